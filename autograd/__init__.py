@@ -1,0 +1,37 @@
+"""autograd: tensors that record their computational graph, and the backward pass
+that fills the grad table of the lecture notes.
+
+    import autograd as ag
+    x1 = ag.tensor(2.0, requires_grad=True)
+    x2 = ag.tensor(3.0, requires_grad=True)
+    z = ag.sin(x1) + x1 * x2
+    z.backward()          # x1.grad = cos(2) + 3,  x2.grad = 2
+    print(ag.grad_table(z))
+"""
+import numpy as np
+
+from . import ops  # noqa: F401  (registers every op)
+from .tensor import Tensor, Node, tensor
+from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
+from .random import manual_seed
+from . import random
+from .creation import (zeros, ones, full, empty, eye, arange, linspace, randn, rand, randint,
+                       randperm, normal, uniform, bernoulli, from_numpy)
+from .functions import (add, sub, mul, div, neg, pow, maximum, minimum, where, exp, log, sqrt,
+                        sin, cos, tan, tanh, arctan, atan, sigmoid, relu, softplus, abs, sign,
+                        step, square, clip, clamp, astype, clone, sum, mean, var, std, max, min,
+                        amax, amin, argmax, argmin, prod, any, all, logsumexp, softmax,
+                        log_softmax, reshape, view, flatten, permute, transpose, swapaxes,
+                        squeeze, unsqueeze, expand_dims, broadcast_to, expand, concatenate, cat,
+                        stack, split, chunk, pad, tile, repeat, repeat_interleave, flip, getitem,
+                        matmul, dot, outer, zeros_like, ones_like, full_like)
+from .engine import backward, grad, grad_table, GradTable
+from .gradcheck import gradcheck, gradgradcheck, GradcheckError
+from . import functional
+from . import viz
+
+float32, float64, float16 = np.float32, np.float64, np.float16
+int32, int64, bool_ = np.int32, np.int64, np.bool_
+float, double, long = np.float32, np.float64, np.int64  # noqa: A001 - PyTorch's aliases
+
+__version__ = "0.1.0"

@@ -1,0 +1,331 @@
+"""The backward pass: the lecture notes' grad-table algorithm.
+
+    grad_table[out] = 1
+    for each node u_j in reverse topological order:
+        grad_table[u_j] = sum over consumers u_i of  grad_table[u_i] * d u_i / d u_j
+
+One function, :func:`run_backward`, does this for ``Tensor.backward``,
+:func:`grad` and :func:`grad_table` alike. The order is computed without
+recursion: a first sweep with an explicit stack counts every node's consumers; the
+second sweep emits a node once all its consumers have handed it their share, so
+its gradient is final when it is emitted (Kahn's algorithm, run from the output).
+Each edge is visited once in each sweep, so the cost is linear in the number of
+edges, and every shared sub-expression is differentiated once.
+"""
+import numpy as np
+
+from .grad_mode import STATE, set_grad_enabled
+from .ops.registry import RAW, unbroadcast
+from .tensor import Tensor
+
+__all__ = ["backward", "grad", "grad_table", "GradTable", "run_backward"]
+
+
+def _graph_ns():
+    from . import functions
+
+    return functions
+
+
+def _consumer_counts(roots):
+    """Count, for every tensor that requires grad and is reachable from ``roots``,
+    how many recorded edges consume it. Iterative: deep graphs are fine."""
+    deps = {}
+    stack = [r for r in roots if r.grad_fn is not None]
+    seen = set(id(r) for r in stack)
+    while stack:
+        node = stack.pop().grad_fn
+        for p in node.inputs:
+            if not p._rg:
+                continue
+            if p in deps:
+                deps[p] += 1
+            else:
+                deps[p] = 1
+                if p.grad_fn is not None and id(p) not in seen:
+                    seen.add(id(p))
+                    stack.append(p)
+    return deps
+
+
+def _freed_error(t):
+    return RuntimeError(
+        f"graph already freed; pass retain_graph=True to the first backward (or ag.grad) "
+        f"if you need to backward through the graph a second time (the node "
+        f"'{t.grad_fn.op.name}' of shape {t.shape} was freed by an earlier backward)"
+    )
+
+
+def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
+                 targets=None, accumulate=True, table=None):
+    """Fill the grad table from ``roots`` (seeded with ``root_grads``) backwards.
+
+    targets:    when given (``ag.grad``), return their gradients in a dict instead of
+                only accumulating into leaves.
+    accumulate: add gradients of leaves into ``.grad`` (``backward``).
+    table:      when given (a dict), record every node's final gradient in it, in the
+                order the gradients became final.
+    """
+    F = _graph_ns() if create_graph else RAW
+    val = (lambda t: t) if create_graph else (lambda t: t.data)
+    deps = _consumer_counts(roots)
+    grads = {}
+    ready = []
+    for r, g in zip(roots, root_grads):
+        if r in grads:
+            grads[r] = grads[r] + g
+        else:
+            grads[r] = g
+            if deps.get(r, 0) == 0:
+                ready.append(r)
+    want = {} if targets is not None else None
+    target_set = set(id(t) for t in targets) if targets is not None else ()
+    assigned = set()  # ids of arrays handed to a leaf's .grad in this pass
+
+    with set_grad_enabled(create_graph), np.errstate(all="ignore"):
+        while ready:
+            t = ready.pop()
+            g = grads.pop(t)  # interior gradients are dropped as soon as they are consumed
+            if t._hooks:
+                for hook in list(t._hooks.values()):
+                    res = hook(g if create_graph else Tensor._make(g))
+                    if res is not None:
+                        res = res if isinstance(res, Tensor) else Tensor(res)
+                        if res.shape != t.shape:
+                            raise RuntimeError(
+                                f"hook returned a gradient of shape {res.shape} for a tensor "
+                                f"of shape {t.shape}; a hook must keep the shape")
+                        g = res if create_graph else res.data
+            if table is not None:
+                table[t] = g if create_graph else Tensor._make(g)
+            if targets is not None and id(t) in target_set:
+                want[id(t)] = g
+            node = t.grad_fn
+            if node is None:
+                if accumulate and t._rg:
+                    _accumulate_leaf(t, g, create_graph, assigned)
+                continue
+            if t._retains_grad and accumulate:
+                _accumulate_leaf(t, g, create_graph, assigned)
+            if node.freed:
+                raise _freed_error(t)
+            inputs = node.inputs
+            gins = node.op.vjp(F, node, g, val(t), *[val(x) for x in inputs])
+            if not retain_graph:
+                node.saved = None
+                node.freed = True
+            for p, gp in zip(inputs, gins):
+                if gp is None or not p._rg:
+                    continue
+                if gp.shape != p.data.shape:
+                    gp = unbroadcast(F, gp, p.data.shape)
+                if not create_graph and gp.dtype != p.data.dtype:
+                    gp = gp.astype(p.data.dtype)
+                if p in grads:
+                    grads[p] = grads[p] + gp
+                else:
+                    grads[p] = gp
+                n = deps[p] - 1
+                deps[p] = n
+                if n == 0:
+                    ready.append(p)
+    return want
+
+
+def _accumulate_leaf(t, g, create_graph, assigned):
+    """Add ``g`` into ``t.grad``. A leaf's ``.grad`` always owns its memory, so
+    changing one gradient in place can never change another."""
+    if create_graph:
+        t.grad = g if t.grad is None else t.grad + g
+        return
+    if t.grad is None:
+        if id(g) in assigned or g.base is not None or not g.flags.writeable:
+            g = np.array(g)
+        if type(g) is not np.ndarray:
+            g = np.asarray(g)
+        assigned.add(id(g))
+        t.grad = Tensor._make(g)
+    else:
+        t.grad = Tensor._make(np.asarray(t.grad.data + g))
+
+
+def _seed(out, gradient, create_graph, what="backward"):
+    """The starting entry of the grad table: d out / d out."""
+    if gradient is None:
+        if out.data.size != 1:
+            raise RuntimeError(
+                f"{what}: grad can be implicitly created only for a tensor with one element, "
+                f"but the output has shape {out.shape}. Either reduce it to a scalar first "
+                f"(e.g. out.sum().backward()), or pass the gradient d loss/d out explicitly: "
+                f"out.backward(gradient) with a gradient of shape {out.shape}"
+            )
+        g = np.ones_like(out.data)
+        return Tensor._make(g) if create_graph else g
+    if not isinstance(gradient, Tensor):
+        gradient = Tensor(np.asarray(gradient, dtype=out.data.dtype))
+    if gradient.shape != out.shape:
+        raise RuntimeError(
+            f"{what}: the gradient has shape {gradient.shape} but the output has shape "
+            f"{out.shape}; they must match"
+        )
+    if create_graph:
+        return gradient
+    return np.array(gradient.data, dtype=out.data.dtype)
+
+
+def _check_output(out, what):
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{what} expects Tensors, got {type(out).__name__}")
+    if not out._rg:
+        raise RuntimeError(
+            f"{what}: this tensor does not require grad and has no grad_fn, so there is "
+            "nothing to differentiate. Create the inputs with requires_grad=True (and make "
+            "sure the computation did not run under ag.no_grad())"
+        )
+
+
+def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False, inputs=None):
+    """Back-propagate from ``tensors``, accumulating gradients into leaves' ``.grad``."""
+    if isinstance(tensors, Tensor):
+        tensors = (tensors,)
+        grad_tensors = (grad_tensors,)
+    else:
+        tensors = tuple(tensors)
+        grad_tensors = (None,) * len(tensors) if grad_tensors is None else tuple(grad_tensors)
+    for t in tensors:
+        _check_output(t, "backward")
+    seeds = [_seed(t, g, create_graph) for t, g in zip(tensors, grad_tensors)]
+    if inputs is not None:
+        inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+        got = run_backward(tensors, seeds, retain_graph or create_graph, create_graph,
+                           targets=inputs, accumulate=False)
+        for x in inputs:
+            g = got.get(id(x))
+            if g is not None:
+                _accumulate_leaf(x, g, create_graph, set())
+        return
+    run_backward(tensors, seeds, retain_graph or create_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple of Tensors.
+
+    Nothing is accumulated into ``.grad``. With ``create_graph=True`` the returned
+    gradients are themselves differentiable (Hessians, Hessian-vector products).
+    """
+    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,) * len(outputs) if grad_outputs is None else (grad_outputs,)
+    grad_outputs = tuple(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"grad: input {i} is a {type(x).__name__}, not a Tensor")
+        if not x._rg:
+            raise RuntimeError(
+                f"grad: input {i} (shape {x.shape}) does not require grad; create it with "
+                "requires_grad=True or call x.requires_grad_()")
+    for t in outputs:
+        _check_output(t, "grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    seeds = [_seed(t, g, create_graph, "grad") for t, g in zip(outputs, grad_outputs)]
+    got = run_backward(outputs, seeds, retain_graph, create_graph, targets=inputs, accumulate=False)
+    result = []
+    for i, x in enumerate(inputs):
+        g = got.get(id(x))
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"grad: input {i} (shape {x.shape}) was not used to compute the outputs; "
+                    "pass allow_unused=True to get None for it")
+            result.append(None)
+        elif create_graph:
+            result.append(g)
+        else:
+            result.append(Tensor._make(np.asarray(g)))
+    return tuple(result)
+
+
+class GradTable(dict):
+    """The grad table of the lecture notes: node -> d output / d node.
+
+    A dict whose keys are the Tensors of the graph (leaves, intermediates and the
+    output) in the order their gradients became final, which is a reverse
+    topological order. ``print(table)`` shows it as a table; ``table.rows()`` gives
+    the rows as tuples (name, op, shape, value, gradient).
+    """
+
+    def __init__(self, output):
+        super().__init__()
+        self.output = output
+        self.names = {}
+
+    def name_of(self, t):
+        if t.name:
+            return t.name
+        if id(t) not in self.names:
+            self.names[id(t)] = f"u{len(self.names) + 1}"
+        return self.names[id(t)]
+
+    def rows(self):
+        out = []
+        for t, g in self.items():
+            op = t.grad_fn.op.name if t.grad_fn is not None else ("leaf" if t._rg else "const")
+            out.append((self.name_of(t), op, tuple(t.shape), t.data, g.data))
+        return out
+
+    def __getitem__(self, key):
+        return dict.__getitem__(self, key)
+
+    def __str__(self):
+        def fmt(a):
+            a = np.asarray(a)
+            if a.size <= 6:
+                s = np.array2string(a, precision=4, separator=", ", suppress_small=True)
+                return " ".join(s.split())
+            return f"array{a.shape} mean={a.mean():.4g}"
+
+        rows = [("step", "node", "op", "shape", "value", "d out / d node")]
+        for i, (name, op, shape, v, g) in enumerate(self.rows(), 1):
+            rows.append((str(i), name, op, str(shape), fmt(v), fmt(g)))
+        widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self):
+        import html
+
+        head = "".join(f"<th>{h}</th>" for h in ("step", "node", "op", "shape", "value", "d out / d node"))
+        body = []
+        for i, (name, op, shape, v, g) in enumerate(self.rows(), 1):
+            cells = (i, name, op, shape, np.array2string(np.asarray(v), precision=4),
+                     np.array2string(np.asarray(g), precision=4))
+            body.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
+        return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def grad_table(output, gradient=None, retain_graph=True, names=None):
+    """Run the backward pass from ``output`` and return the whole grad table.
+
+    Every node of the graph that requires grad (inputs, intermediates, the output)
+    maps to d output / d node, in reverse topological order, exactly as the
+    lecture notes' algorithm fills it. Nothing is accumulated into ``.grad``; the
+    graph is retained by default so the table can be compared with ``backward``.
+    ``names`` optionally maps Tensors to display names (``t.name`` is used otherwise).
+    """
+    _check_output(output, "grad_table")
+    table = GradTable(output)
+    if names:
+        for t, n in (names.items() if isinstance(names, dict) else names):
+            table.names[id(t)] = n
+    seed = _seed(output, gradient, False, "grad_table")
+    run_backward((output,), (seed,), retain_graph, False, accumulate=False, table=table)
+    return table

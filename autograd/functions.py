@@ -1,0 +1,730 @@
+"""The public functions of ``autograd`` and the Tensor methods and operators.
+
+Each is a thin wrapper over one registered op (``autograd.ops``): it coerces
+arguments and normalises PyTorch/numpy spellings (``dim``/``axis``,
+``keepdim``/``keepdims``), and never contains gradient math. Composite functions
+(``mean``, ``var``, ``stack``, ``split`` ...) are written with other functions, so
+their gradients come for free.
+
+This module is also the namespace VJPs compute with under ``create_graph=True``
+(see ``ops.registry``): it has the same names and signatures as ``ops.registry.RAW``.
+"""
+import builtins
+import collections
+import numbers
+
+import numpy as np
+
+from .ops import binary as B
+from .ops import elementwise as E
+from .ops import index as I
+from .ops import linalg as L
+from .ops import reduce as R
+from .ops import shape as S
+from .ops.reduce import normalize_axis
+from .tensor import Tensor
+
+create_graph = True  # this namespace records graphs (RAW has create_graph = False)
+
+_py_sum, _py_max, _py_min, _py_abs = builtins.sum, builtins.max, builtins.min, builtins.abs
+
+
+# ------------------------------------------------------------------ coercion
+def _t(x):
+    """A Tensor for ``x`` (constants become tensors that do not require grad)."""
+    if isinstance(x, Tensor):
+        return x
+    return Tensor(x)
+
+
+def _lift(v, like):
+    """A constant operand for an op with tensor ``like``: Python numbers and float
+    arrays take like's floating dtype, so float32 stays float32."""
+    if isinstance(v, Tensor):
+        return v
+    dt = like.data.dtype
+    if isinstance(v, (bool, np.bool_)):
+        return Tensor._make(np.asarray(v))
+    if isinstance(v, numbers.Number) and not isinstance(v, np.ndarray):
+        if dt.kind in "fc":
+            return Tensor._make(np.asarray(v, dtype=dt))
+        if isinstance(v, (float, np.floating)):
+            return Tensor._make(np.asarray(v, dtype=np.float32))
+        return Tensor._make(np.asarray(v))
+    arr = np.asarray(v.data if isinstance(v, Tensor) else v)
+    if arr.dtype.kind == "f" and dt.kind == "f" and arr.dtype != dt:
+        arr = arr.astype(dt)
+    elif arr.dtype == object:
+        raise TypeError(f"unsupported operand of type {type(v).__name__}")
+    return Tensor._make(arr)
+
+
+def _axis(axis, dim, name):
+    if dim is not None:
+        if axis is not None:
+            raise TypeError(f"{name}: give axis or dim, not both")
+        return dim
+    return axis
+
+
+def _keepdims(keepdims, keepdim):
+    return bool(keepdim) if keepdim is not None else bool(keepdims)
+
+
+def _check_broadcast(opname, x, y):
+    try:
+        np.broadcast_shapes(x.shape, y.shape)
+    except ValueError:
+        raise ValueError(
+            f"{opname}: shapes {x.shape} and {y.shape} cannot be broadcast together "
+            "(trailing dimensions must be equal or 1); reshape or unsqueeze one operand"
+        ) from None
+
+
+def _binary(op, opname, x, y):
+    if not isinstance(x, Tensor):
+        x = _lift(x, y) if isinstance(y, Tensor) else _t(x)
+    if not isinstance(y, Tensor):
+        y = _lift(y, x)
+    try:
+        return op(x, y)
+    except ValueError:
+        _check_broadcast(opname, x, y)
+        raise
+
+
+# ------------------------------------------------------------------ arithmetic
+def add(x, y):
+    """x + y with broadcasting."""
+    return _binary(B.add, "add", x, y)
+
+
+def sub(x, y):
+    """x - y with broadcasting."""
+    return _binary(B.sub, "sub", x, y)
+
+
+def mul(x, y):
+    """x * y with broadcasting."""
+    return _binary(B.mul, "mul", x, y)
+
+
+def div(x, y):
+    """x / y with broadcasting."""
+    return _binary(B.div, "div", x, y)
+
+
+def neg(x):
+    return E.neg(_t(x))
+
+
+def pow(x, y):  # noqa: A001 - the PyTorch name
+    """x ** y. A constant (non-tensor) exponent uses the exact rule p x^(p-1)."""
+    x = _t(x) if not isinstance(y, Tensor) else x
+    if not isinstance(y, Tensor) and np.ndim(y) == 0:
+        return E.pow_scalar(x, p=float(y) if not isinstance(y, int) else y)
+    return _binary(B.pow_, "pow", x, y)
+
+
+def maximum(x, y):
+    """Elementwise max(x, y); ties split the gradient evenly."""
+    return _binary(B.maximum, "maximum", x, y)
+
+
+def minimum(x, y):
+    """Elementwise min(x, y); ties split the gradient evenly."""
+    return _binary(B.minimum, "minimum", x, y)
+
+
+def where(cond, x, y):
+    """x where cond is True, else y (broadcasting all three)."""
+    cond = cond if isinstance(cond, Tensor) else Tensor._make(np.asarray(cond, dtype=bool))
+    if not isinstance(x, Tensor) and isinstance(y, Tensor):
+        x = _lift(x, y)
+    x = _t(x) if not isinstance(x, Tensor) else x
+    y = _lift(y, x)
+    try:
+        return B.where(cond, x, y)
+    except ValueError:
+        raise ValueError(
+            f"where: shapes {cond.shape}, {x.shape} and {y.shape} cannot be broadcast together"
+        ) from None
+
+
+def exp(x):
+    return E.exp(_t(x))
+
+
+def log(x):
+    return E.log(_t(x))
+
+
+def sqrt(x):
+    return E.sqrt(_t(x))
+
+
+def sin(x):
+    return E.sin(_t(x))
+
+
+def cos(x):
+    return E.cos(_t(x))
+
+
+def tan(x):
+    return E.tan(_t(x))
+
+
+def tanh(x):
+    return E.tanh(_t(x))
+
+
+def arctan(x):
+    return E.arctan(_t(x))
+
+
+atan = arctan
+
+
+def sigmoid(x):
+    return E.sigmoid(_t(x))
+
+
+def relu(x):
+    return E.relu(_t(x))
+
+
+def softplus(x):
+    return E.softplus(_t(x))
+
+
+def abs(x):  # noqa: A001
+    return E.abs_(_t(x))
+
+
+def sign(x):
+    return E.sign(_t(x))
+
+
+def step(x):
+    """The binary step, 1 for x >= 0 else 0, with zero gradient."""
+    return E.step(_t(x))
+
+
+def square(x):
+    return pow(x, 2)
+
+
+def clip(x, min=None, max=None):  # noqa: A002 - PyTorch's names
+    """Clamp to [min, max]; the gradient is 1 inside (bounds included), 0 outside."""
+    if min is None and max is None:
+        raise ValueError("clip: give at least one of min and max")
+    return E.clip(_t(x), lo=min, hi=max)
+
+
+clamp = clip
+
+
+def astype(x, dtype):
+    x = _t(x)
+    dtype = np.dtype(dtype)
+    if dtype == x.data.dtype:
+        return x
+    return E.astype(x, dtype=dtype)
+
+
+def clone(x):
+    return E.clone(_t(x))
+
+
+# ------------------------------------------------------------------ reductions
+def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
+    """Sum over ``axis`` (all by default)."""
+    x = _t(x)
+    axis = _axis(axis, dim, "sum")
+    if axis is not None:
+        normalize_axis(axis, x.ndim)
+    return R.sum_(x, axis=axis, keepdims=_keepdims(keepdims, keepdim))
+
+
+def _count(x, axis):
+    return int(np.prod([x.shape[a] for a in normalize_axis(axis, x.ndim)]))
+
+
+def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """Mean over ``axis``: sum / n."""
+    x = _t(x)
+    axis = _axis(axis, dim, "mean")
+    n = _count(x, axis)
+    if n == 0:
+        raise ValueError(f"mean of an empty selection (shape {x.shape}, axis {axis})")
+    return sum(x, axis, keepdims, keepdim=keepdim) * (1.0 / n)
+
+
+def var(x, axis=None, keepdims=False, *, dim=None, keepdim=None, unbiased=None, correction=None):
+    """Variance: sum (x - mean)^2 / (n - correction); unbiased (correction=1) by default
+    like PyTorch; ``unbiased=False`` or ``correction=0`` gives the population form."""
+    x = _t(x)
+    axis = _axis(axis, dim, "var")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    n = _count(x, axis)
+    d = x - mean(x, axis, keepdims=True)
+    denom = _py_max(n - correction, 0)
+    return sum(d * d, axis, keepdims, keepdim=keepdim) * (1.0 / denom if denom else np.inf)
+
+
+def std(x, axis=None, keepdims=False, *, dim=None, keepdim=None, unbiased=None, correction=None):
+    """Standard deviation: sqrt of :func:`var` (unbiased by default)."""
+    return sqrt(var(x, axis, keepdims, dim=dim, keepdim=keepdim, unbiased=unbiased,
+                    correction=correction))
+
+
+_MaxMin = collections.namedtuple("values_indices", ["values", "indices"])
+
+
+def _extreme(op, argop, name, x, axis, keepdims, dim, keepdim):
+    x = _t(x)
+    kd = _keepdims(keepdims, keepdim)
+    if isinstance(axis, Tensor) or (axis is not None and not isinstance(axis, (int, tuple, np.integer))):
+        raise TypeError(f"{name}: axis must be an int or tuple; for the elementwise "
+                        f"{name} of two tensors use ag.{name}imum(x, y)")
+    if dim is not None:
+        # PyTorch's meaning: x.max(dim=1) returns (values, indices)
+        values = op(x, axis=dim, keepdims=kd)
+        indices = argop(x, axis=dim, keepdims=kd)
+        return _MaxMin(values, indices)
+    if x.size == 0:
+        raise ValueError(f"{name} of an empty tensor")
+    return op(x, axis=axis, keepdims=kd)
+
+
+def max(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
+    """Maximum over ``axis`` (ties split the gradient evenly). With PyTorch's ``dim=``
+    it returns ``(values, indices)`` like ``torch.max``; with ``axis=`` only values."""
+    return _extreme(R.max_, R.argmax, "max", x, axis, keepdims, dim, keepdim)
+
+
+def min(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
+    """Minimum over ``axis``; see :func:`max`."""
+    return _extreme(R.min_, R.argmin, "min", x, axis, keepdims, dim, keepdim)
+
+
+def amax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    return R.max_(_t(x), axis=_axis(axis, dim, "amax"), keepdims=_keepdims(keepdims, keepdim))
+
+
+def amin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    return R.min_(_t(x), axis=_axis(axis, dim, "amin"), keepdims=_keepdims(keepdims, keepdim))
+
+
+def argmax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    return R.argmax(_t(x), axis=_axis(axis, dim, "argmax"), keepdims=_keepdims(keepdims, keepdim))
+
+
+def argmin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    return R.argmin(_t(x), axis=_axis(axis, dim, "argmin"), keepdims=_keepdims(keepdims, keepdim))
+
+
+def prod(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    return R.prod(_t(x), axis=_axis(axis, dim, "prod"), keepdims=_keepdims(keepdims, keepdim))
+
+
+def any(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
+    return R.any_(_t(x), axis=_axis(axis, dim, "any"), keepdims=_keepdims(keepdims, keepdim))
+
+
+def all(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
+    return R.all_(_t(x), axis=_axis(axis, dim, "all"), keepdims=_keepdims(keepdims, keepdim))
+
+
+def logsumexp(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """log sum exp(x) over ``axis``, computed stably."""
+    return R.logsumexp(_t(x), axis=_axis(axis, dim, "logsumexp"), keepdims=_keepdims(keepdims, keepdim))
+
+
+def softmax(x, axis=-1, *, dim=None):
+    """softmax along ``axis`` (last by default)."""
+    x = _t(x)
+    axis = _axis(None if dim is not None else axis, dim, "softmax")
+    normalize_axis(axis, x.ndim)
+    return R.softmax(x, axis=axis)
+
+
+def log_softmax(x, axis=-1, *, dim=None):
+    """log softmax along ``axis`` (last by default), computed stably."""
+    x = _t(x)
+    axis = _axis(None if dim is not None else axis, dim, "log_softmax")
+    normalize_axis(axis, x.ndim)
+    return R.log_softmax(x, axis=axis)
+
+
+# ------------------------------------------------------------------ shapes
+def _shape_args(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+def reshape(x, *shape):
+    """A tensor with the same values in a new shape (one entry may be -1)."""
+    x = _t(x)
+    shape = _shape_args(shape)
+    try:
+        new = np.empty(x.shape, dtype=bool).reshape(shape).shape if -1 in shape else shape
+    except ValueError:
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} "
+                         f"({x.size} elements) into shape {shape}") from None
+    if int(np.prod(new)) != x.size:
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} "
+                         f"({x.size} elements) into shape {shape}")
+    if tuple(new) == x.shape:
+        return x
+    return S.reshape(x, shape=tuple(new))
+
+
+view = reshape
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    """Merge dims start_dim..end_dim into one (PyTorch's flatten)."""
+    x = _t(x)
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    s, e = start_dim % x.ndim, end_dim % x.ndim
+    shape = x.shape[:s] + (int(np.prod(x.shape[s:e + 1])),) + x.shape[e + 1:]
+    return reshape(x, shape)
+
+
+def permute(x, *dims):
+    """Reorder the axes: out.shape[i] = x.shape[dims[i]]."""
+    x = _t(x)
+    dims = _shape_args(dims)
+    if sorted(d % x.ndim for d in dims) != list(range(x.ndim)):
+        raise ValueError(f"permute: {dims} is not a permutation of the {x.ndim} axes of {x.shape}")
+    dims = tuple(d % x.ndim for d in dims)
+    if dims == tuple(range(x.ndim)):
+        return x
+    return S.transpose(x, axes=dims)
+
+
+def transpose(x, dim0=None, dim1=None):
+    """Swap two axes (PyTorch's ``transpose(x, dim0, dim1)``); with no axes given,
+    reverse all of them (numpy's ``transpose(x)``)."""
+    x = _t(x)
+    if isinstance(dim0, (tuple, list)):
+        return permute(x, tuple(dim0))
+    if dim0 is None and dim1 is None:
+        return permute(x, tuple(range(x.ndim))[::-1])
+    if dim0 is None or dim1 is None:
+        raise TypeError("transpose: give both dim0 and dim1 (or neither to reverse all axes)")
+    axes = list(range(x.ndim))
+    axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
+    return permute(x, tuple(axes))
+
+
+def swapaxes(x, a, b):
+    return transpose(x, a, b)
+
+
+def squeeze(x, dim=None, *, axis=None):
+    """Remove axes of size 1 (all of them, or only ``dim``, if it has size 1)."""
+    x = _t(x)
+    dim = _axis(axis, dim, "squeeze")
+    if dim is None:
+        shape = tuple(n for n in x.shape if n != 1)
+    else:
+        dims = normalize_axis(dim, x.ndim)
+        shape = tuple(n for i, n in enumerate(x.shape) if not (i in dims and n == 1))
+    return reshape(x, shape)
+
+
+def unsqueeze(x, dim):
+    """Insert an axis of size 1 at position ``dim``."""
+    x = _t(x)
+    d = dim if dim >= 0 else dim + x.ndim + 1
+    if not 0 <= d <= x.ndim:
+        raise IndexError(f"unsqueeze: dim {dim} out of range for a tensor with {x.ndim} dims")
+    return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
+
+
+expand_dims = unsqueeze
+
+
+def broadcast_to(x, shape):
+    """x repeated along new or size-1 axes to ``shape`` (gradients sum back)."""
+    x = _t(x)
+    shape = tuple(shape)
+    if shape == x.shape:
+        return x
+    try:
+        np.broadcast_shapes(x.shape, shape)
+        if np.broadcast_shapes(x.shape, shape) != shape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"broadcast_to: cannot broadcast shape {x.shape} to {shape}") from None
+    return S.broadcast_to(x, shape=shape)
+
+
+def expand(x, *sizes):
+    """PyTorch's expand: broadcast to ``sizes``, where -1 keeps a dimension."""
+    x = _t(x)
+    sizes = _shape_args(sizes)
+    lead = len(sizes) - x.ndim
+    shape = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+    return broadcast_to(x, shape)
+
+
+def concatenate(tensors, axis=0, *, dim=None):
+    """Join tensors along an existing axis."""
+    axis = _axis(axis if dim is None else None, dim, "cat")
+    tensors = [_t(t) for t in tensors]
+    if not tensors:
+        raise ValueError("cat: expected a non-empty list of tensors")
+    ref = tensors[0]
+    ax = axis % ref.ndim if ref.ndim else 0
+    for i, t in enumerate(tensors):
+        if t.ndim != ref.ndim or t.shape[:ax] + t.shape[ax + 1:] != ref.shape[:ax] + ref.shape[ax + 1:]:
+            raise ValueError(f"cat: tensor {i} has shape {t.shape}, which does not match "
+                             f"{ref.shape} outside axis {axis}")
+    dt = np.result_type(*[t.data for t in tensors])
+    tensors = [t if t.dtype == dt else astype(t, dt) for t in tensors]
+    return S.concatenate(*tensors, axis=ax)
+
+
+cat = concatenate
+
+
+def stack(tensors, axis=0, *, dim=None):
+    """Join tensors along a new axis."""
+    axis = _axis(axis if dim is None else None, dim, "stack")
+    tensors = [_t(t) for t in tensors]
+    if not tensors:
+        raise ValueError("stack: expected a non-empty list of tensors")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise ValueError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has "
+                             f"{tensors[0].shape}; all must be equal")
+    return concatenate([unsqueeze(t, axis) for t in tensors], axis)
+
+
+def split(x, split_size_or_sections, dim=0, *, axis=None):
+    """Split into pieces along ``dim``: an int is the size of each piece (the last may
+    be smaller), a list gives every size (PyTorch's meaning)."""
+    x = _t(x)
+    dim = _axis(axis, dim, "split") if axis is not None else dim
+    n = x.shape[dim]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        step = int(split_size_or_sections)
+        if step <= 0:
+            raise ValueError("split: the split size must be positive")
+        sizes = [_py_min(step, n - i) for i in range(0, n, step)]
+    else:
+        sizes = list(split_size_or_sections)
+        if _py_sum(sizes) != n:
+            raise ValueError(f"split: sizes {sizes} do not add up to {n}, the size of dim {dim}")
+    out, start = [], 0
+    d = dim % x.ndim
+    for s in sizes:
+        out.append(x[(slice(None),) * d + (slice(start, start + s),)])
+        start += s
+    return tuple(out)
+
+
+def chunk(x, chunks, dim=0):
+    """Split into ``chunks`` pieces of (nearly) equal size along ``dim``."""
+    x = _t(x)
+    n = x.shape[dim]
+    return split(x, -(-n // chunks) if n else 1, dim)
+
+
+def pad(x, pad_width, value=0.0, mode="constant"):
+    """Constant padding in numpy's ``pad_width`` form (an int, a pair, or one pair per axis)."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad: only mode='constant' is supported, got {mode!r}")
+    x = _t(x)
+    pw = np.broadcast_to(np.asarray(pad_width, dtype=int), (x.ndim, 2))
+    if (pw < 0).any():
+        raise ValueError("pad: pad widths must be non-negative")
+    pw = tuple((int(a), int(b)) for a, b in pw)
+    return S.pad(x, pad_width=pw, value=value)
+
+
+def tile(x, reps):
+    """numpy's tile: repeat the whole tensor ``reps`` times along each axis."""
+    x = _t(x)
+    reps = (reps,) if isinstance(reps, int) else tuple(reps)
+    nd = _py_max(len(reps), x.ndim)
+    reps = (1,) * (nd - len(reps)) + reps
+    x = reshape(x, (1,) * (nd - x.ndim) + x.shape)
+    inter = []
+    for r, n in zip(reps, x.shape):
+        inter += [1, n]
+    big = []
+    for r, n in zip(reps, x.shape):
+        big += [r, n]
+    out = broadcast_to(reshape(x, tuple(inter)), tuple(big))
+    return reshape(out, tuple(r * n for r, n in zip(reps, x.shape)))
+
+
+def repeat(x, *sizes):
+    """PyTorch's repeat: tile the tensor ``sizes`` times along each dim
+    (numpy's element-wise repeat is :func:`repeat_interleave`)."""
+    return tile(x, _shape_args(sizes))
+
+
+def repeat_interleave(x, repeats, dim=None):
+    """Repeat each element ``repeats`` times (numpy's ``repeat``)."""
+    x = _t(x)
+    if dim is None:
+        x, dim = flatten(x), 0
+    idx = np.repeat(np.arange(x.shape[dim]), repeats)
+    return x[(slice(None),) * (dim % x.ndim) + (idx,)]
+
+
+def flip(x, dims=None):
+    """Reverse the order of elements along ``dims`` (all by default)."""
+    x = _t(x)
+    dims = normalize_axis(dims, x.ndim)
+    return x[tuple(slice(None, None, -1) if i in dims else slice(None) for i in range(x.ndim))]
+
+
+# ------------------------------------------------------------------ indexing
+def _index(index):
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    if isinstance(index, tuple):
+        return tuple(_index(i) if isinstance(i, (Tensor, list)) else i for i in index)
+    return index
+
+
+def getitem(x, index):
+    """x[index]: ints, slices, None, Ellipsis, integer arrays (repeats accumulate in the
+    gradient) and boolean masks."""
+    index = _index(index)
+    if isinstance(index, np.ndarray) and index.dtype.kind == "f":
+        raise IndexError("tensors used as indices must be integer or bool, got float")
+    try:
+        return I.getitem(x, index=index)
+    except IndexError as e:
+        raise IndexError(f"index {index!r} is invalid for a tensor of shape {x.shape}: {e}") from None
+
+
+def index_add(g, index, shape):
+    """zeros(shape) with g added at index: the adjoint of indexing."""
+    return I.index_add(_t(g), index=index, shape=tuple(shape))
+
+
+# ------------------------------------------------------------------ linear algebra
+def matmul(x, y):
+    """Matrix product with numpy's rules (vectors, batched leading axes)."""
+    x, y = _t(x), _t(y)
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes "
+                         f"{x.shape} and {y.shape}; use * for scalars")
+    k1 = x.shape[-1]
+    k2 = y.shape[-2] if y.ndim > 1 else y.shape[0]
+    if k1 != k2:
+        raise ValueError(f"matmul: shapes {x.shape} and {y.shape} are not aligned: "
+                         f"{k1} (last dim of the first) != {k2} (the second's rows)")
+    if x.dtype != y.dtype and x.dtype.kind == y.dtype.kind == "f":
+        dt = np.result_type(x.data, y.data)
+        x, y = astype(x, dt), astype(y, dt)
+    try:
+        return L.matmul(x, y)
+    except ValueError as e:
+        raise ValueError(f"matmul: shapes {x.shape} and {y.shape}: {e}") from None
+
+
+def dot(x, y):
+    """Inner product of two vectors."""
+    x, y = _t(x), _t(y)
+    if x.ndim != 1 or y.ndim != 1:
+        raise ValueError(f"dot: expects two 1-D tensors, got shapes {x.shape} and {y.shape}; "
+                         "use matmul for matrices")
+    return matmul(x, y)
+
+
+def outer(x, y):
+    """Outer product: out[i, j] = x[i] * y[j]."""
+    x, y = _t(x), _t(y)
+    return mul(reshape(x, (-1, 1)), reshape(y, (1, -1)))
+
+
+# ------------------------------------------------------------------ VJP namespace helpers
+def value(x):
+    """The raw array of a VJP argument."""
+    return x.data
+
+
+def const(x, like):
+    return Tensor._make(np.asarray(x, dtype=like.data.dtype))
+
+
+def scaled(g, local):
+    """g * local, zero where g is exactly zero (see ``RAW.scaled``)."""
+    r = g * local
+    if r.data.dtype.kind == "f" and not np.isfinite(r.data).all():
+        r = where(g.data == 0, 0, r)
+    return r
+
+
+def zeros_like(x, dtype=None, requires_grad=False):
+    x = x.data if isinstance(x, Tensor) else np.asarray(x)
+    return Tensor(np.zeros_like(x, dtype=dtype), requires_grad=requires_grad)
+
+
+def ones_like(x, dtype=None, requires_grad=False):
+    x = x.data if isinstance(x, Tensor) else np.asarray(x)
+    return Tensor(np.ones_like(x, dtype=dtype), requires_grad=requires_grad)
+
+
+def full_like(x, fill_value, dtype=None, requires_grad=False):
+    x = x.data if isinstance(x, Tensor) else np.asarray(x)
+    return Tensor(np.full_like(x, fill_value, dtype=dtype), requires_grad=requires_grad)
+
+
+# ------------------------------------------------------------------ Tensor methods
+def _install():
+    T = Tensor
+    T.__add__ = lambda s, o: add(s, o)
+    T.__radd__ = lambda s, o: add(o, s)
+    T.__sub__ = lambda s, o: sub(s, o)
+    T.__rsub__ = lambda s, o: sub(o, s)
+    T.__mul__ = lambda s, o: mul(s, o)
+    T.__rmul__ = lambda s, o: mul(o, s)
+    T.__truediv__ = lambda s, o: div(s, o)
+    T.__rtruediv__ = lambda s, o: div(o, s)
+    T.__pow__ = lambda s, o: pow(s, o)
+    T.__rpow__ = lambda s, o: pow(_lift(o, s), s)
+    T.__matmul__ = lambda s, o: matmul(s, o)
+    T.__rmatmul__ = lambda s, o: matmul(o, s)
+    T.__neg__ = lambda s: E.neg(s)
+    T.__pos__ = lambda s: s
+    T.__abs__ = lambda s: E.abs_(s)
+    T.__lt__ = lambda s, o: _binary(B.lt, "lt", s, o)
+    T.__le__ = lambda s, o: _binary(B.le, "le", s, o)
+    T.__gt__ = lambda s, o: _binary(B.gt, "gt", s, o)
+    T.__ge__ = lambda s, o: _binary(B.ge, "ge", s, o)
+    T.__eq__ = lambda s, o: _binary(B.eq, "eq", s, o)
+    T.__ne__ = lambda s, o: _binary(B.ne, "ne", s, o)
+    T.__and__ = lambda s, o: _binary(B.logical_and, "and", s, o)
+    T.__or__ = lambda s, o: _binary(B.logical_or, "or", s, o)
+    T.__xor__ = lambda s, o: _binary(B.logical_xor, "xor", s, o)
+    T.__invert__ = lambda s: B.logical_not(s)
+    T.__getitem__ = getitem
+    T.__hash__ = object.__hash__
+    T.T = property(lambda s: transpose(s), doc="All axes reversed (numpy's .T).")
+    T.mT = property(lambda s: transpose(s, -2, -1), doc="The last two axes swapped.")
+    for name in ("exp log sqrt sin cos tan tanh arctan sigmoid relu softplus abs sign clip clamp "
+                 "maximum minimum sum mean var std max min amax amin argmax argmin prod any all "
+                 "logsumexp softmax log_softmax reshape view flatten transpose permute squeeze "
+                 "unsqueeze expand broadcast_to matmul dot outer split chunk pad repeat tile "
+                 "repeat_interleave flip square swapaxes step").split():
+        setattr(T, name, globals()[name])
+    T.add, T.sub, T.mul, T.div, T.pow, T.neg = add, sub, mul, div, pow, neg
+
+
+_install()

@@ -1,0 +1,136 @@
+"""Elementwise functions of two tensors, with numpy broadcasting.
+
+Each VJP returns gradients of the broadcast shape; the engine sums them back to
+each input's shape in one place (``registry.unbroadcast``).
+"""
+import numpy as np
+
+from .registry import primitive
+
+__all__ = []
+
+
+@primitive("add")
+def add(x, y):
+    """z = x + y;  dz/dx = 1, dz/dy = 1"""
+    return x + y
+
+
+@add.defvjp
+def _(F, n, g, out, x, y):
+    return (g, g)
+
+
+@primitive("sub")
+def sub(x, y):
+    """z = x - y;  dz/dx = 1, dz/dy = -1"""
+    return x - y
+
+
+@sub.defvjp
+def _(F, n, g, out, x, y):
+    return (g, -g if n.inputs[1]._rg else None)
+
+
+@primitive("mul")
+def mul(x, y):
+    """z = x * y;  dz/dx = y, dz/dy = x"""
+    return x * y
+
+
+@mul.defvjp
+def _(F, n, g, out, x, y):
+    a, b = n.inputs
+    return (g * y if a._rg else None, g * x if b._rg else None)
+
+
+@primitive("div")
+def div(x, y):
+    """z = x / y;  dz/dx = 1/y, dz/dy = -x/y^2 = -z/y"""
+    return x / y
+
+
+@div.defvjp
+def _(F, n, g, out, x, y):
+    a, b = n.inputs
+    gx = F.scaled(g, 1 / y) if a._rg else None
+    gy = F.scaled(g, -x / (y * y)) if b._rg else None
+    return (gx, gy)
+
+
+@primitive("pow")
+def pow_(x, y):
+    """z = x^y;  dz/dx = y x^(y-1),  dz/dy = x^y ln x (taken as 0 where x = 0)."""
+    return np.power(x, y)
+
+
+@pow_.defvjp
+def _(F, n, g, out, x, y):
+    a, b = n.inputs
+    gx = F.scaled(g, y * x ** (y - 1)) if a._rg else None
+    gy = None
+    if b._rg:
+        nonzero = F.value(x) != 0
+        safe_x = F.where(nonzero, x, 1)
+        gy = F.scaled(g, F.where(nonzero, out * F.log(safe_x), 0))
+    return (gx, gy)
+
+
+@primitive("maximum")
+def maximum(x, y):
+    """z = max(x, y) elementwise;  dz/dx = 1 where x > y, 1/2 at ties, else 0."""
+    return np.maximum(x, y)
+
+
+@maximum.defvjp
+def _(F, n, g, out, x, y):
+    xv, yv = F.value(x), F.value(y)
+    dt = np.result_type(xv, yv)
+    wx = (xv > yv).astype(dt) + 0.5 * (xv == yv)
+    return (g * wx.astype(dt), g * (1 - wx).astype(dt))
+
+
+@primitive("minimum")
+def minimum(x, y):
+    """z = min(x, y) elementwise;  dz/dx = 1 where x < y, 1/2 at ties, else 0."""
+    return np.minimum(x, y)
+
+
+@minimum.defvjp
+def _(F, n, g, out, x, y):
+    xv, yv = F.value(x), F.value(y)
+    dt = np.result_type(xv, yv)
+    wx = (xv < yv).astype(dt) + 0.5 * (xv == yv)
+    return (g * wx.astype(dt), g * (1 - wx).astype(dt))
+
+
+@primitive("where")
+def where(cond, x, y):
+    """z = x where cond else y;  dz/dx = cond, dz/dy = not cond (cond gets no gradient)."""
+    return np.where(cond, x, y)
+
+
+@where.defvjp
+def _(F, n, g, out, cond, x, y):
+    c = F.value(cond)
+    _, a, b = n.inputs
+    return (None, F.where(c, g, 0) if a._rg else None, F.where(c, 0, g) if b._rg else None)
+
+
+def _compare(name, fn):
+    op = primitive(name, differentiable=False)(fn)
+    return op
+
+
+lt = _compare("lt", lambda x, y: np.less(x, y))
+le = _compare("le", lambda x, y: np.less_equal(x, y))
+gt = _compare("gt", lambda x, y: np.greater(x, y))
+ge = _compare("ge", lambda x, y: np.greater_equal(x, y))
+eq = _compare("eq", lambda x, y: np.equal(x, y))
+ne = _compare("ne", lambda x, y: np.not_equal(x, y))
+logical_and = _compare("logical_and", lambda x, y: np.logical_and(x, y))
+logical_or = _compare("logical_or", lambda x, y: np.logical_or(x, y))
+logical_xor = _compare("logical_xor", lambda x, y: np.logical_xor(x, y))
+logical_not = _compare("logical_not", lambda x: np.logical_not(x))
+for _op in (lt, le, gt, ge, eq, ne, logical_and, logical_or, logical_xor, logical_not):
+    _op.doc = "Comparison / logic: a bool tensor, not differentiable (records no edge)."

@@ -1,0 +1,186 @@
+"""Reductions over axes: sum, max, min, prod, logsumexp, softmax, log-softmax, argmax.
+
+``axis`` is None (all axes), an int or a tuple; ``keepdims`` keeps reduced axes
+with size 1. Every VJP first puts ``g`` back into the keepdims shape
+(:func:`_keep`), so it broadcasts against the input.
+"""
+import numpy as np
+
+from .registry import primitive
+
+__all__ = []
+
+
+def normalize_axis(axis, ndim):
+    """A sorted tuple of non-negative axes (all axes for None)."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (int, np.integer)):
+        axis = (int(axis),)
+    out = []
+    for a in axis:
+        if not -max(ndim, 1) <= a < max(ndim, 1):
+            raise IndexError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+        out.append(a % ndim if ndim else 0)
+    if len(set(out)) != len(out):
+        raise ValueError(f"repeated axis in {axis}")
+    return tuple(sorted(out))
+
+
+def keepdims_shape(xshape, axis):
+    """The shape of a reduction over ``axis`` with keepdims=True."""
+    axes = normalize_axis(axis, len(xshape))
+    return tuple(1 if i in axes else n for i, n in enumerate(xshape))
+
+
+def _keep(F, g, xshape, axis, keepdims):
+    """Reshape a reduced gradient to the keepdims shape, ready to broadcast over x."""
+    if keepdims:
+        return g
+    return F.reshape(g, keepdims_shape(xshape, axis))
+
+
+@primitive("sum")
+def sum_(x, axis=None, keepdims=False):
+    """y = sum_i x_i over the axes;  dy/dx_i = 1 (g is copied back along the axes)."""
+    return np.sum(x, axis=axis, keepdims=keepdims)
+
+
+@sum_.defvjp
+def _(F, n, g, out, x):
+    p = n.params
+    shape = F.value(x).shape
+    return (F.broadcast_to(_keep(F, g, shape, p.get("axis"), p.get("keepdims", False)), shape),)
+
+
+def _extreme_vjp(F, n, g, out, x):
+    p = n.params
+    xv = F.value(x)
+    axis, keepdims = p.get("axis"), p.get("keepdims", False)
+    ov = np.reshape(F.value(out), keepdims_shape(xv.shape, axis))
+    mask = xv == ov
+    count = mask.sum(axis=axis, keepdims=True)
+    share = (mask / count).astype(xv.dtype)
+    return (_keep(F, g, xv.shape, axis, keepdims) * share,)
+
+
+@primitive("max")
+def max_(x, axis=None, keepdims=False):
+    """y = max_i x_i over the axes;  dy/dx_i = 1 for the maximum.
+
+    Ties split the gradient evenly: each of k tied maxima gets g / k.
+    """
+    return np.max(x, axis=axis, keepdims=keepdims)
+
+
+@primitive("min")
+def min_(x, axis=None, keepdims=False):
+    """y = min_i x_i over the axes;  dy/dx_i = 1 for the minimum; ties split evenly."""
+    return np.min(x, axis=axis, keepdims=keepdims)
+
+
+max_.defvjp(_extreme_vjp)
+min_.defvjp(_extreme_vjp)
+
+
+@primitive("prod")
+def prod(x, axis=None, keepdims=False):
+    """y = prod_i x_i;  dy/dx_i = prod_{j != i} x_j (exact also where some x_j = 0)."""
+    return np.prod(x, axis=axis, keepdims=keepdims)
+
+
+@prod.defvjp
+def _(F, n, g, out, x):
+    p = n.params
+    axis, keepdims = p.get("axis"), p.get("keepdims", False)
+    xv = F.value(x)
+    gk = _keep(F, g, xv.shape, axis, keepdims)
+    if np.all(xv != 0):
+        return (gk * _keep(F, out, xv.shape, axis, keepdims) / x,)
+    if F.create_graph:
+        raise NotImplementedError(
+            "prod: second derivatives through a product containing exact zeros are not "
+            "supported; avoid create_graph=True here or perturb the zeros")
+    return (gk * _prod_others(xv, axis),)
+
+
+def _prod_others(x, axis):
+    """prod_{j != i} x_j along ``axis`` for every i, by exclusive cumulative products."""
+    axes = normalize_axis(axis, x.ndim)
+    rest = [i for i in range(x.ndim) if i not in axes]
+    xt = np.transpose(x, rest + list(axes))
+    lead = xt.shape[: len(rest)]
+    flat = xt.reshape(lead + (-1,))
+    ones = np.ones(lead + (1,), dtype=x.dtype)
+    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    others = (left * right).reshape(xt.shape)
+    return np.transpose(others, np.argsort(rest + list(axes)))
+
+
+@primitive("logsumexp")
+def logsumexp(x, axis=None, keepdims=False):
+    """y = log sum_i e^(x_i);  dy/dx_i = e^(x_i - y) = softmax(x)_i.
+
+    NOTE: computed as m + log sum e^(x - m) with m = max x, so nothing overflows.
+    """
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    with np.errstate(under="ignore", divide="ignore"):
+        s = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    return s if keepdims else np.squeeze(s, axis=axis)
+
+
+@logsumexp.defvjp
+def _(F, n, g, out, x):
+    p = n.params
+    axis, keepdims = p.get("axis"), p.get("keepdims", False)
+    shape = F.value(x).shape
+    return (_keep(F, g, shape, axis, keepdims) * F.exp(x - _keep(F, out, shape, axis, keepdims)),)
+
+
+@primitive("softmax")
+def softmax(x, axis=-1):
+    """y_c = e^(x_c) / sum_o e^(x_o);  Jacobian dy_c/dx_o = y_c (delta_co - y_o), so
+    the VJP is y * (g - sum_o g_o y_o).
+
+    NOTE: computed from x - max x, so nothing overflows.
+    """
+    with np.errstate(under="ignore"):
+        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        return e / np.sum(e, axis=axis, keepdims=True)
+
+
+@softmax.defvjp
+def _(F, n, g, out, x):
+    axis = n.params.get("axis", -1)
+    return (out * (g - F.sum(g * out, axis=axis, keepdims=True)),)
+
+
+@primitive("log_softmax")
+def log_softmax(x, axis=-1):
+    """y_c = x_c - log sum_o e^(x_o);  the VJP is g - softmax(x) * sum_o g_o.
+
+    NOTE: computed as (x - m) - log sum e^(x - m) with m = max x: finite at +-1000.
+    """
+    with np.errstate(under="ignore"):
+        z = x - np.max(x, axis=axis, keepdims=True)
+        return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+
+
+@log_softmax.defvjp
+def _(F, n, g, out, x):
+    axis = n.params.get("axis", -1)
+    return (g - F.exp(out) * F.sum(g, axis=axis, keepdims=True),)
+
+
+argmax = primitive("argmax", differentiable=False)(
+    lambda x, axis=None, keepdims=False: np.argmax(x, axis=axis, keepdims=keepdims))
+argmin = primitive("argmin", differentiable=False)(
+    lambda x, axis=None, keepdims=False: np.argmin(x, axis=axis, keepdims=keepdims))
+argmax.doc = "Index of the maximum along an axis (first one at ties); not differentiable."
+argmin.doc = "Index of the minimum along an axis (first one at ties); not differentiable."
+any_ = primitive("any", differentiable=False)(
+    lambda x, axis=None, keepdims=False: np.any(x, axis=axis, keepdims=keepdims))
+all_ = primitive("all", differentiable=False)(
+    lambda x, axis=None, keepdims=False: np.all(x, axis=axis, keepdims=keepdims))

@@ -1,0 +1,226 @@
+"""The op registry: every differentiable primitive declared once.
+
+An entry holds a name, a numpy forward and a vector-Jacobian product (VJP) side by
+side, with the formula in its docstring::
+
+    @primitive("tanh")
+    def tanh(x):
+        "y = tanh(x);  dy/dx = 1 - y^2"
+        return np.tanh(x)
+
+    @tanh.defvjp
+    def _(F, n, g, out, x):
+        return (g * (1 - out * out),)
+
+A VJP receives ``F``, the namespace it computes with, the graph node ``n`` (for
+``n.params``, ``n.saved`` and ``n.needs``), the incoming gradient ``g``, the
+forward result ``out`` and the inputs, and returns one gradient per input (or None
+where ``n.needs`` says an input needs none). The engine runs a VJP in one of two
+modes, and the rule is written once for both:
+
+* ``F = RAW``: arguments are numpy arrays and ``F`` maps to numpy. This is the
+  ordinary ``backward()``: no graph is recorded, so it costs what array code costs.
+* ``F = autograd.functions``: arguments are Tensors and every operation of the VJP
+  is itself recorded. This is ``create_graph=True``: gradients of gradients.
+
+Rules never reduce a gradient to an input's shape themselves; the engine does that
+in one place (:func:`unbroadcast`).
+"""
+import numpy as np
+
+from ..grad_mode import STATE
+from ..tensor import Tensor, Node
+
+__all__ = ["Op", "primitive", "REGISTRY", "RAW", "unbroadcast"]
+
+REGISTRY = {}
+
+
+class Op:
+    """One primitive: ``fwd`` on numpy arrays and its ``vjp`` (see the module docstring).
+
+    ``saves=True`` means ``fwd`` returns ``(out, saved)``, where ``saved`` is whatever
+    extra (masks, indices) the VJP reads as ``n.saved``. ``differentiable=False``
+    marks ops with no gradient (comparisons, argmax, sign, step): they never record
+    a node and their results never require grad.
+    """
+
+    __slots__ = ("name", "fwd", "vjp", "saves", "differentiable", "doc")
+
+    def __init__(self, name, fwd, saves=False, differentiable=True):
+        self.name = name
+        self.fwd = fwd
+        self.vjp = None
+        self.saves = saves
+        self.differentiable = differentiable
+        self.doc = fwd.__doc__
+
+    def defvjp(self, vjp):
+        self.vjp = vjp
+        return vjp
+
+    def __repr__(self):
+        return f"<op {self.name}>"
+
+    def __call__(self, *inputs, **params):
+        """Run the forward on the inputs' arrays; record a node if a gradient is needed.
+
+        ``inputs`` are Tensors (the public functions coerce constants first);
+        ``params`` are non-differentiable arguments (axis, shape, index...).
+        """
+        if self.saves:
+            out, saved = self.fwd(*[x.data for x in inputs], **params)
+        else:
+            out = self.fwd(*[x.data for x in inputs], **params)
+            saved = None
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        t = Tensor._make(out)
+        if STATE.enabled and self.differentiable:
+            for x in inputs:
+                if x._rg:
+                    t._rg = True
+                    t.grad_fn = Node(self, inputs, params, saved)
+                    break
+        return t
+
+
+def primitive(name, saves=False, differentiable=True):
+    """Decorator that turns a numpy forward into a registered :class:`Op`."""
+
+    def wrap(fwd):
+        if name in REGISTRY:
+            raise ValueError(f"op {name!r} is registered twice")
+        op = Op(name, fwd, saves=saves, differentiable=differentiable)
+        REGISTRY[name] = op
+        return op
+
+    return wrap
+
+
+def unbroadcast(F, g, shape):
+    """Sum ``g`` back to ``shape``: the reverse of numpy broadcasting.
+
+    Broadcasting copies an input along new leading axes and along axes where its size
+    is 1, so the gradient sums over exactly those axes, in one reduction, then
+    reshapes. The engine calls this wherever a VJP result is added into an input's
+    entry; written with ``F`` it stays differentiable under ``create_graph``.
+    """
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    if lead < 0:
+        raise RuntimeError(f"internal error: gradient of shape {gshape} cannot be reduced to {shape}")
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1
+    )
+    for i, n in enumerate(shape):
+        if n != 1 and gshape[lead + i] != n:
+            raise RuntimeError(f"internal error: gradient of shape {gshape} cannot be reduced to {shape}")
+    if axes:
+        g = F.sum(g, axis=axes, keepdims=True)
+    return F.reshape(g, shape)
+
+
+class RAW:
+    """The numpy namespace VJPs compute with when no graph is recorded.
+
+    Each name has the signature of the same-named function in ``autograd`` (the
+    namespace used under ``create_graph=True``), so a rule is written once.
+    """
+
+    create_graph = False
+    exp = staticmethod(np.exp)
+    log = staticmethod(np.log)
+    sqrt = staticmethod(np.sqrt)
+    sin = staticmethod(np.sin)
+    cos = staticmethod(np.cos)
+    tan = staticmethod(np.tan)
+    tanh = staticmethod(np.tanh)
+    abs = staticmethod(np.abs)
+    sign = staticmethod(np.sign)
+    matmul = staticmethod(np.matmul)
+    maximum = staticmethod(np.maximum)
+    minimum = staticmethod(np.minimum)
+
+    @staticmethod
+    def sum(x, axis=None, keepdims=False):
+        return np.sum(x, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def reshape(x, shape):
+        return np.reshape(x, shape)
+
+    @staticmethod
+    def transpose(x, axes=None):
+        return np.transpose(x, axes)
+
+    @staticmethod
+    def swapaxes(x, a, b):
+        return np.swapaxes(x, a, b)
+
+    @staticmethod
+    def broadcast_to(x, shape):
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def where(cond, x, y):
+        return np.where(cond, x, y)
+
+    @staticmethod
+    def sigmoid(x):
+        from .elementwise import _sigmoid
+
+        return _sigmoid(x)
+
+    @staticmethod
+    def getitem(x, index):
+        return x[index]
+
+    @staticmethod
+    def index_add(g, index, shape):
+        from .index import _index_add
+
+        return _index_add(g, index, shape)
+
+    @staticmethod
+    def concatenate(xs, axis=0):
+        return np.concatenate(xs, axis=axis)
+
+    @staticmethod
+    def pad(x, pad_width, value=0.0):
+        return np.pad(x, pad_width, constant_values=value)
+
+    @staticmethod
+    def astype(x, dtype):
+        return x.astype(dtype)
+
+    @staticmethod
+    def zeros_like(x):
+        return np.zeros_like(x)
+
+    @staticmethod
+    def value(x):
+        """The raw array of a VJP argument (identity here, ``.data`` for Tensors)."""
+        return x
+
+    @staticmethod
+    def const(x, like):
+        """A constant array with ``like``'s dtype."""
+        return np.asarray(x, dtype=like.dtype)
+
+    @staticmethod
+    def scaled(g, local):
+        """g * local, with 0 where g is exactly 0 even if local is inf or nan.
+
+        NOTE: a contribution multiplied by an exactly-zero upstream gradient is zero
+        (``where(x > 0, sqrt(x), 0)`` at x = 0 must not give nan). The check costs one
+        pass only when a non-finite value actually appears.
+        """
+        r = g * local
+        if r.dtype.kind == "f" and not np.isfinite(r).all():
+            r = np.where(g == 0, 0, r)
+        return r
+
+

@@ -1,0 +1,80 @@
+"""Ops that move values around without changing them: reshape, transpose,
+broadcast, concatenate, pad. Their VJPs move the gradient back."""
+import numpy as np
+
+from .registry import primitive
+
+__all__ = []
+
+
+@primitive("reshape")
+def reshape(x, shape):
+    """y = x with a new shape (same values in C order);  the gradient is reshaped back."""
+    return np.reshape(x, shape)
+
+
+@reshape.defvjp
+def _(F, n, g, out, x):
+    return (F.reshape(g, F.value(x).shape),)
+
+
+@primitive("transpose")
+def transpose(x, axes):
+    """y = x with its axes permuted (y.shape[i] = x.shape[axes[i]]);  the gradient is
+    permuted back by the inverse permutation."""
+    return np.transpose(x, axes)
+
+
+@transpose.defvjp
+def _(F, n, g, out, x):
+    return (F.transpose(g, tuple(np.argsort(n.params["axes"]))),)
+
+
+@primitive("broadcast_to")
+def broadcast_to(x, shape):
+    """y = x repeated along broadcast axes;  the gradient is summed back (the engine's
+    unbroadcast helper does exactly that, so the rule passes g through)."""
+    return np.broadcast_to(x, shape)
+
+
+@broadcast_to.defvjp
+def _(F, n, g, out, x):
+    return (g,)
+
+
+@primitive("concatenate")
+def concatenate(*xs, axis=0):
+    """y = [x_1, x_2, ...] joined along ``axis``;  each input gets its slice of g."""
+    return np.concatenate(xs, axis=axis)
+
+
+@concatenate.defvjp
+def _(F, n, g, out, *xs):
+    axis = n.params.get("axis", 0)
+    nd = F.value(out).ndim
+    axis = axis % nd
+    grads, start = [], 0
+    for x, t in zip(xs, n.inputs):
+        size = F.value(x).shape[axis]
+        if t._rg:
+            index = (slice(None),) * axis + (slice(start, start + size),)
+            grads.append(F.getitem(g, index))
+        else:
+            grads.append(None)
+        start += size
+    return tuple(grads)
+
+
+@primitive("pad")
+def pad(x, pad_width, value=0.0):
+    """y = x surrounded by constant ``value`` (numpy's ``pad_width`` form);  the
+    gradient is the inner slice of g."""
+    return np.pad(x, pad_width, constant_values=value)
+
+
+@pad.defvjp
+def _(F, n, g, out, x):
+    pw = n.params["pad_width"]
+    shape = F.value(x).shape
+    index = tuple(slice(before, before + size) for (before, _), size in zip(pw, shape))
+    return (F.getitem(g, index),)

@@ -1,0 +1,1 @@
+"""optim: every optimizer from the notes (being written)."""
