@@ -1,0 +1,1 @@
+"""Sliding windows over the last axes (im2col), from which nn builds convolution and pooling (being written)."""
