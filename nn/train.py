@@ -1,0 +1,328 @@
+"""The training loop of the notes, packaged: ``fit``, ``evaluate``, ``predict``, ``accuracy``.
+
+Every epoch runs the notes' training step on each mini-batch::
+
+    optimizer.zero_grad(); out = model(x); loss = loss_fn(out, y); loss.backward(); optimizer.step()
+
+then evaluates on a validation set (``model.eval()`` and ``ag.no_grad()``, so dropout
+is off, batch norm uses its running statistics and no graph is recorded) and records
+everything in a :class:`History` that ``nn.plots.plot_history`` draws::
+
+    import nn, optim
+    from nn.train import fit
+    history = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=1e-3),
+                  train_loader, epochs=10, val_loader=test_loader)
+    history["val_accuracy"][-1]
+
+The optimizer is any object with ``zero_grad()`` and ``step()``: this module never
+imports ``optim``. The progress bar is tqdm's (the optional extra ``train``:
+``pip install "gradtable[train]"``); ``progress=False`` needs nothing beyond numpy.
+"""
+import inspect
+import math
+import time
+import warnings
+
+import numpy as np
+
+import autograd as ag
+
+__all__ = ["fit", "evaluate", "predict", "accuracy", "History", "TRAIN_INSTALL_HINT"]
+
+TRAIN_INSTALL_HINT = 'pip install "gradtable[train]"'
+
+
+def _array(t):
+    return t.data if isinstance(t, ag.Tensor) else np.asarray(t)
+
+
+def accuracy(output, target, threshold="auto"):
+    """Fraction of correct predictions (a Python float in [0, 1]).
+
+    - ``output`` of shape (N, C) with C > 1 (logits or probabilities): the prediction is
+      the arg-max class; ``target`` holds class indices (N,) or one-hot / probability
+      rows (N, C).
+    - one score per sample, shape (N,) or (N, 1): binary classification. Targets in
+      {-1, +1} (the notes' perceptron, hinge and logistic losses) are compared with the
+      sign of the score. Targets in {0, 1} are compared with ``score > threshold``;
+      ``threshold="auto"`` takes 0.5 when every score lies in [0, 1] (probabilities, e.g.
+      after a sigmoid) and 0 otherwise (logits). Pass a number to fix it.
+    """
+    out, tgt = _array(output), _array(target)
+    if out.ndim == 2 and out.shape[1] > 1:
+        pred = out.argmax(axis=1)
+        if tgt.ndim == 2 and tgt.shape == out.shape:
+            tgt = tgt.argmax(axis=1)
+        return float(np.mean(pred == tgt.reshape(-1)))
+    score = out.reshape(-1)
+    tgt = tgt.reshape(-1)
+    if tgt.size and tgt.min() < 0:  # labels in {-1, +1}
+        return float(np.mean(np.where(score > 0, 1, -1) == tgt))
+    if threshold == "auto":
+        threshold = 0.5 if score.size and score.min() >= 0 and score.max() <= 1 else 0.0
+    return float(np.mean((score > threshold).astype(np.int64) == tgt))
+
+
+class History:
+    """What ``fit`` measured, per epoch and per step.
+
+    Per epoch (one entry each): ``loss`` (mean training loss, weighted by batch size),
+    every metric under its name (``accuracy``, measured on the training batches as they
+    were trained), ``val_loss`` and ``val_<metric>`` when there is a validation set,
+    ``lr`` (the learning rate used) and ``time`` (seconds).
+    Per step: ``step_loss`` and ``step_<metric>`` (one value per mini-batch).
+    ``history[key]`` and ``history.as_dict()`` give plain lists of floats.
+    """
+
+    def __init__(self):
+        self.epochs = 0
+        self.steps_per_epoch = None
+        self.diverged = False
+        self._data = {}
+
+    def log(self, key, value):
+        self._data.setdefault(key, []).append(float(value))
+
+    def __getitem__(self, key):
+        if key not in self._data:
+            raise KeyError(f"History has no {key!r}; it has {sorted(self._data)}")
+        return self._data[key]
+
+    def get(self, key, default=None):
+        return self._data.get(key, default)
+
+    def __contains__(self, key):
+        return key in self._data
+
+    def keys(self):
+        return self._data.keys()
+
+    def as_dict(self):
+        """Plain lists of floats, ready for ``json.dump``."""
+        return {k: list(v) for k, v in self._data.items()}
+
+    @property
+    def metric_names(self):
+        """The metrics recorded besides the loss (e.g. ``['accuracy']``)."""
+        return [k for k in self._data if k not in ("loss", "lr", "time") and not
+                k.startswith(("val_", "step_"))]
+
+    def __repr__(self):
+        last = ", ".join(f"{k}={v[-1]:.4g}" for k, v in self._data.items()
+                         if v and not k.startswith("step_"))
+        return f"History({self.epochs} epochs: {last})"
+
+
+def _metric_dict(metrics):
+    if metrics is None:
+        return {}
+    if callable(metrics):
+        return {getattr(metrics, "__name__", "metric"): metrics}
+    if isinstance(metrics, dict):
+        return dict(metrics)
+    return {getattr(m, "__name__", f"metric{i}"): m for i, m in enumerate(metrics)}
+
+
+def _batch_size(y):
+    shape = getattr(y, "shape", None)
+    return int(shape[0]) if shape else 1
+
+
+def _set_mode(model, training):
+    if training and hasattr(model, "train"):
+        model.train()
+    elif not training and hasattr(model, "eval"):
+        model.eval()
+
+
+def _get_lr(optimizer):
+    groups = getattr(optimizer, "param_groups", None)
+    if groups:
+        return groups[0].get("lr", float("nan"))
+    return getattr(optimizer, "lr", float("nan"))
+
+
+def _scheduler_wants_metric(scheduler):
+    """ReduceLROnPlateau-style schedulers take the monitored value in ``step(metric)``."""
+    try:
+        params = list(inspect.signature(scheduler.step).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    return any(p.default is inspect.Parameter.empty and
+               p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+
+
+def _tqdm():
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from tqdm.auto import tqdm
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "the progress bar needs tqdm, which is not installed; install the optional "
+            f"extra with: {TRAIN_INSTALL_HINT}   (or pass progress=False)"
+        ) from e
+    return tqdm
+
+
+def _fmt(name, value):
+    if "accuracy" in name or name.endswith("acc"):
+        return f"{100 * value:.1f}%"
+    return f"{value:.4f}"
+
+
+def evaluate(model, loss_fn, loader, metrics=accuracy):
+    """Mean loss and metrics of ``model`` over ``loader``, in eval mode without a graph.
+
+    Returns a dict ``{"loss": ..., "accuracy": ...}`` (``loss`` left out when ``loss_fn``
+    is None), averaged over samples. The model's train/eval mode is restored afterwards.
+    """
+    metrics = _metric_dict(metrics)
+    was_training = getattr(model, "training", None)
+    _set_mode(model, False)
+    totals, n = {}, 0
+    try:
+        with ag.no_grad():
+            for x, y in loader:
+                out = model(x)
+                m = _batch_size(y)
+                n += m
+                if loss_fn is not None:
+                    totals["loss"] = totals.get("loss", 0.0) + float(loss_fn(out, y).item()) * m
+                for name, fn in metrics.items():
+                    totals[name] = totals.get(name, 0.0) + float(fn(out, y)) * m
+    finally:
+        if was_training is not None:
+            _set_mode(model, was_training)
+    if n == 0:
+        raise ValueError("evaluate: the loader yielded no batches")
+    return {k: v / n for k, v in totals.items()}
+
+
+def predict(model, X, batch_size=1024):
+    """The model's outputs on ``X`` (array or Tensor) as a numpy array, in eval mode
+    without a graph, ``batch_size`` rows at a time. The train/eval mode is restored."""
+    X = _array(X)
+    was_training = getattr(model, "training", None)
+    _set_mode(model, False)
+    try:
+        with ag.no_grad():
+            outs = [_array(model(ag.Tensor(X[i:i + batch_size])))
+                    for i in range(0, len(X), batch_size)]
+    finally:
+        if was_training is not None:
+            _set_mode(model, was_training)
+    return np.concatenate(outs) if outs else np.empty((0,))
+
+
+def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_loader=None, metrics=accuracy,
+        progress=True, scheduler=None, history=None, log_epochs=False, stop_on_nan=True,
+        desc=None):
+    """Train ``model`` for ``epochs`` passes over ``train_loader``; returns a :class:`History`.
+
+    Args:
+        model: a callable (usually an ``nn.Module``) mapping a batch of inputs to outputs.
+        loss_fn: ``loss_fn(output, target)`` -> a scalar Tensor (mean over the batch).
+        optimizer: anything with ``zero_grad()`` and ``step()`` (an ``optim`` optimizer).
+        train_loader: an iterable of ``(x, y)`` batches, e.g. an ``nn.data.DataLoader``;
+            it is iterated once per epoch (a shuffling loader reshuffles each time).
+        val_loader: evaluated after every epoch with :func:`evaluate`.
+        metrics: a function ``metric(output, target) -> float`` (default :func:`accuracy`),
+            a dict ``{name: function}``, or None for the loss alone.
+        progress: show a tqdm progress bar with the running loss and metrics.
+        scheduler: a learning-rate scheduler, stepped once per epoch; one whose
+            ``step`` needs a value (``ReduceLROnPlateau``) gets the validation loss, or
+            the training loss without a validation set.
+        history: a History to append to (continue training); a new one by default.
+        log_epochs: also print one line per epoch (above the bar).
+        stop_on_nan: stop (with a warning, ``history.diverged = True``) as soon as the
+            loss is not finite, e.g. when the learning rate is too large.
+        desc: a label for the progress bar.
+    """
+    if not (isinstance(epochs, int) and epochs >= 0):
+        raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+    metrics = _metric_dict(metrics)
+    history = history if history is not None else History()
+    try:
+        steps = len(train_loader)
+    except TypeError:
+        steps = None
+    history.steps_per_epoch = steps
+    wants_metric = scheduler is not None and _scheduler_wants_metric(scheduler)
+
+    bar = None
+    write = print
+    if progress:
+        tqdm = _tqdm()
+        bar = tqdm(total=None if steps is None else steps * epochs, unit="batch",
+                   desc=desc or "training", dynamic_ncols=True)
+        write = bar.write
+    first_epoch = history.epochs
+    try:
+        for e in range(epochs):
+            epoch = first_epoch + e + 1
+            if bar is not None:
+                bar.set_description(f"{desc + ' ' if desc else ''}epoch {epoch}/{first_epoch + epochs}")
+            lr = _get_lr(optimizer)
+            t0 = time.perf_counter()
+            _set_mode(model, True)
+            totals, n = {"loss": 0.0}, 0
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                out = model(x)
+                loss = loss_fn(out, y)
+                loss.backward()
+                optimizer.step()
+                lval = float(loss.item())
+                m = _batch_size(y)
+                n += m
+                totals["loss"] += lval * m
+                history.log("step_loss", lval)
+                for name, fn in metrics.items():
+                    v = float(fn(out, y))
+                    totals[name] = totals.get(name, 0.0) + v * m
+                    history.log(f"step_{name}", v)
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix_str(", ".join(f"{k} {_fmt(k, v / n)}" for k, v in totals.items())
+                                        + _val_postfix(history), refresh=False)
+                if stop_on_nan and not math.isfinite(lval):
+                    history.diverged = True
+                    break
+            n = max(n, 1)
+            for k, v in totals.items():
+                history.log(k, v / n)
+            if val_loader is not None and not history.diverged:
+                for k, v in evaluate(model, loss_fn, val_loader, metrics).items():
+                    history.log(f"val_{k}", v)
+            history.log("lr", lr)
+            history.log("time", time.perf_counter() - t0)
+            history.epochs += 1
+            if log_epochs:
+                line = "  ".join(f"{k} {_fmt(k, history[k][-1])}" for k in history.keys()
+                                 if not k.startswith("step_") and k not in ("lr", "time"))
+                write(f"epoch {epoch:3d}  {line}  ({history['time'][-1]:.1f}s)")
+            if bar is not None:
+                bar.set_postfix_str(", ".join(f"{k} {_fmt(k, v / n)}" for k, v in totals.items())
+                                    + _val_postfix(history))
+            if history.diverged:
+                warnings.warn(
+                    f"training stopped in epoch {epoch}: the loss is {lval} (not finite); the "
+                    "learning rate is probably too large", RuntimeWarning, stacklevel=2)
+                break
+            if scheduler is not None:
+                if wants_metric:
+                    scheduler.step(history["val_loss"][-1] if "val_loss" in history
+                                   else history["loss"][-1])
+                else:
+                    scheduler.step()
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
+
+
+def _val_postfix(history):
+    parts = [f"{k} {_fmt(k, v[-1])}" for k, v in history._data.items()
+             if k.startswith("val_") and v]
+    return (", " + ", ".join(parts)) if parts else ""
