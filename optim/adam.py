@@ -1,0 +1,119 @@
+"""Adam and AdamW: one rule, two meanings of weight decay."""
+import numpy as np
+
+from .optimizer import Optimizer, check_nonneg, check_unit
+
+__all__ = ["Adam", "AdamW", "adam_update"]
+
+
+def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step, lr, beta1, beta2, eps,
+                weight_decay, decoupled_weight_decay, amsgrad, maximize):
+    """One Adam/AdamW step on arrays; updates ``param`` and the moment buffers in place.
+
+        g <- -g if maximize
+        theta <- theta * (1 - lr * weight_decay)     (decoupled: AdamW)
+        g <- g + weight_decay * theta                (otherwise: L2, Adam)
+        m <- beta1 * m + (1 - beta1) * g
+        v <- beta2 * v + (1 - beta2) * g^2
+        v_max <- max(v_max, v), and v_max replaces v below   (amsgrad)
+        theta <- theta - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+    """
+    g = -grad if maximize else grad
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            param *= 1 - lr * weight_decay
+        else:
+            g = g + weight_decay * param
+    exp_avg += (1 - beta1) * (g - exp_avg)
+    exp_avg_sq *= beta2
+    exp_avg_sq += (1 - beta2) * (g * g)
+    bias_correction1 = 1 - beta1 ** step
+    bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+    if amsgrad:
+        np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+        denom = np.sqrt(max_exp_avg_sq)
+    else:
+        denom = np.sqrt(exp_avg_sq)
+    denom /= bias_correction2_sqrt
+    denom += eps
+    param -= (lr / bias_correction1) * exp_avg / denom
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma and Ba, 2015), exactly ``torch.optim.Adam``.
+
+    ``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
+    maximize=False, decoupled_weight_decay=False)``
+
+    The notes: momentum plus RMSprop, with bias correction (b1 = 0.9, b2 = 0.999,
+    eps = 1e-8):
+
+        m <- b1 * m + (1 - b1) * g,      v <- b2 * v + (1 - b2) * g^2
+        m^ = m / (1 - b1^t),             v^ = v / (1 - b2^t)
+        theta <- theta - lr * m^ / (sqrt(v^) + eps)
+
+    PyTorch computes the same thing as lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps),
+    with eps added to sqrt(v^), after the root, as in the paper. This code follows
+    PyTorch's arithmetic. ``t`` counts this parameter's steps (``state[p]['step']``),
+    starting at 1.
+
+    ``weight_decay`` here is L2 regularisation: weight_decay * theta is added to the
+    gradient, so it is rescaled by the adaptive denominator like the rest of the
+    gradient. For weight decay decoupled from the gradient (each step shrinks theta
+    by a factor 1 - lr * weight_decay), use :class:`AdamW`, or pass
+    ``decoupled_weight_decay=True``. ``amsgrad`` divides by the running maximum of v
+    instead of v (Reddi et al., 2018).
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
+                 *, maximize=False, decoupled_weight_decay=False):
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=bool(amsgrad),
+                        maximize=bool(maximize), decoupled_weight_decay=bool(decoupled_weight_decay))
+        super().__init__(params, defaults)
+
+    def _check_group(self, group):
+        super()._check_group(group)
+        betas = group["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        group["betas"] = tuple(betas)
+        check_unit("beta parameter at index 0", betas[0])
+        check_unit("beta parameter at index 1", betas[1])
+        check_nonneg("epsilon value", group["eps"])
+        check_nonneg("weight_decay value", group["weight_decay"])
+
+    def _init_state(self, p, group):
+        state = {"step": 0, "exp_avg": np.zeros_like(p.data), "exp_avg_sq": np.zeros_like(p.data)}
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = np.zeros_like(p.data)
+        return state
+
+    def _update(self, p, grad, state, group):
+        if group["amsgrad"] and "max_exp_avg_sq" not in state:
+            state["max_exp_avg_sq"] = np.zeros_like(p.data)
+        beta1, beta2 = group["betas"]
+        adam_update(p.data, grad, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq"),
+                    step=state["step"], lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
+                    weight_decay=group["weight_decay"],
+                    decoupled_weight_decay=group["decoupled_weight_decay"],
+                    amsgrad=group["amsgrad"], maximize=group["maximize"])
+
+
+class AdamW(Adam):
+    r"""AdamW (Loshchilov and Hutter, 2019), exactly ``torch.optim.AdamW``: Adam with
+    decoupled weight decay.
+
+    ``AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
+    maximize=False)``
+
+    The Adam update of :class:`Adam`, except that weight decay does not go through
+    the gradient: before the Adam step each parameter is shrunk,
+    theta <- theta * (1 - lr * weight_decay), so every weight decays at the same
+    relative rate whatever the size of its gradients. (Adam's ``weight_decay`` is
+    L2 regularisation, whose effect is divided by sqrt(v^).)
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, maximize=False):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                         amsgrad=amsgrad, maximize=maximize, decoupled_weight_decay=True)

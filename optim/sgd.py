@@ -1,0 +1,88 @@
+"""Stochastic gradient descent with (optional) momentum: ``torch.optim.SGD``'s rule.
+
+The heavy-ball rule here, :func:`sgd_update`, is shared with :class:`optim.Momentum`
+and :class:`optim.Nesterov`, which are special cases of it (see momentum.py).
+"""
+import numpy as np
+
+from .optimizer import Optimizer, check_nonneg
+
+__all__ = ["SGD", "sgd_update"]
+
+
+def sgd_update(param, grad, buf, *, lr, momentum, dampening, nesterov, weight_decay, maximize):
+    """One heavy-ball step on arrays; updates ``param`` (and ``buf``) in place, returns ``buf``.
+
+        d <- -g if maximize else g;   d <- d + weight_decay * theta
+        buf <- d                                   (first step, when buf is None)
+        buf <- momentum * buf + (1 - dampening) * d (later steps)
+        d <- (1 - dampening) * d + momentum * buf  (nesterov)   or   d <- buf
+        theta <- theta - lr * d
+
+    With dampening = 0 the nesterov line is PyTorch's ``d + momentum * buf``; a
+    non-zero dampening there is used only by :class:`optim.Nesterov`.
+    ``grad`` is never written to.
+    """
+    d = -grad if maximize else grad
+    if weight_decay != 0:
+        d = d + weight_decay * param
+    if momentum != 0:
+        if buf is None:
+            buf = np.array(d)  # a copy, and an array even for 0-d parameters
+        else:
+            buf *= momentum
+            buf += (1 - dampening) * d if dampening != 0 else d
+        if nesterov:
+            d = (1 - dampening) * d + momentum * buf if dampening != 0 else d + momentum * buf
+        else:
+            d = buf
+    param -= lr * d
+    return buf
+
+
+class SGD(Optimizer):
+    r"""Gradient descent, optionally with momentum, exactly ``torch.optim.SGD``.
+
+    ``SGD(params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, maximize=False)``
+
+    Plain gradient descent (the notes): theta <- theta - lr * g. Full-batch,
+    stochastic (one sample) and mini-batch gradient descent are the same update;
+    they differ only in the batch the loss was computed on.
+
+    With momentum b (PyTorch's form, which this code follows):
+
+        buf_1 = g_1,   buf_t = b * buf_{t-1} + (1 - dampening) * g_t
+        theta <- theta - lr * buf_t                      (nesterov=False)
+        theta <- theta - lr * (g_t + b * buf_t)          (nesterov=True)
+
+    With dampening = 0 this is exactly the notes' first momentum form
+    v <- a v - eps g, theta <- theta + v (v_0 = 0): v_t = -lr * buf_t. The notes'
+    exponential-average form V <- b V + (1 - b) g is :class:`optim.Momentum`; it
+    equals SGD(momentum=b, dampening=b) except that V starts at 0 instead of g_1.
+
+    ``weight_decay`` adds weight_decay * theta to the gradient (L2 regularisation);
+    ``maximize`` ascends the objective instead.
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
+                 *, maximize=False):
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=bool(nesterov), maximize=bool(maximize))
+        super().__init__(params, defaults)
+
+    def _check_group(self, group):
+        super()._check_group(group)
+        check_nonneg("momentum value", group["momentum"])
+        check_nonneg("dampening value", group["dampening"])
+        check_nonneg("weight_decay value", group["weight_decay"])
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError("Nesterov momentum requires a momentum > 0 and zero dampening")
+
+    def _init_state(self, p, group):
+        return {"step": 0, "momentum_buffer": None}
+
+    def _update(self, p, grad, state, group):
+        state["momentum_buffer"] = sgd_update(
+            p.data, grad, state["momentum_buffer"], lr=group["lr"], momentum=group["momentum"],
+            dampening=group["dampening"], nesterov=group["nesterov"],
+            weight_decay=group["weight_decay"], maximize=group["maximize"])
