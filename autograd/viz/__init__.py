@@ -1,0 +1,26 @@
+"""Seeing the computational graph and the grad table.
+
+    import autograd as ag
+    x1 = ag.tensor(2.0, requires_grad=True, name="x1")
+    x2 = ag.tensor(3.0, requires_grad=True, name="x2")
+    z = ag.sin(x1) + x1 * x2
+    z.backward()
+    ag.viz.draw(z)                      # in a notebook: the picture, with values and grads
+    ag.viz.draw(z).render("graph", format="png")
+    ag.viz.draw_grad_table(ag.grad_table(z))    # each node with its step and gradient
+    for frame in ag.viz.backward_steps(z): ...  # one drawing per step of the backward pass
+    ag.viz.animate_backward(z)          # a slider in a notebook
+    ag.viz.save_backward_gif(z, "backward.gif")
+
+Drawings are ``graphviz.Digraph`` objects. The graphviz Python package is imported
+only when something is drawn (``pip install "gradtable[viz]"``); without the
+Graphviz ``dot`` program drawings still build and carry valid DOT text, and a
+notebook shows a text description instead of the picture.
+"""
+from ._backend import GraphvizNotFoundError
+from .draw import draw
+from .steps import (animate_backward, backward_steps, draw_grad_table, save_backward_gif,
+                    save_backward_pngs)
+
+__all__ = ["draw", "draw_grad_table", "backward_steps", "animate_backward", "save_backward_gif",
+           "save_backward_pngs", "GraphvizNotFoundError"]
