@@ -1,0 +1,121 @@
+"""gradtable's benchmarks against the hand-written numpy floor and torch (CPU).
+
+    python -m bench                      # everything, at 1 and 2 threads
+    python -m bench --quick              # tiny sizes, a few seconds: proves the suite runs
+    python -m bench --only mlp cnn --threads 1 --repeats 20
+    python -m bench --json out.json      # default: bench/results/latest.json
+
+Each thread count runs in its own process with OMP_NUM_THREADS,
+OPENBLAS_NUM_THREADS and MKL_NUM_THREADS set before numpy is imported (and
+torch.set_num_threads). Every number is a median over repeats after warm-up;
+ratios are gradtable / other side, so below 1 means gradtable is faster. These are
+benchmarks, not timed tests: nothing here asserts a time.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+from .common import SIDES
+from .report import format_tables
+from .workloads import NAMES
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_JSON = os.path.join(ROOT, "bench", "results", "latest.json")
+
+
+def parse(argv):
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="tiny sizes and few repeats (for CI)")
+    p.add_argument("--threads", type=int, nargs="+", default=[1, 2],
+                   help="BLAS/OpenMP thread counts, one process each (default: 1 2)")
+    p.add_argument("--only", nargs="+", choices=NAMES, metavar="NAME",
+                   help=f"run only these workloads ({', '.join(NAMES)})")
+    p.add_argument("--skip", nargs="+", choices=NAMES, metavar="NAME", default=[],
+                   help="leave these workloads out")
+    p.add_argument("--sides", nargs="+", choices=SIDES, default=list(SIDES),
+                   help="which implementations to run (default: all available)")
+    p.add_argument("--repeats", type=int, default=0,
+                   help="timed samples per side (default: each workload's own)")
+    p.add_argument("--warmup", type=int, default=0, help="untimed calls before timing")
+    p.add_argument("--json", default=DEFAULT_JSON, help="where to write the results")
+    p.add_argument("--list", action="store_true", help="list the workloads and exit")
+    return p.parse_args(argv)
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "platform": platform.platform(),
+            "python": platform.python_version()}
+
+
+def run_threads(n, cfg):
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
+        env[var] = str(n)
+    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "out.json")
+        proc = subprocess.run([sys.executable, "-m", "bench.worker", json.dumps(dict(cfg, threads=n)), out],
+                              env=env, cwd=ROOT)
+        if proc.returncode != 0 or not os.path.exists(out):
+            return {"threads": n, "results": [], "error": f"worker exited with {proc.returncode}"}
+        with open(out) as f:
+            return json.load(f)
+
+
+def main(argv=None):
+    args = parse(sys.argv[1:] if argv is None else argv)
+    if args.list:
+        from .workloads import load
+
+        for name in NAMES:
+            print(f"{name:8s} {load(name).TITLE}")
+        return 0
+    only = [n for n in (args.only or NAMES) if n not in args.skip]
+    cfg = {"quick": args.quick, "repeats": args.repeats, "warmup": args.warmup,
+           "sides": args.sides, "only": only}
+    started = time.time()
+    runs = []
+    for n in args.threads:
+        print(f"running {len(only)} workloads at {n} thread(s){' (quick)' if args.quick else ''}...",
+              file=sys.stderr, flush=True)
+        runs.append(run_threads(n, cfg))
+    doc = {
+        "command": "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv),
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "seconds": round(time.time() - started, 1),
+        "quick": args.quick,
+        "machine": machine(),
+        "runs": runs,
+    }
+    print(format_tables(doc))
+    if args.json:
+        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+        with open(args.json, "w") as f:
+            json.dump(doc, f, indent=1)
+        print(f"\nwrote {args.json}", file=sys.stderr)
+    failed = [r["workload"] for run in runs for r in run.get("results", []) if r.get("error")]
+    failed += [f"threads={run['threads']}" for run in runs if run.get("error")]
+    if failed:
+        print(f"FAILED: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

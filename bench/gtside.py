@@ -1,0 +1,214 @@
+"""gradtable's side of each model: built with ``nn`` and ``optim`` where they are
+available, else with raw autograd ops (ag.matmul, ag.relu, ag.log_softmax, an
+im2col made of slices) and a hand SGD update. ``variant`` says which one ran, and
+the JSON records it.
+"""
+import functools
+
+import numpy as np
+
+import autograd as ag
+
+
+def _has(fn):
+    try:
+        fn()
+        return True
+    except Exception:
+        return False
+
+
+@functools.lru_cache(maxsize=None)
+def have_nn_mlp():
+    """nn.Linear, nn.ReLU, nn.Sequential, F.cross_entropy and optim.SGD all usable."""
+    def probe():
+        import nn
+        import nn.functional as F
+        import optim
+
+        m = nn.Sequential(nn.Linear(3, 2), nn.ReLU())
+        opt = optim.SGD(m.parameters(), lr=0.1)
+        loss = F.cross_entropy(m(ag.ones((4, 3))), ag.Tensor(np.array([0, 1, 0, 1])))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return _has(probe)
+
+
+@functools.lru_cache(maxsize=None)
+def have_nn_cnn():
+    """nn.Conv2d and nn.MaxPool2d usable (on top of what the MLP needs)."""
+    def probe():
+        import nn
+
+        m = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.MaxPool2d(2))
+        m(ag.ones((1, 1, 4, 4))).sum().backward()
+    return have_nn_mlp() and _has(probe)
+
+
+# ------------------------------------------------------------------ raw pieces
+def raw_linear(x, w, b):
+    return ag.matmul(x, w.T) + b
+
+
+def raw_cross_entropy(z, y):
+    logp = ag.log_softmax(z, axis=1)
+    return -logp[np.arange(z.shape[0]), y].mean()
+
+
+def raw_conv2d(x, w, b, pad):
+    """im2col from slices of the padded input, stacked, and one batched product."""
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    if pad:
+        x = ag.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    ho, wo = h + 2 * pad - kh + 1, wd + 2 * pad - kw + 1
+    patches = [x[:, :, i:i + ho, j:j + wo] for i in range(kh) for j in range(kw)]
+    cols = ag.stack(patches, axis=2).reshape(n, c * kh * kw, ho * wo)
+    out = ag.matmul(w.reshape(o, c * kh * kw), cols)                # N, O, Ho*Wo
+    return out.reshape(n, o, ho, wo) + b.reshape(1, o, 1, 1)
+
+
+def raw_maxpool2(x):
+    n, c, h, w = x.shape
+    return x.reshape(n, c, h // 2, 2, w // 2, 2).max(axis=(3, 5))
+
+
+def raw_sgd(params, lr):
+    for p in params:
+        p.data -= lr * p.grad.data
+        p.grad = None
+
+
+# ------------------------------------------------------------------ MLP
+class MLP:
+    """A gradtable MLP with given numpy weights [(W, b), ...]; ``step(x, y)`` is one
+    full SGD training step, ``loss(x, y)`` the forward only."""
+
+    def __init__(self, weights, lr=0.01, act="relu", use_nn=None):
+        self.lr = lr
+        self.act = act
+        self.use_nn = have_nn_mlp() if use_nn is None else use_nn
+        self.variant = "nn+optim" if self.use_nn else "raw autograd ops"
+        if self.use_nn:
+            import nn
+            import optim
+
+            layers = []
+            for i, (w, b) in enumerate(weights):
+                lin = nn.Linear(w.shape[1], w.shape[0])
+                lin.weight.data[...] = w
+                lin.bias.data[...] = b
+                layers.append(lin)
+                if i < len(weights) - 1:
+                    layers.append(nn.ReLU() if act == "relu" else nn.Tanh())
+            self.model = nn.Sequential(*layers)
+            self.params = list(self.model.parameters())
+            self.opt = optim.SGD(self.params, lr=lr)
+        else:
+            self.params = []
+            for w, b in weights:
+                self.params += [ag.Tensor(w.copy(), requires_grad=True),
+                                ag.Tensor(b.copy(), requires_grad=True)]
+
+    def logits(self, x, params=None):
+        if self.use_nn and params is None:
+            return self.model(x)
+        ps = self.params if params is None else params
+        h = x
+        last = len(ps) // 2 - 1
+        for i in range(0, len(ps), 2):
+            h = raw_linear(h, ps[i], ps[i + 1])
+            if i // 2 < last:
+                h = ag.relu(h) if self.act == "relu" else ag.tanh(h)
+        return h
+
+    def loss(self, x, y, params=None):
+        z = self.logits(x, params)
+        if self.use_nn:
+            import nn.functional as F
+
+            return F.cross_entropy(z, y)
+        return raw_cross_entropy(z, y.data if isinstance(y, ag.Tensor) else y)
+
+    def step(self, x, y):
+        if self.use_nn:
+            self.opt.zero_grad()
+            loss = self.loss(x, y)
+            loss.backward()
+            self.opt.step()
+        else:
+            loss = self.loss(x, y)
+            loss.backward()
+            raw_sgd(self.params, self.lr)
+        return loss
+
+
+# ------------------------------------------------------------------ LeNet
+class LeNet:
+    def __init__(self, weights, lr=0.01, use_nn=None):
+        self.lr = lr
+        self.use_nn = have_nn_cnn() if use_nn is None else use_nn
+        self.variant = "nn+optim" if self.use_nn else "raw autograd ops"
+        if self.use_nn:
+            import nn
+            import optim
+
+            (w1, b1), (w2, b2), (w3, b3), (w4, b4), (w5, b5) = weights
+            self.model = nn.Sequential(
+                nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+            layers = [m for m in self.model.children() if hasattr(m, "weight")]
+            for layer, (w, b) in zip(layers, weights):
+                layer.weight.data[...] = w
+                layer.bias.data[...] = b
+            self.params = list(self.model.parameters())
+            self.opt = optim.SGD(self.params, lr=lr)
+        else:
+            self.params = []
+            for w, b in weights:
+                self.params += [ag.Tensor(w.copy(), requires_grad=True),
+                                ag.Tensor(b.copy(), requires_grad=True)]
+
+    def loss(self, x, y):
+        if self.use_nn:
+            import nn.functional as F
+
+            return F.cross_entropy(self.model(x), y)
+        w1, b1, w2, b2, w3, b3, w4, b4, w5, b5 = self.params
+        h = raw_maxpool2(ag.relu(raw_conv2d(x, w1, b1, 2)))
+        h = raw_maxpool2(ag.relu(raw_conv2d(h, w2, b2, 0)))
+        h = h.reshape(h.shape[0], -1)
+        h = ag.relu(raw_linear(h, w3, b3))
+        h = ag.relu(raw_linear(h, w4, b4))
+        return raw_cross_entropy(raw_linear(h, w5, b5), y.data if isinstance(y, ag.Tensor) else y)
+
+    def step(self, x, y):
+        if self.use_nn:
+            self.opt.zero_grad()
+            loss = self.loss(x, y)
+            loss.backward()
+            self.opt.step()
+        else:
+            loss = self.loss(x, y)
+            loss.backward()
+            raw_sgd(self.params, self.lr)
+        return loss
+
+
+def conv2d(x, w, b, pad):
+    """Conv2d forward through nn.functional when it exists, else the raw im2col."""
+    if have_nn_cnn():
+        import nn.functional as F
+
+        return F.conv2d(x, w, b, padding=pad)
+    return raw_conv2d(x, w, b, pad)
+
+
+def max_pool2d(x):
+    if have_nn_cnn():
+        import nn.functional as F
+
+        return F.max_pool2d(x, 2)
+    return raw_maxpool2(x)

@@ -1,0 +1,75 @@
+"""One thread count's run: ``python -m bench.worker CONFIG_JSON OUT_PATH``.
+
+The parent (``python -m bench``) starts this process with OMP_NUM_THREADS,
+OPENBLAS_NUM_THREADS and MKL_NUM_THREADS already set, so BLAS reads them when
+numpy is first imported, here; torch is pinned with torch.set_num_threads.
+"""
+import json
+import sys
+import time
+import traceback
+
+from .common import Config
+from .workloads import load
+
+
+def main():
+    cfg_d, out_path = json.loads(sys.argv[1]), sys.argv[2]
+    only = cfg_d.pop("only")
+    cfg_d["sides"] = tuple(cfg_d["sides"])
+    cfg = Config(**cfg_d)
+    results = []
+    for name in only:
+        mod = load(name)
+        t0 = time.perf_counter()
+        try:
+            rows = [r.to_json() for r in mod.run(cfg)]
+            err = None
+        except Exception:
+            rows, err = [], traceback.format_exc()
+        dt = time.perf_counter() - t0
+        results.append({"workload": name, "title": mod.TITLE, "rows": rows, "error": err,
+                        "seconds": dt})
+        status = "FAILED" if err else "ok"
+        print(f"  [{cfg.threads} thread{'s' if cfg.threads > 1 else ''}] {name:7s} {status} "
+              f"({dt:.1f} s)", file=sys.stderr, flush=True)
+        if err:
+            print(err, file=sys.stderr, flush=True)
+    with open(out_path, "w") as f:
+        json.dump({"threads": cfg.threads, "results": results, "versions": versions()}, f)
+
+
+def versions():
+    import numpy as np
+
+    v = {"numpy": np.__version__}
+    try:
+        cfg = np.show_config(mode="dicts")
+        v["numpy_blas"] = cfg.get("Build Dependencies", {}).get("blas", {}).get("name")
+    except Exception:
+        pass
+    try:
+        import torch
+
+        v["torch"] = torch.__version__
+        v["torch_threads"] = torch.get_num_threads()
+    except Exception:
+        v["torch"] = None
+    try:
+        import micrograd  # noqa: F401
+
+        v["micrograd"] = "micrograd (PyPI)"
+    except Exception:
+        v["micrograd"] = "micrograd-style (bench/scalar_ref.py)"
+    try:
+        from .gtside import have_nn_cnn, have_nn_mlp
+
+        v["gradtable_models"] = {"mlp": "nn+optim" if have_nn_mlp() else "raw autograd ops",
+                                 "cnn": "nn+optim" if have_nn_cnn() else "raw autograd ops"}
+    except Exception:
+        pass
+    return v
+
+
+if __name__ == "__main__":
+    main()
