@@ -89,20 +89,27 @@ def plot_history(history, path=None, title=None, log_loss="auto"):
     axes = axes[0]
     ep = np.arange(1, epochs + 1)
 
+    ms = 4 if epochs <= 40 else 0  # markers only while they stay readable
     ax = axes[0]
     steps = data.get("step_loss", [])
-    if steps:
+    if steps and len(steps) <= 4000:  # the noise of mini-batch gradients, while it is legible
         spe = getattr(history, "steps_per_epoch", None) or len(steps) / epochs
         xs = np.arange(1, len(steps) + 1) / spe
         ax.plot(xs, steps, color="tab:blue", alpha=0.25, lw=0.8, label="training, each mini-batch")
-    ax.plot(ep, loss, "o-", color="tab:blue", ms=4, label="training, mean over the epoch")
+    ax.plot(ep, loss, "o-", color="tab:blue", ms=ms, label="training, mean over the epoch")
     if "val_loss" in data:
-        ax.plot(ep[:len(data["val_loss"])], data["val_loss"], "s-", color="tab:orange", ms=4,
+        ax.plot(ep[:len(data["val_loss"])], data["val_loss"], "s-", color="tab:orange", ms=ms,
                 label="validation, end of epoch")
-    finite = [v for v in loss + steps + data.get("val_loss", []) if math.isfinite(v) and v > 0]
-    use_log = log_loss is True or (log_loss == "auto" and finite and max(finite) / min(finite) > 30)
-    if use_log:
+    curves = [v for v in loss + data.get("val_loss", []) if math.isfinite(v)]
+    pos = [v for v in curves if v > 0]
+    use_log = log_loss is True or (log_loss == "auto" and pos and max(pos) / min(pos) > 30)
+    if use_log and pos:
         ax.set_yscale("log")
+        ax.set_ylim(min(pos) / 3, max(pos) * 2)  # framed by the epoch curves, not batch noise
+    elif curves:
+        lo, hi = min(curves), max(curves)
+        pad = 0.1 * (hi - lo) or 0.1 * abs(hi) or 0.1
+        ax.set_ylim(min(lo - pad, 0) if lo >= 0 else lo - pad, hi + pad)
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss" + (" (log scale)" if use_log else ""))
     ax.set_title("Loss (lower is better)")
@@ -115,12 +122,12 @@ def plot_history(history, path=None, title=None, log_loss="auto"):
         pct = "acc" in name
         scale = 100.0 if pct else 1.0
         label = name.replace("_", " ")
-        ax.plot(ep, np.asarray(data[name]) * scale, "o-", color="tab:blue", ms=4,
+        ax.plot(ep, np.asarray(data[name]) * scale, "o-", color="tab:blue", ms=ms,
                 label="training, mean over the epoch")
         val = data.get(f"val_{name}")
         if val:
             v = np.asarray(val) * scale
-            ax.plot(ep[:len(v)], v, "s-", color="tab:orange", ms=4, label="validation, end of epoch")
+            ax.plot(ep[:len(v)], v, "s-", color="tab:orange", ms=ms, label="validation, end of epoch")
             best = int(np.nanargmax(v)) if pct else None
             if best is not None:
                 ax.plot(best + 1, v[best], "*", color="crimson", ms=14, zorder=5,
@@ -194,7 +201,7 @@ def plot_decision_boundary(model, X, y, path=None, title=None, resolution=300, m
         pred = p.argmax(axis=1)
         conf = p.max(axis=1)
         c = out.shape[1]
-        strength = 0.15 + 0.6 * np.clip((conf - 1.0 / c) / (1 - 1.0 / c), 0, 1)
+        strength = 0.12 + 0.48 * np.clip((conf - 1.0 / c) / (1 - 1.0 / c), 0, 1)
         rgb = np.array([plt.matplotlib.colors.to_rgb(_class_color(k)) for k in range(c)])[pred]
         img = 1 - strength[:, None] * (1 - rgb)
         ax.imshow(img.reshape(resolution, resolution, 3), origin="lower",

@@ -165,6 +165,10 @@ def _tqdm():
     return tqdm
 
 
+def _short(name):
+    return name.replace("accuracy", "acc")
+
+
 def _fmt(name, value):
     if "accuracy" in name or name.endswith("acc"):
         return f"{100 * value:.1f}%"
@@ -284,7 +288,7 @@ def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_loader=None, metr
                     history.log(f"step_{name}", v)
                 if bar is not None:
                     bar.update(1)
-                    bar.set_postfix_str(", ".join(f"{k} {_fmt(k, v / n)}" for k, v in totals.items())
+                    bar.set_postfix_str(", ".join(f"{_short(k)} {_fmt(k, v / n)}" for k, v in totals.items())
                                         + _val_postfix(history), refresh=False)
                 if stop_on_nan and not math.isfinite(lval):
                     history.diverged = True
@@ -303,7 +307,7 @@ def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_loader=None, metr
                                  if not k.startswith("step_") and k not in ("lr", "time"))
                 write(f"epoch {epoch:3d}  {line}  ({history['time'][-1]:.1f}s)")
             if bar is not None:
-                bar.set_postfix_str(", ".join(f"{k} {_fmt(k, v / n)}" for k, v in totals.items())
+                bar.set_postfix_str(", ".join(f"{_short(k)} {_fmt(k, v / n)}" for k, v in totals.items())
                                     + _val_postfix(history))
             if history.diverged:
                 warnings.warn(
@@ -323,6 +327,6 @@ def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_loader=None, metr
 
 
 def _val_postfix(history):
-    parts = [f"{k} {_fmt(k, v[-1])}" for k, v in history._data.items()
+    parts = [f"{_short(k)} {_fmt(k, v[-1])}" for k, v in history._data.items()
              if k.startswith("val_") and v]
     return (", " + ", ".join(parts)) if parts else ""
