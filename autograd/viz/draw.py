@@ -357,7 +357,8 @@ def build(out, show_grad=True, show_data=True, model=None, params=None, rankdir=
                 attrs.update(color=fm.HIGHLIGHT, penwidth="2.2", dir="back", arrowtail="normal")
             edges.setdefault((s, dst), attrs)
         if k not in box:
-            edges.setdefault((oid(t), tid(t)), {"arrowhead": "normal"})
+            edges.setdefault((oid(t), tid(t)), dict(color=fm.HIGHLIGHT, penwidth="2.2", dir="back")
+                             if hot else {})
         elif k in out_ids:
             edges.setdefault((bid(box[k]), tid(t)), {})
 
