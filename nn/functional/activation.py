@@ -21,6 +21,8 @@ log_softmax     x_i - logsumexp(x)                     delta_ij - y_j
 """
 import warnings
 
+import numpy as np
+
 import autograd as ag
 
 __all__ = ["identity", "binary_step", "sigmoid", "tanh", "arctan", "relu", "relu6",
@@ -65,8 +67,9 @@ def relu(input, inplace=False):  # noqa: A002
 
 
 def relu6(input, inplace=False):  # noqa: A002
-    """f(x) = min(max(x, 0), 6);  f'(x) = 1 on [0, 6] (ends included), else 0."""
-    return ag.clip(input, 0.0, 6.0)
+    """f(x) = min(max(x, 0), 6);  f'(x) = 1 for 0 < x < 6, else 0 (0 at both ends,
+    like PyTorch)."""
+    return hardtanh(input, 0.0, 6.0)
 
 
 def _positive(x):
@@ -195,8 +198,11 @@ def logsigmoid(input):  # noqa: A002
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):  # noqa: A002
-    """f(x) = clip(x, min_val, max_val);  f'(x) = 1 inside (ends included), else 0."""
-    return ag.clip(input, min_val, max_val)
+    """f(x) = clip(x, min_val, max_val);  f'(x) = 1 for min_val < x < max_val, else 0
+    (0 at the ends, like PyTorch)."""
+    d = input.data
+    inside = (d > min_val) & (d < max_val)
+    return ag.where(inside, input, np.clip(d, min_val, max_val))
 
 
 def softsign(input):  # noqa: A002
