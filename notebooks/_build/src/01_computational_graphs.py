@@ -44,7 +44,12 @@ print("w4 was made by", w4.grad_fn, "from", [t.name for t in w4.grad_fn.inputs])
 # different colours (legend in the picture). No backward pass has run yet, so no gradient is shown.
 
 # %%
-ag.viz.draw(z)
+def show(drawing, dpi=80):
+    """Show a graphviz drawing as a PNG (so it also appears on web pages that render notebooks)."""
+    drawing.attr(dpi=str(dpi))
+    display(Image(drawing.pipe(format="png")))
+
+show(ag.viz.draw(z, title="z = sin(x1) + x1*x2 after the forward pass"))
 
 # %% [markdown]
 # ## 2. The grad table, filled step by step
@@ -54,19 +59,15 @@ ag.viz.draw(z)
 # * visit the nodes in **reverse topological order** (a node is visited only after every node that consumes it);
 # * for node $u_j$: `grad_table[u_j]` $= \sum_{i \in \text{consumers}(j)}$ `grad_table[u_i]` $\cdot\ \partial u_i / \partial u_j$.
 #
-# `ag.viz.backward_steps(z)` replays the pass: one picture per step, the node being processed highlighted and
-# the rows filled so far listed. (In a live notebook, `ag.viz.backward_steps(z).widget()` gives a slider;
-# below the frames are laid out side by side so readers without a kernel can follow.)
+# `ag.viz.backward_steps(z)` replays the pass: one drawing per step, the node being processed highlighted in orange,
+# the rows filled so far listed in the table beside the graph. (In a live notebook `ag.viz.animate_backward(z)` plays
+# the same frames with a slider; `ag.viz.save_backward_gif(z, "backprop.gif")` writes them as an animation.)
 
 # %%
-steps = ag.viz.backward_steps(z)
-frames = list(steps)
-print(len(frames), "steps")
-
-# %%
-for i, frame in enumerate(frames, 1):
-    print(f"--- step {i} ---")
-    display(frame)
+frames = list(ag.viz.backward_steps(z))
+print(len(frames), "steps, one per node of the graph")
+for frame in frames:
+    show(frame, dpi=65)
 
 # %% [markdown]
 # After the last step the table is complete. `ag.grad_table(z)` returns it as an ordered mapping
@@ -90,6 +91,7 @@ assert abs(dz_dx1 - (np.cos(2) + 3)) < 1e-12 and abs(dz_dx2 - 2) < 1e-12
 # %%
 z.backward()
 print("x1.grad =", x1.grad.item(), "  x2.grad =", x2.grad.item())
+show(ag.viz.draw(z, title="after z.backward(): the leaves carry dz/dx1 and dz/dx2"))
 
 # %% [markdown]
 # ## 3. The same algorithm by hand
@@ -195,6 +197,12 @@ print("(dy/dx)^T grad_y z  =", np.round((J.T @ grad_y).numpy(), 4))
 print("engine's x.grad     =", np.round(x.grad.numpy(), 4))
 assert np.allclose((J.T @ grad_y).numpy(), x.grad.numpy())
 assert np.allclose(grad_y.numpy(), 1 - np.tanh(y.numpy()) ** 2)
+
+# %% [markdown]
+# For a live session, the slider version of section 2 (ignored when the notebook is rendered as a static page):
+
+# %%
+ag.viz.animate_backward(ag.sin(x1) + x1 * x2)
 
 # %% [markdown]
 # **Take-aways.** The forward pass records a graph; backward fills one table entry per node, in reverse topological
