@@ -1,0 +1,129 @@
+"""The sliding-window primitives of autograd.ops.window: the view, its adjoint
+(col2im), window max and its scatter/gather pair; first and second derivatives."""
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd.ops.window import sliding_window, window_max, window_scatter_add
+
+
+def gradgradcheck(fn, inputs, seed=0, **kw):
+    """Second-derivative check: gradcheck of (inputs, v) -> v^T J(inputs), computed
+    with create_graph=True. (Local because ag.gradgradcheck evaluates its first-order
+    function under no_grad; see the report.)"""
+    inputs = tuple(inputs)
+    idx = [i for i, x in enumerate(inputs) if x.requires_grad]
+    rng = np.random.default_rng(seed)
+    outs = fn(*inputs)
+    outs = (outs,) if isinstance(outs, ag.Tensor) else tuple(outs)
+    vs = tuple(ag.Tensor(rng.standard_normal(o.shape), requires_grad=True) for o in outs)
+    n = len(inputs)
+
+    def first_order(*args):
+        xs, v = args[:n], args[n:]
+        with ag.enable_grad():
+            o = fn(*xs)
+            o = (o,) if isinstance(o, ag.Tensor) else tuple(o)
+            gs = ag.grad(o, [xs[i] for i in idx], grad_outputs=v, create_graph=True,
+                         allow_unused=True)
+        return tuple(g if g is not None else ag.Tensor(np.zeros(xs[i].shape))
+                     for g, i in zip(gs, idx))
+
+    return ag.gradcheck(first_order, inputs + vs, **kw)
+
+
+def _x(rng, shape, distinct=False):
+    if distinct:  # a permutation keeps every window's max unique and away from ties
+        return ag.tensor(rng.permutation(int(np.prod(shape))).reshape(shape) * 0.1,
+                         requires_grad=True)
+    return ag.tensor(rng.standard_normal(shape), requires_grad=True)
+
+
+def test_window_view_values_and_no_copy(rng):
+    x = ag.tensor(rng.standard_normal((2, 3, 7, 6)))
+    w = sliding_window(x, (3, 2), (2, 1), (1, 2))
+    P = ((7 - 3) // 2 + 1, (6 - 3) // 1 + 1)
+    assert w.shape == (2, 3) + P + (3, 2)
+    assert np.shares_memory(w.data, x.data)
+    for i in range(P[0]):
+        for j in range(P[1]):
+            for a in range(3):
+                for b in range(2):
+                    np.testing.assert_array_equal(w.data[:, :, i, j, a, b],
+                                                  x.data[:, :, 2 * i + a, j + 2 * b])
+
+
+def test_window_view_matches_numpy_sliding_window_view(rng):
+    x = rng.standard_normal((2, 5, 9))
+    ref = np.lib.stride_tricks.sliding_window_view(x, 4, axis=-1)
+    np.testing.assert_array_equal(sliding_window(ag.tensor(x), 4).data, ref)
+
+
+@pytest.mark.parametrize("k,s,r", [((3, 2), (2, 1), (1, 2)), ((2, 2), (2, 2), (1, 1)),
+                                   ((3, 3), (1, 1), (1, 1)), ((1, 3), (3, 1), (1, 1))])
+def test_window_gradcheck(rng, k, s, r):
+    x = _x(rng, (2, 2, 7, 6))
+    assert ag.gradcheck(lambda x: sliding_window(x, k, s, r), (x,))
+
+
+def test_window_1d_and_3d_gradcheck(rng):
+    x = _x(rng, (2, 9))
+    assert ag.gradcheck(lambda x: sliding_window(x, 3, 2), (x,))
+    x3 = _x(rng, (1, 4, 5, 4))
+    assert ag.gradcheck(lambda x: sliding_window(x, (2, 3, 2), (1, 2, 1)), (x3,))
+
+
+def test_window_gradgradcheck(rng):
+    x = _x(rng, (1, 2, 6, 5))
+    assert gradgradcheck(lambda x: sliding_window(x, (3, 2), (1, 2), (1, 1)) ** 2, (x,))
+
+
+def test_scatter_add_is_the_adjoint(rng):
+    """<window(x), y> == <x, scatter_add(y)>: the two are transposes of each other."""
+    x = rng.standard_normal((2, 3, 8, 7))
+    wx = sliding_window(ag.tensor(x), (3, 2), (2, 2), (2, 1))
+    y = rng.standard_normal(wx.shape)
+    sy = window_scatter_add(ag.tensor(y), x.shape, (3, 2), (2, 2), (2, 1))
+    assert np.isclose((wx.data * y).sum(), (x * sy.data).sum())
+    ys = ag.tensor(y, requires_grad=True)
+    assert ag.gradcheck(lambda t: window_scatter_add(t, x.shape, (3, 2), (2, 2), (2, 1)), (ys,))
+
+
+def test_window_backward_counts_overlaps():
+    x = ag.ones((1, 1, 4, 4), requires_grad=True)
+    sliding_window(x, (3, 3)).sum().backward()
+    # how many 3x3 windows (stride 1) cover each element of a 4x4 grid
+    c = np.array([1, 2, 2, 1])
+    np.testing.assert_array_equal(x.grad.data[0, 0], np.outer(c, c))
+
+
+def test_window_too_large_raises():
+    with pytest.raises(ValueError, match="larger than"):
+        sliding_window(ag.zeros((1, 1, 2, 2)), (3, 3))
+
+
+@pytest.mark.parametrize("k,s,r", [((2, 2), (2, 2), (1, 1)), ((3, 3), (1, 1), (1, 1)),
+                                   ((3, 2), (2, 1), (1, 2))])
+def test_window_max_gradcheck(rng, k, s, r):
+    x = _x(rng, (2, 2, 7, 6), distinct=True)
+    assert ag.gradcheck(lambda x: window_max(x, k, s, r), (x,))
+
+
+def test_window_max_gradgradcheck(rng):
+    x = _x(rng, (1, 2, 6, 5), distinct=True)
+    assert gradgradcheck(lambda x: window_max(x, (3, 3), (1, 1)) ** 3, (x,))
+    assert gradgradcheck(lambda x: window_max(x, (2, 2)) ** 2, (x,))
+
+
+def test_window_max_ties_go_to_first():
+    x = ag.tensor(np.zeros((1, 1, 2, 4)), requires_grad=True)
+    window_max(x, (2, 2)).sum().backward()
+    np.testing.assert_array_equal(x.grad.data[0, 0], [[1, 0, 1, 0], [0, 0, 0, 0]])
+
+
+def test_window_ops_keep_float32(rng):
+    x = ag.tensor(rng.standard_normal((2, 3, 6, 6)).astype(np.float32), requires_grad=True)
+    y = window_max(x, (2, 2)) + sliding_window(x, (2, 2), (2, 2)).sum(axis=(-2, -1))
+    assert y.dtype == np.float32
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
