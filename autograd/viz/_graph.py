@@ -10,7 +10,7 @@ from collections import deque
 
 __all__ = ["collect", "forward_order", "module_info", "assign_modules", "is_constant"]
 
-COUNT_LIMIT = 1_000_000  # beyond this many nodes the "not drawn" note says "at least"
+COUNT_LIMIT = 250_000  # beyond this many nodes the "not drawn" note says "at least"
 
 
 def is_constant(t, known):

@@ -222,7 +222,14 @@ def build(out, show_grad=True, show_data=True, model=None, params=None, rankdir=
     def bid(path):
         return "m_" + ("_".join(path) if path else "root")
 
-    const_folded = {}  # id(op tensor) -> [constant texts] when hide_constants
+    announced = {}  # box path -> its line in the text description
+
+    def arg_name(p):
+        if id(p) not in index:
+            return "..."
+        if id(p) in box and id(p) not in out_ids:
+            return f"[{_path_name(box[id(p)]) or 'model'}]"
+        return name_of(p) or tid(p)
     # ---- tensors and ops
     for t in order:
         k = id(t)
@@ -231,6 +238,9 @@ def build(out, show_grad=True, show_data=True, model=None, params=None, rankdir=
             continue
         dec = decorate(t) if decorate else None
         in_box = k in box
+        if in_box and box[k] not in announced:
+            announced[box[k]] = len(text_lines)
+            text_lines.append("")
         show_node = not in_box or k in out_ids
         if show_node:
             roles.add(r)
@@ -249,8 +259,9 @@ def build(out, show_grad=True, show_data=True, model=None, params=None, rankdir=
                 # retain_grad() was called); saying so on every node is clutter, and
                 # draw_grad_table shows them all.
             title_text = name_of(t) or ("input" if r == "input" else None)
+            step_color = (fill if dec.get("step_hidden") else dec.get("step_color")) if dec else None
             label = fm.html_label(title_text, rows, step=dec.get("step") if dec else None,
-                                  step_color=dec.get("step_color") if dec else None)
+                                  step_color=step_color)
             attrs = {"label": label, "shape": "box", "style": "rounded,filled",
                      "fillcolor": fill, "color": border, "margin": "0.08,0.04"}
             if r == "output":
@@ -264,7 +275,7 @@ def build(out, show_grad=True, show_data=True, model=None, params=None, rankdir=
             if r in ("input", "const"):
                 path = None
             place(path, (tid(t), attrs))
-            text_lines.append(_text_line(t, name_of(t) or tid(t), r, order, index, name_of,
+            text_lines.append(_text_line(t, name_of(t) or tid(t), r, index, arg_name,
                                          show_grad, show_data))
         if t.grad_fn is not None and not in_box:
             node = t.grad_fn
@@ -316,6 +327,8 @@ def build(out, show_grad=True, show_data=True, model=None, params=None, rankdir=
                 else:
                     rows.append(("grad: not computed yet", "pending"))
         title_text = _module_title(path, m) if m is not None else _path_name(path)
+        if path in announced:
+            text_lines[announced[path]] = f"[{title_text}] " + "; ".join(r[0] for r in rows)
         fill, border = fm.COLORS["layer"]
         attrs = {"label": fm.html_label(title_text, rows), "shape": "box",
                  "style": "rounded,filled", "fillcolor": fill, "color": border, "penwidth": "1.6"}
@@ -439,12 +452,11 @@ def _longest_chain(edges):
     return best
 
 
-def _text_line(t, label, role, order, index, name_of, show_grad, show_data):
+def _text_line(t, label, role, index, arg_name, show_grad, show_data):
     """One line of the text description shown when Graphviz is missing."""
     parts = [f"{label}"]
     if t.grad_fn is not None:
-        args = ", ".join(name_of(p) or f"t{index[id(p)]}" if id(p) in index else "..."
-                         for p in t.grad_fn.inputs)
+        args = ", ".join(arg_name(p) for p in t.grad_fn.inputs)
         parts.append(f"= {t.grad_fn.op.name}({args})")
     else:
         parts.append(f"({role})")

@@ -37,11 +37,39 @@ def _table(out):
     raise TypeError(f"expected a Tensor or the result of ag.grad_table, got {type(out).__name__}")
 
 
+def _name_nodes(table, model=None, params=None):
+    """Name every row of the table before drawing: a tensor's own name, else the
+    parameter's name (``0.weight``), else u1, u2, ... in table order. The names go
+    into the table itself, so ``print(table)`` and the drawings agree."""
+    pnames = {}
+    if model is not None:
+        for name, t in model.named_parameters():
+            pnames.setdefault(id(t), str(name))
+    if params is not None:
+        items = params.items() if isinstance(params, dict) else params
+        for a, b in items:
+            name, t = (a, b) if isinstance(b, Tensor) else (b, a)
+            pnames.setdefault(id(t), str(name))
+    used = set(table.names.values())
+    counter = 0
+    for t in table:
+        if t.name or id(t) in table.names:
+            continue
+        if id(t) in pnames:
+            table.names[id(t)] = pnames[id(t)]
+            continue
+        counter += 1
+        while f"u{counter}" in used:
+            counter += 1
+        table.names[id(t)] = f"u{counter}"
+
+
 class _Rows:
     """The grad table's rows, prepared once for all frames: names (as the printed
     table numbers them), texts of the gradients and who consumes whom."""
 
-    def __init__(self, table):
+    def __init__(self, table, model=None, params=None):
+        _name_nodes(table, model, params)
         self.table = table
         self.tensors = list(table)
         self.step = {id(t): i + 1 for i, t in enumerate(self.tensors)}
@@ -70,9 +98,12 @@ class _Rows:
         return [(line, state) for line in lines]
 
     def short_grad(self, t):
+        g = self.table[t].data
+        if g.size > fm.SMALL:
+            return f"{fm.shape_only(t)} array, values {fm.summary(g)}"
         lines = self.grad_lines[id(t)]
-        s = lines[0][5:] if len(lines) == 1 else fm.summary(self.table[t].data)
-        return s if len(s) <= 28 else s[:25] + "..."
+        s = lines[0][5:] if len(lines) == 1 else " ".join(fm.array_lines(g))
+        return s if len(s) <= 40 else s[:37] + "..."
 
     def side_table(self, current=None):
         """The grad table as an HTML-like label: filled rows in green, the current
@@ -117,7 +148,7 @@ def draw_grad_table(table, show_table=True, title=None, **draw_kwargs):
     arguments go to :func:`draw` (``rankdir``, ``model``, ``depth``, ...).
     """
     table = _table(table)
-    rows = _Rows(table)
+    rows = _Rows(table, draw_kwargs.get("model"), draw_kwargs.get("params"))
 
     def decorate(t):
         k = id(t)
@@ -179,7 +210,7 @@ def backward_steps(out, show_table=True, **draw_kwargs):
     grad table; keyword arguments go to :func:`draw`.
     """
     table = _table(out)
-    rows = _Rows(table)
+    rows = _Rows(table, draw_kwargs.get("model"), draw_kwargs.get("params"))
     names = _names(rows, draw_kwargs.pop("names", None))
     legend_extra = [(fm.HIGHLIGHT, "node being processed"), (fm.FILLED, "gradient in the table")]
     n = len(rows.tensors)
@@ -190,8 +221,6 @@ def backward_steps(out, show_table=True, **draw_kwargs):
             s = rows.step.get(id(t))
             if s is None:
                 return None
-            fill = fm.COLORS["output" if t is table.output else
-                             ("value" if t.grad_fn is not None else "input")][0]
             if s < k:
                 return {"step": f"step {s}", "grad": rows.grad_rows(t, "filled"),
                         "color": fm.FILLED, "penwidth": "2"}
@@ -200,7 +229,7 @@ def backward_steps(out, show_table=True, **draw_kwargs):
                         "color": fm.HIGHLIGHT, "penwidth": "4", "step_color": fm.HIGHLIGHT}
             # NOTE: pending nodes keep an invisible badge and a padded "?" so every
             # frame has the same layout.
-            return {"step": f"step {s}", "step_color": fill, "grad": rows.grad_rows(t, "pending")}
+            return {"step": f"step {s}", "step_hidden": True, "grad": rows.grad_rows(t, "pending")}
 
         side = [("gradtable", rows.side_table(k))] if show_table else []
         yield build(table.output, names=names, title=_caption(rows, k), decorate=decorate,
