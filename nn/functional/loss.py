@@ -261,7 +261,10 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):  
     classes; 'mean' divides by the total weight of the non-ignored targets (the
     number of them without ``weight``), like PyTorch.
     """
-    name = "nll_loss"
+    return _nll("nll_loss", input, target, weight, ignore_index, reduction)
+
+
+def _nll(name, input, target, weight, ignore_index, reduction):  # noqa: A002
     _check_reduction(name, reduction)
     input = _as_input(name, input)  # noqa: A001
     if input.ndim == 0:
@@ -345,7 +348,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
             y = y * w.reshape(wshape)
         loss = -ag.sum(logp * y, axis=cdim)
         return _reduce(loss, reduction)
-    loss = nll_loss(logp, target, weight=weight, ignore_index=ignore_index, reduction=reduction)
+    loss = _nll(name, logp, target, weight, ignore_index, reduction)
     if label_smoothing == 0:
         return loss
     t = _class_indices(name, input, target)
