@@ -288,6 +288,11 @@ def save_backward_gif(out, path, duration=1500, last_duration=4000, dpi=None, **
     return path
 
 
+def _inline_svg(svg):
+    i = svg.find("<svg")
+    return svg[i:] if i >= 0 else svg
+
+
 def animate_backward(out, **draw_kwargs):
     """In a notebook: the backward pass with a slider (and a play button) over its
     steps. Without ipywidgets every frame is shown one below the other; without
@@ -295,7 +300,8 @@ def animate_backward(out, **draw_kwargs):
     of drawings)."""
     frames = list(backward_steps(out, **draw_kwargs))
     try:
-        svgs = [g.pipe(format="svg", encoding="utf-8") for g in frames]
+        # inline SVG inside HTML: drop the XML declaration and DOCTYPE before <svg
+        svgs = [_inline_svg(g.pipe(format="svg", encoding="utf-8")) for g in frames]
     except GraphvizNotFoundError:
         svgs = None
     try:

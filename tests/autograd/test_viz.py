@@ -236,3 +236,24 @@ def test_animate_without_dot_falls_back_to_frames(no_dot):
     _, _, z = notes_example()
     frames = ag.viz.animate_backward(z)
     assert isinstance(frames, list) and len(frames) == 5
+
+
+@needs_dot
+def test_animate_gives_a_slider_over_the_steps():
+    pytest.importorskip("ipywidgets")
+    _, _, z = notes_example()
+    box = ag.viz.animate_backward(z)
+    controls, view = box.children
+    play, slider = controls.children
+    assert (slider.min, slider.max) == (1, 5)
+    assert view.value.startswith("<svg") and "step 1 of 5" in view.value
+    slider.value = 5
+    assert "step 5 of 5" in view.value
+
+
+def test_text_description_lists_layers_without_dot(no_dot):
+    model = _mlp(3)
+    out = model(ag.randn(2, 4))
+    g = ag.viz.draw(out, model=model, depth=1)
+    text = g._repr_mimebundle_()["text/plain"]
+    assert text.count(": Linear]") == 3 and "install graphviz" in text
