@@ -18,9 +18,9 @@ from . import random
 from .creation import (zeros, ones, full, empty, eye, arange, linspace, randn, rand, randint,
                        randperm, normal, uniform, bernoulli, from_numpy)
 from .functions import (add, sub, mul, div, neg, pow, maximum, minimum, where, exp, log, sqrt,
-                        sin, cos, tan, tanh, arctan, atan, sigmoid, relu, softplus, abs, sign,
+                        sin, cos, tan, tanh, arctan, atan, sigmoid, relu, softplus, abs, sign, log1p, expm1,
                         step, square, clip, clamp, astype, clone, sum, mean, var, std, max, min,
-                        amax, amin, argmax, argmin, prod, any, all, logsumexp, softmax,
+                        amax, amin, argmax, argmin, prod, any, all, logsumexp, softmax, cumsum, norm,
                         log_softmax, reshape, view, flatten, permute, transpose, swapaxes,
                         squeeze, unsqueeze, expand_dims, broadcast_to, expand, concatenate, cat,
                         stack, split, chunk, pad, tile, repeat, repeat_interleave, flip, getitem,

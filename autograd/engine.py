@@ -85,7 +85,15 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
     with set_grad_enabled(create_graph), np.errstate(all="ignore"):
         while ready:
             t = ready.pop()
-            g = grads.pop(t)  # interior gradients are dropped as soon as they are consumed
+            g = grads.pop(t, None)  # interior gradients are dropped as soon as they are consumed
+            if g is None:  # every consumer's rule returned None for it: nothing flows on
+                if t.grad_fn is not None:
+                    for p in t.grad_fn.inputs:
+                        if p._rg:
+                            deps[p] -= 1
+                            if deps[p] == 0:
+                                ready.append(p)
+                continue
             if t._hooks:
                 for hook in list(t._hooks.values()):
                     res = hook(g if create_graph else Tensor._make(g))
@@ -115,16 +123,19 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
                 node.saved = None
                 node.freed = True
             for p, gp in zip(inputs, gins):
-                if gp is None or not p._rg:
+                if not p._rg:
                     continue
-                if gp.shape != p.data.shape:
-                    gp = unbroadcast(F, gp, p.data.shape)
-                if not create_graph and gp.dtype != p.data.dtype:
-                    gp = gp.astype(p.data.dtype)
-                if p in grads:
-                    grads[p] = grads[p] + gp
-                else:
-                    grads[p] = gp
+                if gp is not None:
+                    if gp.shape != p.data.shape:
+                        gp = unbroadcast(F, gp, p.data.shape)
+                    if not create_graph and gp.dtype != p.data.dtype:
+                        gp = gp.astype(p.data.dtype)
+                    if p in grads:
+                        grads[p] = grads[p] + gp
+                    else:
+                        grads[p] = gp
+                # NOTE: the consumer count drops even when a rule returns None for an
+                # input, so that input's own inputs are still reached.
                 n = deps[p] - 1
                 deps[p] = n
                 if n == 0:

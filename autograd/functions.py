@@ -138,7 +138,8 @@ def minimum(x, y):
 
 def where(cond, x, y):
     """x where cond is True, else y (broadcasting all three)."""
-    cond = cond if isinstance(cond, Tensor) else Tensor._make(np.asarray(cond, dtype=bool))
+    cond = cond.data if isinstance(cond, Tensor) else cond
+    cond = Tensor._make(np.asarray(cond, dtype=bool))  # the condition never gets a gradient
     if not isinstance(x, Tensor) and isinstance(y, Tensor):
         x = _lift(x, y)
     x = _t(x) if not isinstance(x, Tensor) else x
@@ -198,6 +199,16 @@ def softplus(x):
     return E.softplus(_t(x))
 
 
+def log1p(x):
+    """log(1 + x), accurate for small x."""
+    return E.log1p(_t(x))
+
+
+def expm1(x):
+    """exp(x) - 1, accurate for small x."""
+    return E.expm1(_t(x))
+
+
 def abs(x):  # noqa: A001
     return E.abs_(_t(x))
 
@@ -226,10 +237,14 @@ clamp = clip
 
 
 def astype(x, dtype):
+    """A copy converted to ``dtype``. Differentiable between floating dtypes; a
+    conversion to an integer or bool dtype gives a tensor outside the graph."""
     x = _t(x)
     dtype = np.dtype(dtype)
     if dtype == x.data.dtype:
         return x
+    if dtype.kind not in "fc":
+        return Tensor._make(x.data.astype(dtype))
     return E.astype(x, dtype=dtype)
 
 
@@ -238,13 +253,19 @@ def clone(x):
 
 
 # ------------------------------------------------------------------ reductions
+def _reduce_args(x, axis, dim, keepdims, keepdim, name):
+    """(tensor, axis as None or a sorted tuple of non-negative ints, keepdims)."""
+    x = _t(x)
+    axis = _axis(axis, dim, name)
+    if axis is not None:
+        axis = normalize_axis(axis, x.ndim, name)
+    return x, axis, _keepdims(keepdims, keepdim)
+
+
 def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
     """Sum over ``axis`` (all by default)."""
-    x = _t(x)
-    axis = _axis(axis, dim, "sum")
-    if axis is not None:
-        normalize_axis(axis, x.ndim)
-    return R.sum_(x, axis=axis, keepdims=_keepdims(keepdims, keepdim))
+    x, axis, kd = _reduce_args(x, axis, dim, keepdims, keepdim, "sum")
+    return R.sum_(x, axis=axis, keepdims=kd)
 
 
 def _count(x, axis):
@@ -253,25 +274,25 @@ def _count(x, axis):
 
 def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Mean over ``axis``: sum / n."""
-    x = _t(x)
-    axis = _axis(axis, dim, "mean")
+    x, axis, kd = _reduce_args(x, axis, dim, keepdims, keepdim, "mean")
     n = _count(x, axis)
     if n == 0:
-        raise ValueError(f"mean of an empty selection (shape {x.shape}, axis {axis})")
-    return sum(x, axis, keepdims, keepdim=keepdim) * (1.0 / n)
+        raise ValueError(f"mean: the selection is empty (shape {x.shape}, axis {axis}); "
+                         "there is nothing to average")
+    return R.sum_(x, axis=axis, keepdims=kd) * (1.0 / n)
 
 
 def var(x, axis=None, keepdims=False, *, dim=None, keepdim=None, unbiased=None, correction=None):
     """Variance: sum (x - mean)^2 / (n - correction); unbiased (correction=1) by default
-    like PyTorch; ``unbiased=False`` or ``correction=0`` gives the population form."""
-    x = _t(x)
-    axis = _axis(axis, dim, "var")
+    like PyTorch; ``unbiased=False`` or ``correction=0`` gives the population form.
+    With n <= correction the result is nan (as in PyTorch)."""
+    x, axis, kd = _reduce_args(x, axis, dim, keepdims, keepdim, "var")
     if correction is None:
         correction = 0 if unbiased is False else 1
     n = _count(x, axis)
     d = x - mean(x, axis, keepdims=True)
-    denom = _py_max(n - correction, 0)
-    return sum(d * d, axis, keepdims, keepdim=keepdim) * (1.0 / denom if denom else np.inf)
+    denom = n - correction
+    return R.sum_(d * d, axis=axis, keepdims=kd) * (1.0 / denom if denom > 0 else np.nan)
 
 
 def std(x, axis=None, keepdims=False, *, dim=None, keepdim=None, unbiased=None, correction=None):
@@ -280,22 +301,41 @@ def std(x, axis=None, keepdims=False, *, dim=None, keepdim=None, unbiased=None, 
                     correction=correction))
 
 
+def norm(x, p=2, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """The vector p-norm over ``axis`` (all entries by default): p = 2 (Euclidean, a
+    primitive with gradient x / ||x||, 0 at x = 0), 1 (sum of |x|) or inf (max |x|)."""
+    x, axis, kd = _reduce_args(x, axis, dim, keepdims, keepdim, "norm")
+    if p == 2 or p == "fro":
+        return R.norm(x, axis=axis, keepdims=kd)
+    if p == 1:
+        return R.sum_(E.abs_(x), axis=axis, keepdims=kd)
+    if p == np.inf or p == "inf":
+        return R.max_(E.abs_(x), axis=axis, keepdims=kd)
+    raise ValueError(f"norm: p={p!r} is not supported; use p=2, 1 or inf")
+
+
 _MaxMin = collections.namedtuple("values_indices", ["values", "indices"])
 
 
 def _extreme(op, argop, name, x, axis, keepdims, dim, keepdim):
     x = _t(x)
     kd = _keepdims(keepdims, keepdim)
-    if isinstance(axis, Tensor) or (axis is not None and not isinstance(axis, (int, tuple, np.integer))):
+    if isinstance(axis, Tensor) or (axis is not None and not isinstance(axis, (int, tuple, list, np.integer))):
         raise TypeError(f"{name}: axis must be an int or tuple; for the elementwise "
                         f"{name} of two tensors use ag.{name}imum(x, y)")
+    if x.size == 0:
+        raise ValueError(f"{name}: the tensor of shape {x.shape} is empty; {name} needs at least one element")
     if dim is not None:
         # PyTorch's meaning: x.max(dim=1) returns (values, indices)
+        if not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"{name}: dim= must be one int (it returns values and indices); "
+                            f"for several axes use axis={dim!r}")
+        normalize_axis(dim, x.ndim, name)
         values = op(x, axis=dim, keepdims=kd)
         indices = argop(x, axis=dim, keepdims=kd)
         return _MaxMin(values, indices)
-    if x.size == 0:
-        raise ValueError(f"{name} of an empty tensor")
+    if axis is not None:
+        axis = normalize_axis(axis, x.ndim, name)
     return op(x, axis=axis, keepdims=kd)
 
 
@@ -311,52 +351,93 @@ def min(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
 
 
 def amax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    return R.max_(_t(x), axis=_axis(axis, dim, "amax"), keepdims=_keepdims(keepdims, keepdim))
+    """Maximum over ``axis`` (values only, also with ``dim=``)."""
+    x, axis, kd = _reduce_args(x, axis, dim, keepdims, keepdim, "amax")
+    return _extreme(R.max_, R.argmax, "amax", x, axis, kd, None, None)
 
 
 def amin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    return R.min_(_t(x), axis=_axis(axis, dim, "amin"), keepdims=_keepdims(keepdims, keepdim))
+    x, axis, kd = _reduce_args(x, axis, dim, keepdims, keepdim, "amin")
+    return _extreme(R.min_, R.argmin, "amin", x, axis, kd, None, None)
+
+
+def _arg(op, name, x, axis, dim, keepdims, keepdim):
+    x = _t(x)
+    axis = _axis(axis, dim, name)
+    if axis is not None:
+        if not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"{name}: axis must be one int or None (None: index into the flattened tensor)")
+        normalize_axis(axis, x.ndim, name)
+        if x.ndim == 0:
+            axis = None
+    if x.size == 0:
+        raise ValueError(f"{name}: the tensor of shape {x.shape} is empty")
+    return op(x, axis=axis, keepdims=_keepdims(keepdims, keepdim))
 
 
 def argmax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    return R.argmax(_t(x), axis=_axis(axis, dim, "argmax"), keepdims=_keepdims(keepdims, keepdim))
+    """Index of the maximum (the first one at ties); not differentiable."""
+    return _arg(R.argmax, "argmax", x, axis, dim, keepdims, keepdim)
 
 
 def argmin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    return R.argmin(_t(x), axis=_axis(axis, dim, "argmin"), keepdims=_keepdims(keepdims, keepdim))
+    """Index of the minimum (the first one at ties); not differentiable."""
+    return _arg(R.argmin, "argmin", x, axis, dim, keepdims, keepdim)
 
 
 def prod(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    return R.prod(_t(x), axis=_axis(axis, dim, "prod"), keepdims=_keepdims(keepdims, keepdim))
+    """Product over ``axis``."""
+    x, axis, kd = _reduce_args(x, axis, dim, keepdims, keepdim, "prod")
+    return R.prod(x, axis=axis, keepdims=kd)
 
 
 def any(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
-    return R.any_(_t(x), axis=_axis(axis, dim, "any"), keepdims=_keepdims(keepdims, keepdim))
+    x, axis, kd = _reduce_args(x, axis, dim, keepdims, keepdim, "any")
+    return R.any_(x, axis=axis, keepdims=kd)
 
 
 def all(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
-    return R.all_(_t(x), axis=_axis(axis, dim, "all"), keepdims=_keepdims(keepdims, keepdim))
+    x, axis, kd = _reduce_args(x, axis, dim, keepdims, keepdim, "all")
+    return R.all_(x, axis=axis, keepdims=kd)
 
 
 def logsumexp(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """log sum exp(x) over ``axis``, computed stably."""
-    return R.logsumexp(_t(x), axis=_axis(axis, dim, "logsumexp"), keepdims=_keepdims(keepdims, keepdim))
+    x, axis, kd = _reduce_args(x, axis, dim, keepdims, keepdim, "logsumexp")
+    return R.logsumexp(x, axis=axis, keepdims=kd)
+
+
+def _one_axis(x, axis, dim, name):
+    axis = _axis(None if dim is not None else axis, dim, name)
+    if not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{name}: axis must be one int, got {axis!r}")
+    ax = normalize_axis(axis, x.ndim, name)
+    return ax[0] if ax else None
 
 
 def softmax(x, axis=-1, *, dim=None):
     """softmax along ``axis`` (last by default)."""
     x = _t(x)
-    axis = _axis(None if dim is not None else axis, dim, "softmax")
-    normalize_axis(axis, x.ndim)
-    return R.softmax(x, axis=axis)
+    return R.softmax(x, axis=_one_axis(x, axis, dim, "softmax"))
 
 
 def log_softmax(x, axis=-1, *, dim=None):
     """log softmax along ``axis`` (last by default), computed stably."""
     x = _t(x)
-    axis = _axis(None if dim is not None else axis, dim, "log_softmax")
-    normalize_axis(axis, x.ndim)
-    return R.log_softmax(x, axis=axis)
+    return R.log_softmax(x, axis=_one_axis(x, axis, dim, "log_softmax"))
+
+
+def cumsum(x, axis=None, *, dim=None):
+    """Cumulative sum along ``axis`` (PyTorch's ``dim``); with neither, over the
+    flattened tensor (numpy's rule)."""
+    x = _t(x)
+    axis = _axis(axis, dim, "cumsum")
+    if axis is None:
+        x, axis = flatten(x), 0
+    ax = normalize_axis(axis, x.ndim, "cumsum")
+    if not ax:
+        return clone(x)
+    return R.cumsum(x, axis=ax[0])
 
 
 # ------------------------------------------------------------------ shapes
@@ -482,7 +563,10 @@ def concatenate(tensors, axis=0, *, dim=None):
     if not tensors:
         raise ValueError("cat: expected a non-empty list of tensors")
     ref = tensors[0]
-    ax = axis % ref.ndim if ref.ndim else 0
+    if ref.ndim == 0:
+        raise ValueError("cat: zero-dimensional tensors cannot be concatenated; use ag.stack, "
+                         "or reshape them to 1-d first")
+    ax = normalize_axis(axis, ref.ndim, "cat")[0]
     for i, t in enumerate(tensors):
         if t.ndim != ref.ndim or t.shape[:ax] + t.shape[ax + 1:] != ref.shape[:ax] + ref.shape[ax + 1:]:
             raise ValueError(f"cat: tensor {i} has shape {t.shape}, which does not match "
@@ -501,6 +585,9 @@ def stack(tensors, axis=0, *, dim=None):
     tensors = [_t(t) for t in tensors]
     if not tensors:
         raise ValueError("stack: expected a non-empty list of tensors")
+    if not isinstance(axis, (int, np.integer)) or not -tensors[0].ndim - 1 <= axis <= tensors[0].ndim:
+        raise IndexError(f"stack: axis {axis} is out of range for tensors with {tensors[0].ndim} "
+                         f"dimensions (valid: {-tensors[0].ndim - 1} to {tensors[0].ndim})")
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:
             raise ValueError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has "
@@ -508,11 +595,15 @@ def stack(tensors, axis=0, *, dim=None):
     return concatenate([unsqueeze(t, axis) for t in tensors], axis)
 
 
-def split(x, split_size_or_sections, dim=0, *, axis=None):
-    """Split into pieces along ``dim``: an int is the size of each piece (the last may
-    be smaller), a list gives every size (PyTorch's meaning)."""
+def split(x, split_size_or_sections, dim=None, *, axis=None):
+    """Split into pieces along ``dim`` (0 by default): an int is the size of each piece
+    (the last may be smaller), a list gives every size (PyTorch's meaning)."""
     x = _t(x)
-    dim = _axis(axis, dim, "split") if axis is not None else dim
+    dim = _axis(axis, dim, "split")
+    dim = 0 if dim is None else dim
+    if x.ndim == 0:
+        raise ValueError("split: cannot split a 0-d tensor; reshape it to 1-d first")
+    dim = normalize_axis(dim, x.ndim, "split")[0]
     n = x.shape[dim]
     if isinstance(split_size_or_sections, (int, np.integer)):
         step = int(split_size_or_sections)
@@ -534,7 +625,11 @@ def split(x, split_size_or_sections, dim=0, *, axis=None):
 def chunk(x, chunks, dim=0):
     """Split into ``chunks`` pieces of (nearly) equal size along ``dim``."""
     x = _t(x)
-    n = x.shape[dim]
+    if x.ndim == 0:
+        raise ValueError("chunk: cannot chunk a 0-d tensor; reshape it to 1-d first")
+    if not isinstance(chunks, (int, np.integer)) or chunks <= 0:
+        raise ValueError(f"chunk: the number of chunks must be a positive int, got {chunks!r}")
+    n = x.shape[normalize_axis(dim, x.ndim, "chunk")[0]]
     return split(x, -(-n // chunks) if n else 1, dim)
 
 
@@ -708,8 +803,8 @@ def _install():
     T.__le__ = lambda s, o: _binary(B.le, "le", s, o)
     T.__gt__ = lambda s, o: _binary(B.gt, "gt", s, o)
     T.__ge__ = lambda s, o: _binary(B.ge, "ge", s, o)
-    T.__eq__ = lambda s, o: _binary(B.eq, "eq", s, o)
-    T.__ne__ = lambda s, o: _binary(B.ne, "ne", s, o)
+    T.__eq__ = lambda s, o: False if o is None else _binary(B.eq, "eq", s, o)
+    T.__ne__ = lambda s, o: True if o is None else _binary(B.ne, "ne", s, o)
     T.__and__ = lambda s, o: _binary(B.logical_and, "and", s, o)
     T.__or__ = lambda s, o: _binary(B.logical_or, "or", s, o)
     T.__xor__ = lambda s, o: _binary(B.logical_xor, "xor", s, o)
@@ -719,7 +814,7 @@ def _install():
     T.T = property(lambda s: transpose(s), doc="All axes reversed (numpy's .T).")
     T.mT = property(lambda s: transpose(s, -2, -1), doc="The last two axes swapped.")
     for name in ("exp log sqrt sin cos tan tanh arctan sigmoid relu softplus abs sign clip clamp "
-                 "maximum minimum sum mean var std max min amax amin argmax argmin prod any all "
+                 "log1p expm1 cumsum norm maximum minimum sum mean var std max min amax amin argmax argmin prod any all "
                  "logsumexp softmax log_softmax reshape view flatten transpose permute squeeze "
                  "unsqueeze expand broadcast_to matmul dot outer split chunk pad repeat tile "
                  "repeat_interleave flip square swapaxes step").split():

@@ -14,7 +14,7 @@ difference quotient is larger than any useful tolerance.
 import numpy as np
 
 from .engine import grad
-from .grad_mode import no_grad
+from .grad_mode import enable_grad, no_grad
 from .tensor import Tensor
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "numerical_jacobian", "analytical_jacobian"]
@@ -155,11 +155,14 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     n = len(inputs)
 
     def first_order(*args):
-        xs, vs = args[:n], args[n:]
-        os_ = [o for o in _outputs(fn, xs) if o.requires_grad]
-        gs = grad(os_, [xs[i] for i in idx], grad_outputs=vs, create_graph=True, allow_unused=True)
-        return tuple(g if g is not None else Tensor(np.zeros(xs[i].shape))
-                     for g, i in zip(gs, idx))
+        # NOTE: the finite differences run this under no_grad; the first derivative
+        # itself needs the graph, so it is always computed with grad mode on.
+        with enable_grad():
+            xs, vs = args[:n], args[n:]
+            os_ = [o for o in _outputs(fn, xs) if o.requires_grad]
+            gs = grad(os_, [xs[i] for i in idx], grad_outputs=vs, create_graph=True, allow_unused=True)
+            return tuple(g if g is not None else Tensor(np.zeros(xs[i].shape, dtype=xs[i].dtype))
+                         for g, i in zip(gs, idx))
 
     return gradcheck(first_order, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception)

@@ -202,7 +202,9 @@ def pow_scalar(x, p):
 
     Integer exponents work for negative x ((-2)^3 has gradient 12, no warning).
     """
-    return np.power(x, np.asarray(p, dtype=x.dtype))
+    if x.dtype.kind in "fc":
+        return np.power(x, np.asarray(p, dtype=x.dtype))
+    return np.power(x, p)  # integer x: numpy's promotion (a float p gives float64)
 
 
 @pow_scalar.defvjp
@@ -255,3 +257,31 @@ def clone(x):
 @clone.defvjp
 def _(F, n, g, out, x):
     return (g,)
+
+
+@primitive("log1p")
+def log1p(x):
+    """y = ln(1 + x);  dy/dx = 1 / (1 + x).
+
+    NOTE: accurate for tiny x, where log(1 + x) would round 1 + x to 1.
+    """
+    return np.log1p(x)
+
+
+@log1p.defvjp
+def _(F, n, g, out, x):
+    return (F.scaled(g, 1 / (1 + x)),)
+
+
+@primitive("expm1")
+def expm1(x):
+    """y = e^x - 1;  dy/dx = e^x = y + 1.
+
+    NOTE: accurate for tiny x, where exp(x) - 1 would cancel.
+    """
+    return np.expm1(x)
+
+
+@expm1.defvjp
+def _(F, n, g, out, x):
+    return (F.scaled(g, out + 1),)

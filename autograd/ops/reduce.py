@@ -11,19 +11,34 @@ from .registry import primitive
 __all__ = []
 
 
-def normalize_axis(axis, ndim):
-    """A sorted tuple of non-negative axes (all axes for None)."""
+def normalize_axis(axis, ndim, name=None):
+    """A sorted tuple of non-negative axes (all axes for None).
+
+    A 0-d tensor accepts axis 0 and -1 (PyTorch's rule) and reduces over nothing.
+    ``name`` (the op) goes into the error messages.
+    """
     if axis is None:
         return tuple(range(ndim))
     if isinstance(axis, (int, np.integer)):
         axis = (int(axis),)
+    try:
+        axis = tuple(axis)
+    except TypeError:
+        raise TypeError(f"{name or 'reduction'}: axis must be None, an int or a tuple of ints, "
+                        f"got {type(axis).__name__}") from None
     out = []
     for a in axis:
+        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+            raise TypeError(f"{name or 'reduction'}: axis must be None, an int or a tuple of ints, "
+                            f"got {axis!r}")
         if not -max(ndim, 1) <= a < max(ndim, 1):
-            raise IndexError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
-        out.append(a % ndim if ndim else 0)
+            raise IndexError(
+                f"{name or 'reduction'}: axis {a} is out of range for a tensor with {ndim} "
+                f"dimensions (valid: {-max(ndim, 1)} to {max(ndim, 1) - 1})")
+        if ndim:
+            out.append(int(a) % ndim)
     if len(set(out)) != len(out):
-        raise ValueError(f"repeated axis in {axis}")
+        raise ValueError(f"{name or 'reduction'}: repeated axis in {axis}; give each axis once")
     return tuple(sorted(out))
 
 
@@ -184,3 +199,38 @@ any_ = primitive("any", differentiable=False)(
     lambda x, axis=None, keepdims=False: np.any(x, axis=axis, keepdims=keepdims))
 all_ = primitive("all", differentiable=False)(
     lambda x, axis=None, keepdims=False: np.all(x, axis=axis, keepdims=keepdims))
+
+
+@primitive("cumsum")
+def cumsum(x, axis):
+    """y_i = sum_{j <= i} x_j along ``axis``;  dy/dx is the reversed cumulative sum:
+    gx_j = sum_{i >= j} g_i."""
+    return np.cumsum(x, axis=axis)
+
+
+@cumsum.defvjp
+def _(F, n, g, out, x):
+    axis = n.params["axis"]
+    nd = F.value(x).ndim
+    rev = (slice(None),) * (axis % nd) + (slice(None, None, -1),)
+    return (F.getitem(F.cumsum(F.getitem(g, rev), axis), rev),)
+
+
+@primitive("norm")
+def norm(x, axis=None, keepdims=False):
+    """y = ||x||_2 = sqrt(sum_i x_i^2) over the axes;  dy/dx_i = x_i / y.
+
+    The convention at y = 0 (then x = 0): the gradient is 0, the subgradient of
+    smallest norm (PyTorch's choice too).
+    """
+    return np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
+
+
+@norm.defvjp
+def _(F, n, g, out, x):
+    p = n.params
+    axis, keepdims = p.get("axis"), p.get("keepdims", False)
+    shape = F.value(x).shape
+    outk = _keep(F, out, shape, axis, keepdims)
+    safe = F.where(F.value(outk) == 0, 1, outk)
+    return (_keep(F, g, shape, axis, keepdims) * x / safe,)

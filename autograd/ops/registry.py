@@ -179,6 +179,10 @@ class RAW:
         return x[index]
 
     @staticmethod
+    def cumsum(x, axis):
+        return np.cumsum(x, axis=axis)
+
+    @staticmethod
     def index_add(g, index, shape):
         from .index import _index_add
 
