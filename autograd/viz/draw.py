@@ -137,8 +137,9 @@ def build(out, show_grad=True, show_data=True, model=None, params=None, rankdir=
           hide_constants=False, depth=None, max_nodes=500, legend=True, names=None, title=None,
           decorate=None, side_nodes=(), legend_extra=(), highlight_edges=None):
     """``draw`` with hooks for the grad-table views: ``decorate(t)`` may return a
-    dict with ``step`` (a badge), ``grad`` (rows replacing the gradient rows),
-    ``color``/``penwidth`` (the border); ``side_nodes`` are (id, label) nodes added
+    dict with ``step`` (a badge text), ``step_no``, ``state`` ("filled", "hot" or
+    "pending"), ``grad`` (rows replacing the gradient rows), ``color``/``penwidth``
+    (the border), ``step_hidden`` (badge drawn invisibly, to keep the layout); ``side_nodes`` are (id, label) nodes added
     beside the graph; ``highlight_edges(t)`` says whether the edges into ``t``'s op
     are drawn highlighted."""
     if rankdir not in (None, "LR", "TB", "RL", "BT"):
@@ -315,23 +316,41 @@ def build(out, show_grad=True, show_data=True, model=None, params=None, rankdir=
             shown = ", ".join(ops[:5]) + (", ..." if len(ops) > 5 else "")
             rows.append(("ops: " + shown, "small"))
         ps = [t for t in members if t.grad_fn is None and id(t) in owner]
+        decs = [d for d in (decorate(t) for t in members) if d] if decorate else []
         if ps:
             n = sum(int(p.data.size) for p in ps)
             rows.append((f"{n:,} parameters", "small"))
-            if show_grad:
-                with_grad = [p for p in ps if p.grad is not None]
-                if with_grad:
-                    norm = float(np.sqrt(sum(float(np.sum(np.square(p.grad.data, dtype=np.float64)))
-                                             for p in with_grad)))
-                    rows.append((f"|grad| {fm.num(norm)}", "filled"))
-                else:
-                    rows.append(("grad: not computed yet", "pending"))
+            with_grad = [p for p in ps if p.grad is not None]
+            if not show_grad or decorate:
+                pass  # in the grad-table views the border colour tells the state
+            elif with_grad:
+                norm = float(np.sqrt(sum(float(np.sum(np.square(p.grad.data, dtype=np.float64)))
+                                         for p in with_grad)))
+                rows.append((f"|grad| {fm.num(norm)}", "filled"))
+            else:
+                rows.append(("grad: not computed yet", "pending"))
         title_text = _module_title(path, m) if m is not None else _path_name(path)
         if path in announced:
             text_lines[announced[path]] = f"[{title_text}] " + "; ".join(r[0] for r in rows)
         fill, border = fm.COLORS["layer"]
-        attrs = {"label": fm.html_label(title_text, rows), "shape": "box",
-                 "style": "rounded,filled", "fillcolor": fill, "color": border, "penwidth": "1.6"}
+        badge, badge_color = None, None
+        if decs:  # a grad-table view: the box shows the steps of the rows it holds
+            steps = sorted(d["step_no"] for d in decs if "step_no" in d)
+            hot = [d for d in decs if d.get("state") == "hot"]
+            done = all(d.get("state") == "filled" for d in decs)
+            if steps:
+                badge = f"steps {steps[0]}-{steps[-1]}" if len(steps) > 1 else f"step {steps[0]}"
+            if hot:
+                # NOTE: only colours change between frames, never the text, so every
+                # frame of a backward animation keeps the same layout.
+                border, badge_color = fm.HIGHLIGHT, fm.HIGHLIGHT
+            elif done:
+                border, badge_color = fm.FILLED, fm.FILLED
+            else:
+                badge_color = fill
+        attrs = {"label": fm.html_label(title_text, rows, step=badge, step_color=badge_color),
+                 "shape": "box", "style": "rounded,filled", "fillcolor": fill, "color": border,
+                 "penwidth": "4" if decs and border == fm.HIGHLIGHT else "1.6"}
         place(path[:-1] if path else None, (bid(path), attrs))
 
     # ---- edges

@@ -154,7 +154,8 @@ def draw_grad_table(table, show_table=True, title=None, **draw_kwargs):
         k = id(t)
         if k not in rows.step:
             return None
-        return {"step": f"step {rows.step[k]}", "grad": rows.grad_rows(t, "filled")}
+        return {"step": f"step {rows.step[k]}", "step_no": rows.step[k], "state": "filled",
+                "grad": rows.grad_rows(t, "filled")}
 
     side = [("gradtable", rows.side_table())] if show_table else []
     if title is None:
@@ -222,14 +223,15 @@ def backward_steps(out, show_table=True, **draw_kwargs):
             if s is None:
                 return None
             if s < k:
-                return {"step": f"step {s}", "grad": rows.grad_rows(t, "filled"),
+                return {"step": f"step {s}", "step_no": s, "state": "filled", "grad": rows.grad_rows(t, "filled"),
                         "color": fm.FILLED, "penwidth": "2"}
             if s == k:
-                return {"step": f"step {s}", "grad": rows.grad_rows(t, "hot"),
+                return {"step": f"step {s}", "step_no": s, "state": "hot", "grad": rows.grad_rows(t, "hot"),
                         "color": fm.HIGHLIGHT, "penwidth": "4", "step_color": fm.HIGHLIGHT}
             # NOTE: pending nodes keep an invisible badge and a padded "?" so every
             # frame has the same layout.
-            return {"step": f"step {s}", "step_hidden": True, "grad": rows.grad_rows(t, "pending")}
+            return {"step": f"step {s}", "step_no": s, "state": "pending", "step_hidden": True,
+                    "grad": rows.grad_rows(t, "pending")}
 
         side = [("gradtable", rows.side_table(k))] if show_table else []
         yield build(table.output, names=names, title=_caption(rows, k), decorate=decorate,
