@@ -43,6 +43,9 @@ def parse(argv):
     p.add_argument("--repeats", type=int, default=0,
                    help="timed samples per side (default: each workload's own)")
     p.add_argument("--warmup", type=int, default=0, help="untimed calls before timing")
+    p.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                   help="wall time (default) or this process's CPU time (for 1-thread runs "
+                        "on a busy shared machine)")
     p.add_argument("--json", default=DEFAULT_JSON, help="where to write the results")
     p.add_argument("--list", action="store_true", help="list the workloads and exit")
     return p.parse_args(argv)
@@ -88,7 +91,7 @@ def main(argv=None):
         return 0
     only = [n for n in (args.only or NAMES) if n not in args.skip]
     cfg = {"quick": args.quick, "repeats": args.repeats, "warmup": args.warmup,
-           "sides": args.sides, "only": only}
+           "sides": args.sides, "only": only, "clock": args.clock}
     started = time.time()
     runs = []
     for n in args.threads:
@@ -100,6 +103,7 @@ def main(argv=None):
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "seconds": round(time.time() - started, 1),
         "quick": args.quick,
+        "clock": args.clock,
         "machine": machine(),
         "runs": runs,
     }

@@ -36,6 +36,17 @@ def have_nn_mlp():
 
 
 @functools.lru_cache(maxsize=None)
+def have_functional_conv():
+    """nn.functional.conv2d and max_pool2d usable."""
+    def probe():
+        import nn.functional as F
+
+        x = ag.ones((1, 1, 4, 4), requires_grad=True)
+        F.max_pool2d(F.conv2d(x, ag.ones((2, 1, 3, 3)), ag.zeros(2), padding=1), 2).sum().backward()
+    return _has(probe)
+
+
+@functools.lru_cache(maxsize=None)
 def have_nn_cnn():
     """nn.Conv2d and nn.MaxPool2d usable (on top of what the MLP needs)."""
     def probe():
@@ -149,7 +160,13 @@ class LeNet:
     def __init__(self, weights, lr=0.01, use_nn=None):
         self.lr = lr
         self.use_nn = have_nn_cnn() if use_nn is None else use_nn
-        self.variant = "nn+optim" if self.use_nn else "raw autograd ops"
+        self.opt = None
+        if self.use_nn:
+            self.variant = "nn+optim"
+        elif have_functional_conv():
+            self.variant = "F.conv2d/F.max_pool2d, raw linear" + (" + optim.SGD" if have_nn_mlp() else "")
+        else:
+            self.variant = "raw autograd ops"
         if self.use_nn:
             import nn
             import optim
@@ -170,6 +187,10 @@ class LeNet:
             for w, b in weights:
                 self.params += [ag.Tensor(w.copy(), requires_grad=True),
                                 ag.Tensor(b.copy(), requires_grad=True)]
+            if have_nn_mlp():
+                import optim
+
+                self.opt = optim.SGD(self.params, lr=lr)
 
     def loss(self, x, y):
         if self.use_nn:
@@ -177,15 +198,15 @@ class LeNet:
 
             return F.cross_entropy(self.model(x), y)
         w1, b1, w2, b2, w3, b3, w4, b4, w5, b5 = self.params
-        h = raw_maxpool2(ag.relu(raw_conv2d(x, w1, b1, 2)))
-        h = raw_maxpool2(ag.relu(raw_conv2d(h, w2, b2, 0)))
+        h = max_pool2d(ag.relu(conv2d(x, w1, b1, 2)))
+        h = max_pool2d(ag.relu(conv2d(h, w2, b2, 0)))
         h = h.reshape(h.shape[0], -1)
         h = ag.relu(raw_linear(h, w3, b3))
         h = ag.relu(raw_linear(h, w4, b4))
         return raw_cross_entropy(raw_linear(h, w5, b5), y.data if isinstance(y, ag.Tensor) else y)
 
     def step(self, x, y):
-        if self.use_nn:
+        if self.opt is not None:
             self.opt.zero_grad()
             loss = self.loss(x, y)
             loss.backward()
@@ -199,7 +220,7 @@ class LeNet:
 
 def conv2d(x, w, b, pad):
     """Conv2d forward through nn.functional when it exists, else the raw im2col."""
-    if have_nn_cnn():
+    if have_functional_conv():
         import nn.functional as F
 
         return F.conv2d(x, w, b, padding=pad)
@@ -207,7 +228,7 @@ def conv2d(x, w, b, pad):
 
 
 def max_pool2d(x):
-    if have_nn_cnn():
+    if have_functional_conv():
         import nn.functional as F
 
         return F.max_pool2d(x, 2)

@@ -105,55 +105,61 @@ def mlp_loss_grad(params, x, y, act="tanh"):
 # ------------------------------------------------------------------ convolution
 def conv2d_forward(x, w, b, pad):
     """Cross-correlation of x (N, C, H, W) with w (O, C, kh, kw), stride 1, zero
-    padding ``pad``: one im2col copy and one BLAS product. Returns (out, cache)."""
+    padding ``pad``: one im2col copy, laid out (C kh kw, N Ho Wo) so the copy and
+    the col2im adds run along contiguous rows, and one BLAS product.
+    Returns (out, cache); out is an (N, O, Ho, Wo) view."""
     n, c, h, wd = x.shape
     o, _, kh, kw = w.shape
     xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad))) if pad else x
     ho, wo = h + 2 * pad - kh + 1, wd + 2 * pad - kw + 1
     win = sliding_window_view(xp, (kh, kw), axis=(2, 3))           # N, C, Ho, Wo, kh, kw
-    cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(n * ho * wo, c * kh * kw)
-    out = cols @ w.reshape(o, -1).T                                  # N*Ho*Wo, O
-    out += b
-    out = out.reshape(n, ho, wo, o).transpose(0, 3, 1, 2)           # NCHW view
+    cols = win.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, n * ho * wo)
+    out = w.reshape(o, -1) @ cols                                    # O, N*Ho*Wo
+    out += b[:, None]
+    out = out.reshape(o, n, ho, wo).transpose(1, 0, 2, 3)
     return out, (x.shape, xp.shape, cols, w, pad)
 
 
 def conv2d_backward(g, cache, need_dx=True):
-    """Gradients (dx or None, dw, db) of :func:`conv2d_forward` for upstream ``g``."""
+    """Gradients (dx or None, dw, db) of :func:`conv2d_forward` for upstream ``g``:
+    two BLAS products and a col2im of kh*kw strided slice-adds."""
     xshape, xpshape, cols, w, pad = cache
     n, c, h, wd = xshape
     o, _, kh, kw = w.shape
     ho, wo = g.shape[2], g.shape[3]
-    g2 = g.transpose(0, 2, 3, 1).reshape(-1, o)                      # N*Ho*Wo, O
-    dw = (g2.T @ cols).reshape(w.shape)
-    db = g2.sum(axis=0)
+    g2 = g.transpose(1, 0, 2, 3).reshape(o, -1)                      # O, N*Ho*Wo
+    dw = (g2 @ cols.T).reshape(w.shape)
+    db = g2.sum(axis=1)
     if not need_dx:
         return None, dw, db
-    dcols = (g2 @ w.reshape(o, -1)).reshape(n, ho, wo, c, kh, kw)
+    dcols = (w.reshape(o, -1).T @ g2).reshape(c, kh, kw, n, ho, wo)
     dxp = np.zeros(xpshape, dtype=g.dtype)
     for i in range(kh):
         for j in range(kw):
-            dxp[:, :, i:i + ho, j:j + wo] += dcols[:, :, :, :, i, j].transpose(0, 3, 1, 2)
+            dxp[:, :, i:i + ho, j:j + wo] += dcols[:, i, j].transpose(1, 0, 2, 3)
     dx = dxp[:, :, pad:pad + h, pad:pad + wd] if pad else dxp
     return dx, dw, db
 
 
 def maxpool2_forward(x):
-    """2x2 max pooling, stride 2 (H and W even). Returns (out, cache)."""
-    n, c, h, w = x.shape
-    xr = x.reshape(n, c, h // 2, 2, w // 2, 2)
-    out = xr.max(axis=(3, 5))
-    return out, (xr, out)
+    """2x2 max pooling, stride 2 (H and W even), as the maximum of the four strided
+    quarter views. Returns (out, cache)."""
+    q = (x[:, :, 0::2, 0::2], x[:, :, 0::2, 1::2], x[:, :, 1::2, 0::2], x[:, :, 1::2, 1::2])
+    out = np.maximum(np.maximum(q[0], q[1]), np.maximum(q[2], q[3]))
+    return out, (x.shape, q, out)
 
 
 def maxpool2_backward(g, cache):
-    """The gradient goes to the position of each window's maximum (a mask; ties
-    only occur at ReLU zeros, where the upstream gradient is zero anyway)."""
-    xr, out = cache
-    mask = xr == out[:, :, :, None, :, None]
-    dx = mask * g[:, :, :, None, :, None]
-    n, c, h2, _, w2, _ = xr.shape
-    return dx.reshape(n, c, 2 * h2, 2 * w2)
+    """The gradient goes to the position of each window's maximum, one strided
+    write per quarter (ties, which only occur at ReLU zeros where the upstream
+    gradient is zero anyway, would each receive it)."""
+    shape, q, out = cache
+    dx = np.empty(shape, dtype=g.dtype)
+    dx[:, :, 0::2, 0::2] = np.where(q[0] == out, g, 0)
+    dx[:, :, 0::2, 1::2] = np.where(q[1] == out, g, 0)
+    dx[:, :, 1::2, 0::2] = np.where(q[2] == out, g, 0)
+    dx[:, :, 1::2, 1::2] = np.where(q[3] == out, g, 0)
+    return dx
 
 
 # ------------------------------------------------------------------ LeNet

@@ -9,7 +9,7 @@ import sys
 import time
 import traceback
 
-from .common import Config
+from .common import Config, set_clock
 from .workloads import load
 
 
@@ -18,6 +18,7 @@ def main():
     only = cfg_d.pop("only")
     cfg_d["sides"] = tuple(cfg_d["sides"])
     cfg = Config(**cfg_d)
+    set_clock(cfg.clock)
     results = []
     for name in only:
         mod = load(name)
@@ -62,10 +63,12 @@ def versions():
     except Exception:
         v["micrograd"] = "micrograd-style (bench/scalar_ref.py)"
     try:
-        from .gtside import have_nn_cnn, have_nn_mlp
+        from .gtside import have_functional_conv, have_nn_cnn, have_nn_mlp
 
-        v["gradtable_models"] = {"mlp": "nn+optim" if have_nn_mlp() else "raw autograd ops",
-                                 "cnn": "nn+optim" if have_nn_cnn() else "raw autograd ops"}
+        v["gradtable_models"] = {
+            "mlp": "nn+optim" if have_nn_mlp() else "raw autograd ops",
+            "cnn": ("nn+optim" if have_nn_cnn() else
+                    "F.conv2d+raw params" if have_functional_conv() else "raw autograd ops")}
     except Exception:
         pass
     return v

@@ -15,11 +15,10 @@ forward and its hand-derived backward on Python floats.
 import math
 import statistics
 import sys
-import time
 
 import numpy as np
 
-from ..common import Row, import_micrograd, import_torch
+from ..common import Row, import_micrograd, import_torch, now
 
 NAME = "scalar"
 TITLE = "scalar graph of 100,000 0-d nodes (+, *, tanh): build and backward"
@@ -77,11 +76,11 @@ def hand_backward(vs):
 def _time_pairs(make, backward, reps, warm):
     builds, backs = [], []
     for r in range(warm + reps):
-        t0 = time.perf_counter()
+        t0 = now()
         state = make()
-        t1 = time.perf_counter()
+        t1 = now()
         backward(state)
-        t2 = time.perf_counter()
+        t2 = now()
         if r >= warm:
             builds.append(t1 - t0)
             backs.append(t2 - t1)
@@ -100,7 +99,7 @@ def _store(row_b, row_g, side, builds, backs):
 def run(cfg):
     width, layers = shape(cfg)
     n = node_count(width, layers)
-    reps, warm = cfg.reps(7, 2), cfg.warm(1, 1)
+    reps, warm = cfg.reps(5, 2), cfg.warm(1, 1)
     row_b = Row(f"scalar graph, {n:,} nodes: build", "ms")
     row_g = Row(f"scalar graph, {n:,} nodes: backward", "ms",
                 note="numpy column: hand-written forward/backward on Python floats")
@@ -131,7 +130,7 @@ def run(cfg):
         old = sys.getrecursionlimit()
         sys.setrecursionlimit(max(old, 20 * layers + 10 * width + 1000))  # its topo sort recurses
         try:
-            b, g = _time_pairs(mg_make, lambda out: out.backward(), reps, warm)
+            b, g = _time_pairs(mg_make, lambda out: out.backward(), min(reps, 3), warm)
         finally:
             sys.setrecursionlimit(old)
         _store(row_b, row_g, "micrograd", b, g)
