@@ -44,7 +44,7 @@ OPTIMIZERS = {
     "adam": ("Adam", 3e-3, {}),
     "adamw": ("AdamW", 3e-3, {"weight_decay": 1e-2}),
 }
-DEFAULT_EPOCHS = {"digits": 12, "moons": 40, "spirals": 60, "xor": 40, "blobs": 30}
+DEFAULT_EPOCHS = {"digits": 20, "moons": 40, "spirals": 60, "xor": 40, "blobs": 30}
 SPLIT_SEED = 0  # the 80/20 train/test split is the same in every run
 TEST_SIZE = 0.2
 
@@ -104,6 +104,9 @@ def build_parser():
                    help=f"learning rate (default depends on the optimizer: {lrs})")
     p.add_argument("--epochs", type=_positive(int, "--epochs"), default=None,
                    help=f"passes over the training set (default depends on the dataset: {epochs})")
+    p.add_argument("--schedule", choices=("cosine", "constant"), default="cosine",
+                   help="learning-rate schedule over the epochs: cosine annealing from --lr down "
+                        "to 0 (optim.lr_scheduler.CosineAnnealingLR), or constant (default: cosine)")
     p.add_argument("--batch-size", type=_positive(int, "--batch-size"), default=32,
                    help="mini-batch size M (1: stochastic gradient descent; default: 32)")
     p.add_argument("--hidden", type=_hidden, default=(64, 64),
@@ -266,6 +269,10 @@ def main(argv=None):
     ag.manual_seed(args.seed)
     model = build_model(args.model, info["features"], info["classes"], args.hidden)
     optimizer, lr = make_optimizer(args.optimizer, model.parameters(), args.lr)
+    scheduler = None
+    if args.schedule == "cosine":
+        import optim
+        scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
     loss_fn = nn.CrossEntropyLoss()
     train_loader = DataLoader(TensorDataset(X_train, y_train), batch_size=args.batch_size,
                               shuffle=True, seed=args.seed)
@@ -279,6 +286,7 @@ def main(argv=None):
     try:
         history = fit(model, loss_fn, optimizer, train_loader, epochs=epochs, val_loader=test_loader,
                       metrics=accuracy, progress=not args.no_progress, log_epochs=True,
+                      scheduler=scheduler,
                       desc=f"{args.model}/{args.dataset}")
     except ImportError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -298,7 +306,8 @@ def main(argv=None):
     try:
         from . import plots
 
-        title = (f"{args.model} on {args.dataset} with {args.optimizer} (lr {lr:g}, batch {args.batch_size}); "
+        title = (f"{args.model} on {args.dataset} with {args.optimizer} (lr {lr:g} {args.schedule}, "
+                 f"batch {args.batch_size}); "
                  f"validation = the held-out test split")
         fig = plots.plot_history(history, os.path.join(out_dir, "curves.png"), title=title)
         plots.close(fig)
@@ -325,7 +334,7 @@ def main(argv=None):
 
     summary = {
         "model": args.model, "dataset": args.dataset, "optimizer": args.optimizer, "lr": lr,
-        "epochs": epochs, "batch_size": args.batch_size, "seed": args.seed,
+        "schedule": args.schedule, "epochs": epochs, "batch_size": args.batch_size, "seed": args.seed,
         "hidden": list(args.hidden) if args.model == "mlp" else None,
         "parameters": n_params, "train_samples": len(y_train), "test_samples": len(y_test),
         "split": {"test_size": TEST_SIZE, "seed": SPLIT_SEED},
