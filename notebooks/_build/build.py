@@ -55,12 +55,21 @@ def build(src, execute=True):
     out = os.path.join(NB_DIR, name + ".ipynb")
     if execute:
         t0 = time.time()
-        NotebookClient(nb, timeout=300, kernel_name="python3",
+        NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=True,
                        resources={"metadata": {"path": NB_DIR}}).execute()
         dt = time.time() - t0
         os.makedirs("/tmp/nbimg", exist_ok=True)
+        for old in glob.glob(f"/tmp/nbimg/{name[:2]}_*.png"):
+            os.remove(old)
         k = 0
         for i, c in enumerate(nb.cells):
+            ex = c.get("metadata", {}).get("execution", {})
+            if "iopub.execute_input" in ex and "shell.execute_reply" in ex:
+                from datetime import datetime
+                t = (datetime.fromisoformat(ex["shell.execute_reply"].replace("Z", "+00:00"))
+                     - datetime.fromisoformat(ex["iopub.execute_input"].replace("Z", "+00:00"))).total_seconds()
+                if t > 1.0:
+                    print(f"  cell {i}: {t:.1f}s")
             for o in c.get("outputs", []):
                 data = o.get("data", {})
                 if "image/png" in data:
