@@ -74,9 +74,9 @@ class _Encoder:
         if isinstance(obj, (int, float)) and not isinstance(obj, np.generic):
             return obj
         if isinstance(obj, ag.Tensor):
-            return self._array(np.ascontiguousarray(obj.data), path, "array")
+            return self._array(np.asarray(obj.data, order="C"), path, "array")
         if isinstance(obj, np.ndarray):
-            return self._array(np.ascontiguousarray(obj), path, "array")
+            return self._array(np.asarray(obj, order="C"), path, "array")
         if isinstance(obj, np.generic):
             return self._array(np.asarray(obj), path, "scalar")
         if isinstance(obj, collections.abc.Mapping):
