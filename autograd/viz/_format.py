@@ -134,14 +134,16 @@ def html_label(title=None, rows=(), title_color=None, step=None, step_color=None
     return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(cells) + "</TABLE>>"
 
 
-def header_label(title=None, roles=(), extra=(), legend=True):
+def header_label(title=None, roles=(), extra=(), legend=True, title_width=None):
     """The graph's caption: an optional title line, then the legend as one row of
     colour swatches (only the roles present in the drawing), plus ``extra``
     (colour, text) entries drawn as thick borders, such as the backward-step highlight."""
     rows = []
     if title:
+        # a fixed minimum width keeps the layout still across the frames of an animation
+        width = f' WIDTH="{int(title_width)}"' if title_width else ""
         for line in str(title).splitlines():
-            rows.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="14">{esc(line)}</FONT></TD></TR>')
+            rows.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"{width}><FONT POINT-SIZE="14">{esc(line)}</FONT></TD></TR>')
     cells = []
     if legend:
         for role in ("input", "param", "const", "op", "value", "output", "layer"):

@@ -135,7 +135,7 @@ def _op_params(node, limit=2):
 # ---------------------------------------------------------------------- the builder
 def build(out, show_grad=True, show_data=True, model=None, params=None, rankdir=None,
           hide_constants=False, depth=None, max_nodes=500, legend=True, names=None, title=None,
-          decorate=None, side_nodes=(), legend_extra=(), highlight_edges=None):
+          decorate=None, side_nodes=(), legend_extra=(), highlight_edges=None, title_width=None):
     """``draw`` with hooks for the grad-table views: ``decorate(t)`` may return a
     dict with ``step`` (a badge text), ``step_no``, ``state`` ("filled", "hot" or
     "pending"), ``grad`` (rows replacing the gradient rows), ``color``/``penwidth``
@@ -436,7 +436,7 @@ def build(out, show_grad=True, show_data=True, model=None, params=None, rankdir=
                fontcolor="#444444", fontsize="12")
     for nid, label in side_nodes:
         g.node(nid, label=label, shape="plaintext")
-    header = fm.header_label(title, roles, legend_extra, legend)
+    header = fm.header_label(title, roles, legend_extra, legend, title_width)
     if header:  # the caption and the legend, above the graph
         g.attr(label=header, labelloc="t", labeljust="l")
 

@@ -123,7 +123,8 @@ class _Rows:
             step = i + 1
             grad = self.short_grad(t)
             if current is not None and step > current:
-                grad, color, bg = "?", fm.PENDING, ""
+                # NOTE: "?" padded to the gradient's width (monospace) keeps the layout still
+                grad, color, bg = "?".ljust(len(grad)), fm.PENDING, ""
             elif step == current:
                 color, bg = fm.HIGHLIGHT, ' BGCOLOR="#fde8d4"'
             else:
@@ -131,7 +132,7 @@ class _Rows:
             cells = (str(step), self.names[id(t)], self.op(t))
             body.append(f"<TR>" + "".join(f'<TD ALIGN="LEFT"{bg}>{fm.esc(c)}</TD>' for c in cells)
                         + f'<TD ALIGN="LEFT"{bg}><FONT FACE="{fm.MONO}" COLOR="{color}"><B>'
-                        f'{fm.esc(grad)}</B></FONT></TD></TR>')
+                        f'{fm.esc(grad).replace(" ", "&#160;")}</B></FONT></TD></TR>')
         if hi < n:
             body.append(f'<TR><TD COLSPAN="4">... {n - hi} rows below</TD></TR>')
         return ('<<TABLE BORDER="1" COLOR="#999999" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4">'
@@ -215,6 +216,10 @@ def backward_steps(out, show_table=True, **draw_kwargs):
     names = _names(rows, draw_kwargs.pop("names", None))
     legend_extra = [(fm.HIGHLIGHT, "node being processed"), (fm.FILLED, "gradient in the table")]
     n = len(rows.tensors)
+    captions = [_caption(rows, k) for k in range(1, n + 1)]
+    # NOTE: about 7.6 points per character of 14-point Helvetica, rounded up, so
+    # that no caption is wider than the header and every frame has the same size.
+    width = 7.6 * max(len(line) for c in captions for line in c.splitlines())
     for k in range(1, n + 1):
         current = rows.tensors[k - 1]
 
@@ -234,7 +239,8 @@ def backward_steps(out, show_table=True, **draw_kwargs):
                     "grad": rows.grad_rows(t, "pending")}
 
         side = [("gradtable", rows.side_table(k))] if show_table else []
-        yield build(table.output, names=names, title=_caption(rows, k), decorate=decorate,
+        yield build(table.output, names=names, title=captions[k - 1], title_width=width,
+                    decorate=decorate,
                     side_nodes=side, legend_extra=legend_extra,
                     highlight_edges=lambda t, current=current: t is current, **draw_kwargs)
 
