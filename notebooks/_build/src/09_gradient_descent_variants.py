@@ -1,0 +1,158 @@
+# %% [markdown]
+# # 09 · Gradient descent: full-batch, stochastic, mini-batch — and the learning rate
+#
+# **What this notebook shows.**
+# 1. The three ways of feeding gradient descent on the same problem (a straight-line fit with two parameters, so the
+#    whole loss surface fits on one picture): **full-batch** (all $m$ samples per step), **stochastic** (one random
+#    sample per step), **mini-batch** ($M$ samples per step). Their paths across the loss surface, drawn.
+# 2. What an **epoch** is, and the cost of a step: per epoch, full-batch takes 1 step, SGD takes $m$, mini-batch $m/M$.
+# 3. **Shuffling**: the same mini-batch training on data sorted by class, with and without shuffling.
+# 4. The **learning rate**: too small crawls, too large oscillates and diverges — on a one-dimensional quadratic you can
+#    check by hand, and on the line fit.
+
+# %%
+import numpy as np
+import matplotlib.pyplot as plt
+import autograd as ag
+import nn
+import nn.plots
+import nn.functional as F
+import optim
+from nn.data import TensorDataset, DataLoader
+
+ag.manual_seed(0)
+plt.rcParams.update({"figure.dpi": 90})
+
+# %% [markdown]
+# ## 1. One problem, three ways to feed it
+#
+# $m = 64$ noisy points around $y = 2x - 1$; the model $\hat y = a x + b$ (`nn.Linear(1, 1)`) with the halved
+# squared error. The loss surface over $(a, b)$ is a bowl; we start every run at $(a, b) = (-2, 2.5)$.
+
+# %%
+m = 64
+x_np = np.sort(ag.rand(m).numpy() * 4 - 2).astype(np.float32).reshape(-1, 1)
+y_np = (2 * x_np - 1 + 0.5 * ag.randn(m, 1).numpy()).astype(np.float32)
+data = TensorDataset(x_np, y_np)
+
+def surface(a, b):
+    """Full-data loss at every (a, b) of a grid (numpy, for the contour plot)."""
+    a, b = np.asarray(a)[..., None], np.asarray(b)[..., None]
+    return 0.5 * ((a * x_np.ravel() + b - y_np.ravel()) ** 2).mean(axis=-1)
+
+a_star, b_star = np.polyfit(x_np.ravel(), y_np.ravel(), 1)      # the bottom of the bowl (least squares)
+
+def legend_below(ax):
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
+
+def run(batch_size, lr, epochs, shuffle=True, start=(-2.0, 2.5), seed=0):
+    model = nn.Linear(1, 1)
+    with ag.no_grad():
+        model.weight.data[:] = start[0]; model.bias.data[:] = start[1]
+    opt = optim.SGD(model.parameters(), lr=lr)
+    loader = DataLoader(data, batch_size=batch_size, shuffle=shuffle, seed=seed)
+    path, epoch_loss = [start], [surface(*start)]
+    for _ in range(epochs):
+        for xb, yb in loader:
+            opt.zero_grad()
+            (0.5 * F.mse_loss(model(xb), yb)).backward()
+            opt.step()
+            path.append((model.weight.item(), model.bias.item()))
+        epoch_loss.append(surface(*path[-1]))
+    return np.array(path), np.array(epoch_loss)
+
+runs = {
+    "full batch (M = 64)": run(64, 0.3, 20),
+    "mini-batch (M = 8)":  run(8, 0.3, 20),
+    "stochastic (M = 1)":  run(1, 0.3, 20),
+}
+for name, (path, _) in runs.items():
+    print(f"{name:<22} {len(path) - 1:>5} steps in 20 epochs  ->  a = {path[-1, 0]:.3f}, b = {path[-1, 1]:.3f}")
+print(f"{'least squares':<22} {'':>5}                     a = {a_star:.3f}, b = {b_star:.3f}")
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(13, 5.4), gridspec_kw={"width_ratios": [1.25, 1]})
+nn.plots.plot_optimizer_paths(surface, {k: v[0] for k, v in runs.items()}, ax=axes[0],
+                              minimum=(a_star, b_star), xlim=(-2.3, 2.8), ylim=(-1.6, 2.8),
+                              labels=("slope a", "intercept b"), title="paths over the loss surface (20 epochs each)")
+legend_below(axes[0])
+for name, (_, el) in runs.items():
+    axes[1].semilogy(el - surface(a_star, b_star) + 1e-6, "o-", ms=3, label=name)
+axes[1].set_xlabel("epoch (one pass over the 64 samples)"); axes[1].set_ylabel("loss - minimum (log)")
+axes[1].set_title("many small noisy steps get close fast, then jitter at a noise floor", fontsize=10)
+axes[1].legend(fontsize=8); axes[1].grid(alpha=.3, which="both")
+plt.tight_layout(); plt.show()
+
+# %% [markdown]
+# Read the left picture: full-batch steps follow the exact downhill direction (a smooth curve, but only 20 steps);
+# single-sample steps each follow *one* point's opinion and wander — but there are 64 of them per epoch, and near the
+# minimum they keep jittering at a scale set by the learning rate. Mini-batches sit in between: averaging $M$
+# gradients divides the noise variance by $M$, and the $M$ samples are processed together (fast matrix code).
+#
+# ## 2. Shuffling
+#
+# Our samples are stored **sorted by x**. Without shuffling, each mini-batch of an epoch sees only a narrow slice
+# of the data in the same order every time, and the parameters are dragged back and forth within each epoch.
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(12, 5))
+for ax, shuffle in zip(axes, [False, True]):
+    path, el = run(8, 0.3, 6, shuffle=shuffle)
+    nn.plots.plot_optimizer_paths(surface, {"mini-batch, M = 8": path}, ax=ax, minimum=(a_star, b_star),
+                                  xlim=(-2.5, 3.8), ylim=(-2, 3), labels=("slope a", "intercept b"),
+                                  title=f"{'shuffled every epoch' if shuffle else 'NOT shuffled (data sorted by x)'}")
+    legend_below(ax)
+plt.tight_layout(); plt.show()
+
+# %% [markdown]
+# ## 3. The learning rate
+#
+# On $L(\theta) = \tfrac12 h\,\theta^2$ a gradient step is $\theta \leftarrow \theta - \eta h \theta = (1 - \eta h)\theta$.
+# So with $h = 1$: $\eta = 0.05$ creeps, $\eta = 0.5$ halves the distance each step, $\eta = 1.5$ overshoots and
+# oscillates while shrinking, and any $\eta > 2/h = 2$ **diverges**. The engine and `optim.SGD` reproduce exactly
+# $(1-\eta h)^t\,\theta_0$:
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+theta_grid = np.linspace(-3.2, 3.2, 200)
+axes[0].plot(theta_grid, 0.5 * theta_grid ** 2, "k", lw=1)
+for lr, c in [(0.05, "C0"), (0.5, "C2"), (1.5, "C1"), (2.1, "C3")]:
+    theta = ag.tensor(2.5, dtype=ag.float64, requires_grad=True)
+    opt = optim.SGD([theta], lr=lr)
+    traj = [theta.item()]
+    for _ in range(12):
+        opt.zero_grad(); (0.5 * theta ** 2).backward(); opt.step()
+        traj.append(theta.item())
+    traj = np.array(traj)
+    assert np.allclose(traj, 2.5 * (1 - lr) ** np.arange(13))
+    axes[1].plot(traj, "o-", ms=3, color=c, label=f"η = {lr}")
+    axes[0].plot(traj[:6], 0.5 * traj[:6] ** 2, "o-", ms=4, color=c, lw=1, alpha=.8)
+axes[0].set_xlim(-3.3, 3.3); axes[0].set_ylim(-.2, 5.5); axes[0].set_xlabel("θ"); axes[0].set_ylabel("L(θ) = θ²/2")
+axes[0].set_title("first steps on the curve", fontsize=10)
+axes[1].set_ylim(-6, 6); axes[1].axhline(0, color="gray", lw=.5)
+axes[1].set_xlabel("step"); axes[1].set_ylabel("θ"); axes[1].legend(fontsize=8)
+axes[1].set_title("θ_t = (1 - η)^t θ_0: creep, converge, oscillate, diverge", fontsize=10)
+plt.tight_layout(); plt.show()
+
+# %% [markdown]
+# The same on the line fit, full batch, 30 steps. The largest safe rate depends on the curvature of the surface
+# (here the largest eigenvalue of the Hessian of the loss):
+
+# %%
+H = np.array([[np.mean(x_np ** 2), np.mean(x_np)], [np.mean(x_np), 1.0]])
+lam_max = np.linalg.eigvalsh(H).max()
+print(f"largest curvature {lam_max:.3f}  ->  gradient descent diverges for lr > 2 / {lam_max:.3f} = {2 / lam_max:.3f}")
+
+fig, axes = plt.subplots(1, 2, figsize=(13, 5.2), gridspec_kw={"width_ratios": [1.25, 1]})
+paths = {}
+for lr in [0.02, 0.3, 0.9 * 2 / lam_max, 1.05 * 2 / lam_max]:
+    path, el = run(64, lr, 30)
+    diverges = lr > 2 / lam_max
+    paths[f"lr = {lr:.2f}" + (" (first 8 steps)" if diverges else "")] = path[:9] if diverges else path
+    axes[1].semilogy(el, "o-", ms=3, label=f"lr = {lr:.2f}")
+nn.plots.plot_optimizer_paths(surface, paths, ax=axes[0], minimum=(a_star, b_star), xlim=(-2.5, 5), ylim=(-2.5, 3),
+                              labels=("slope a", "intercept b"), title="full-batch paths, four learning rates")
+legend_below(axes[0])
+axes[1].set_xlabel("step"); axes[1].set_ylabel("loss (log)"); axes[1].legend(fontsize=8); axes[1].grid(alpha=.3)
+axes[1].set_title("too small: slow; too large: diverges", fontsize=10)
+plt.tight_layout(); plt.show()
