@@ -217,9 +217,9 @@ def backward_steps(out, show_table=True, **draw_kwargs):
     legend_extra = [(fm.HIGHLIGHT, "node being processed"), (fm.FILLED, "gradient in the table")]
     n = len(rows.tensors)
     captions = [_caption(rows, k) for k in range(1, n + 1)]
-    # NOTE: about 7.6 points per character of 14-point Helvetica, rounded up, so
+    # NOTE: about 6.9 points per character of 14-point Helvetica (measured), so
     # that no caption is wider than the header and every frame has the same size.
-    width = 7.6 * max(len(line) for c in captions for line in c.splitlines())
+    width = 6.9 * max(len(line) for c in captions for line in c.splitlines())
     for k in range(1, n + 1):
         current = rows.tensors[k - 1]
 
