@@ -206,8 +206,8 @@ class Optimizer:
                 if k == "params":
                     continue
                 v = _unpack(v)
-                if isinstance(mine.get(k), tuple) and isinstance(v, list):
-                    v = tuple(v)
+                if isinstance(mine.get(k), tuple) and isinstance(v, (list, np.ndarray)):
+                    v = tuple(v.tolist() if isinstance(v, np.ndarray) else v)
                 group[k] = v
             self._check_group(group)
             new_groups.append(group)
