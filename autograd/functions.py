@@ -148,7 +148,8 @@ def where(cond, x, y):
         return B.where(cond, x, y)
     except ValueError:
         raise ValueError(
-            f"where: shapes {cond.shape}, {x.shape} and {y.shape} cannot be broadcast together"
+            f"where: shapes {cond.shape}, {x.shape} and {y.shape} cannot be broadcast together "
+            "(trailing dimensions must be equal or 1); reshape or unsqueeze the condition or a branch"
         ) from None
 
 

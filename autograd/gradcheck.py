@@ -129,9 +129,10 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
     while k >= int(np.prod(shapes[out_index])):
         k -= int(np.prod(shapes[out_index]))
         out_index += 1
-    msg = (f"gradcheck failed: worst entry is input {i} at index "
-           f"{np.unravel_index(j, inputs[i].shape) if inputs[i].ndim else ()}, output {out_index} "
-           f"at index {np.unravel_index(k, shapes[out_index]) if shapes[out_index] else ()}: "
+    in_index = tuple(int(v) for v in np.unravel_index(j, inputs[i].shape)) if inputs[i].ndim else ()
+    o_index = tuple(int(v) for v in np.unravel_index(k, shapes[out_index])) if shapes[out_index] else ()
+    msg = (f"gradcheck failed: worst entry is input {i} at index {in_index}, output {out_index} "
+           f"at index {o_index}: "
            f"numerical {num:.10g}, analytical {ana:.10g}, relative error |A-G|/(|A|+|G|) = "
            f"{rel:.3g} (allowed |A-G| <= {atol} + {rtol}*|A|)")
     if raise_exception:

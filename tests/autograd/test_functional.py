@@ -1,0 +1,117 @@
+"""Higher order: Hessians, Hessian-vector products, Jacobians and forward-mode
+directional derivatives, all exact."""
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import functional as AF
+
+
+@pytest.fixture
+def problem():
+    rng = np.random.default_rng(3)
+    A = rng.standard_normal((4, 4))
+    b = rng.standard_normal(4)
+    x = rng.standard_normal(4)
+    return A, b, x
+
+
+def quadratic(A, b):
+    At, bt = ag.tensor(A), ag.tensor(b)
+    return lambda x: x @ (At @ x) + bt @ x
+
+
+def test_hessian_of_quadratic_is_A_plus_At(problem):
+    A, b, x = problem
+    H = AF.hessian(quadratic(A, b), ag.tensor(x))
+    assert H.shape == (4, 4) and H.dtype == np.float64
+    np.testing.assert_allclose(H.data, A + A.T, rtol=1e-13, atol=1e-13)
+    (g,) = ag.grad(quadratic(A, b)(ag.tensor(x, requires_grad=True)), [ag.tensor(x, requires_grad=True)],
+                   allow_unused=True)
+    assert g is None  # a different leaf was never used
+
+
+def test_gradient_of_quadratic(problem):
+    A, b, x = problem
+    xt = ag.tensor(x, requires_grad=True)
+    quadratic(A, b)(xt).backward()
+    np.testing.assert_allclose(xt.grad.data, (A + A.T) @ x + b, rtol=1e-13)
+
+
+def test_hvp_is_exact(problem):
+    A, b, x = problem
+    v = np.arange(4.0) - 1.5
+    out, hv = AF.hvp(quadratic(A, b), ag.tensor(x), ag.tensor(v))
+    np.testing.assert_allclose(hv.data, (A + A.T) @ v, rtol=1e-13, atol=1e-13)
+    assert out.item() == pytest.approx(x @ A @ x + b @ x, rel=1e-13)
+    assert not hv.requires_grad
+
+
+def test_hessian_of_nonquadratic_function():
+    x = np.array([0.3, -0.7, 1.1])
+
+    def f(t):
+        return (ag.sin(t) * t[[1, 2, 0]]).sum() + ag.exp(t).prod()
+
+    H = AF.hessian(f, ag.tensor(x)).data
+    e = np.exp(x.sum())
+    expected = np.full((3, 3), e)
+    s, c = np.sin(x), np.cos(x)
+    for i in range(3):
+        j = (i + 1) % 3  # f contains sin(x_i) * x_j
+        expected[i, i] += -s[i] * x[j]
+        expected[i, j] += c[i]
+        expected[j, i] += c[i]
+    np.testing.assert_allclose(H, expected, rtol=1e-12)
+    np.testing.assert_allclose(H, H.T, rtol=1e-12)
+
+
+def test_jacobian_is_exact(problem):
+    A, b, x = problem
+    J = AF.jacobian(lambda t: ag.tensor(A) @ ag.tanh(t), ag.tensor(x))
+    np.testing.assert_allclose(J.data, A * (1 - np.tanh(x) ** 2), rtol=1e-13)
+    J2 = AF.jacobian(lambda t: t.reshape(2, 2) * 3.0, ag.tensor(x))
+    assert J2.shape == (2, 2, 4)
+    np.testing.assert_array_equal(J2.data.reshape(4, 4), 3 * np.eye(4))
+    Ja, Jb = AF.jacobian(lambda u, w: u * w, (ag.tensor(x), ag.tensor(b)))
+    np.testing.assert_array_equal(Ja.data, np.diag(b))
+    np.testing.assert_array_equal(Jb.data, np.diag(x))
+
+
+def test_jvp_is_exact_forward_mode(problem):
+    A, b, x = problem
+    v = np.array([1.0, 0.0, -2.0, 0.5])
+    out, jv = AF.jvp(lambda t: ag.tensor(A) @ ag.sin(t), ag.tensor(x), ag.tensor(v))
+    np.testing.assert_allclose(jv.data, A @ (np.cos(x) * v), rtol=1e-13)
+    np.testing.assert_allclose(out.data, A @ np.sin(x), rtol=1e-13)
+    # the directional derivative agrees with J v from the Jacobian
+    J = AF.jacobian(lambda t: ag.tensor(A) @ ag.sin(t), ag.tensor(x))
+    np.testing.assert_allclose(jv.data, J.data @ v, rtol=1e-12)
+
+
+def test_jvp_through_sqrt_with_zero_cotangent_seed():
+    x = np.array([1.0, 4.0])
+    _, jv = AF.jvp(lambda t: ag.sqrt(t) * 2.0, ag.tensor(x), ag.tensor([1.0, 1.0]))
+    np.testing.assert_allclose(jv.data, 1 / np.sqrt(x))
+
+
+def test_vjp(problem):
+    A, b, x = problem
+    out, g = AF.vjp(lambda t: ag.tensor(A) @ t, ag.tensor(x), ag.tensor(b))
+    np.testing.assert_allclose(g.data, A.T @ b, rtol=1e-13)
+
+
+def test_newton_step_solves_a_quadratic_exactly(problem):
+    A, b, x = problem
+    S = A @ A.T + 4 * np.eye(4)  # symmetric positive definite
+    f = quadratic(S / 2, b)  # f = x^T S x / 2 + b^T x, minimum at -S^-1 b
+    xt = ag.tensor(x, requires_grad=True)
+    (g,) = ag.grad(f(xt), xt)
+    H = AF.hessian(f, ag.tensor(x))
+    x1 = x - np.linalg.solve(H.data, g.data)
+    np.testing.assert_allclose(x1, -np.linalg.solve(S, b), rtol=1e-10)
+
+
+def test_hessian_requires_scalar_output():
+    with pytest.raises(ValueError, match="hessian: f must return a tensor with a single element"):
+        AF.hessian(lambda t: t * 2, ag.tensor([1.0, 2.0]))
