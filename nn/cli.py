@@ -79,10 +79,11 @@ def build_parser():
     lrs = ", ".join(f"{k} {v:g}" for k, (_, v, _) in OPTIMIZERS.items())
     p = argparse.ArgumentParser(
         prog="python -m nn",
-        description="Train a network from the lecture notes on a built-in dataset with a chosen "
-                    "optimizer; print the test accuracy and save the graph, curves and weights.",
+        description="Train a network from the lecture notes on a built-in dataset with a chosen\n"
+                    "optimizer; print the test accuracy and save the model's graph, the training\n"
+                    "curves, the weights and a metrics.json into an output folder.",
         epilog="examples:\n"
-               "  python -m nn                                  # CNN on the 8x8 digits (>= 97%%)\n"
+               "  python -m nn                                  # CNN on the 8x8 digits (>= 97% test accuracy)\n"
                "  python -m nn --model mlp --dataset spirals --epochs 200\n"
                "  python -m nn --model logreg --dataset blobs --optimizer sgd --lr 0.05\n"
                "The data are split 80/20 into training and test sets with a fixed seed; the test\n"
@@ -90,10 +91,11 @@ def build_parser():
                "anything).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--model", choices=MODELS, default="cnn",
+    p.add_argument("--model", choices=MODELS, default=None,
                    help="logreg: logistic (softmax) regression, one linear layer; mlp: a "
                         "multi-layer perceptron with ReLU; cnn: LeNet-style, two conv+ReLU+max-pool "
-                        "stages then fully connected layers (digits only). Default: cnn")
+                        "stages then fully connected layers (digits only). Default: cnn on "
+                        "digits, mlp on the 2-D datasets")
     p.add_argument("--dataset", choices=DATASETS, default="digits",
                    help="digits: the real 8x8 handwritten digits (needs scikit-learn); moons, "
                         "spirals, xor, blobs: 2-D toy problems (a decision-boundary plot is "
@@ -102,18 +104,18 @@ def build_parser():
                    help="the update rule (default: adam)")
     p.add_argument("--lr", type=_positive(float, "--lr"), default=None,
                    help=f"learning rate (default depends on the optimizer: {lrs})")
-    p.add_argument("--epochs", type=_positive(int, "--epochs"), default=None,
+    p.add_argument("--epochs", type=_positive(int, "--epochs"), default=None, metavar="N",
                    help=f"passes over the training set (default depends on the dataset: {epochs})")
     p.add_argument("--schedule", choices=("cosine", "constant"), default="cosine",
                    help="learning-rate schedule over the epochs: cosine annealing from --lr down "
                         "to 0 (optim.lr_scheduler.CosineAnnealingLR), or constant (default: cosine)")
-    p.add_argument("--batch-size", type=_positive(int, "--batch-size"), default=32,
+    p.add_argument("--batch-size", type=_positive(int, "--batch-size"), default=32, metavar="M",
                    help="mini-batch size M (1: stochastic gradient descent; default: 32)")
-    p.add_argument("--hidden", type=_hidden, default=(64, 64),
+    p.add_argument("--hidden", type=_hidden, default=(64, 64), metavar="W1,W2,...",
                    help="hidden layer widths of the mlp, comma-separated (default: 64,64)")
-    p.add_argument("--seed", type=int, default=0,
+    p.add_argument("--seed", type=int, default=0, metavar="N",
                    help="seed for initialisation and shuffling (default: 0)")
-    p.add_argument("--out", default=None,
+    p.add_argument("--out", default=None, metavar="DIR",
                    help="output folder (default: runs/<model>-<dataset>)")
     p.add_argument("--no-progress", action="store_true",
                    help="no progress bar (one line per epoch instead); tqdm is then not needed")
@@ -249,6 +251,8 @@ def write_graph(model, loss_fn, x, y, out_dir, title=None):
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.model is None:
+        args.model = "cnn" if args.dataset == "digits" else "mlp"
     if args.model == "cnn" and args.dataset != "digits":
         parser.error(f"--model cnn needs images and works only with --dataset digits "
                      f"(got --dataset {args.dataset}); use --model mlp or --model logreg for it")
