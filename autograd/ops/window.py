@@ -16,11 +16,15 @@ offsets 0 <= o_i < k_i. Three pairs of mutually adjoint primitives live here:
   ``window_max_scatter`` / ``window_max_gather`` (send g to the argmax of each window,
   and read it back from there), the gradient path of max pooling.
 
+* ``window_matmul`` (w @ cols[n] + b for every sample n): the one matrix product of a
+  convolution over the im2col matrix, with the bias added in place (saving a pass and
+  an allocation of the output's size) and dL/dw contracted in one place.
+
 Every backward loops over the k_1 ... k_d kernel offsets only (one strided slice-add
 of the whole batch per offset), never over batch, channels or positions.
 
 A convolution is then ``sliding_window`` + a permutation + a reshape (the one copy,
-im2col) + one matrix product; see ``nn.functional.conv``.
+im2col) + ``window_matmul``; see ``nn.functional.conv``.
 """
 import itertools
 
@@ -288,3 +292,28 @@ def window_max(x, kernel_size, stride=None, dilation=1):
     x = _as_tensor(x)
     k, s, r = _geometry(x, kernel_size, stride, dilation)
     return _window_max(x, kernel_size=k, stride=s, dilation=r)
+
+
+# ------------------------------------------------------------------ im2col product
+@primitive("window_matmul")
+def _window_matmul(w, cols, b=None):
+    """y[n] = w @ cols[n] (+ b[:, None]): w (O, K), cols (N, K, L), b (O,) -> (N, O, L),
+    the matrix product of a convolution (one BLAS call per sample, bias added in place);
+    dy/dw = sum_n g[n] cols[n]^T,  dy/dcols[n] = w^T g[n],  dy/db = sum_{n, l} g[n, :, l]."""
+    out = np.matmul(w, cols)
+    if b is not None:
+        out += b[:, None]
+    return out
+
+
+@_window_matmul.defvjp
+def _(F, n, g, out, w, cols, b=None):
+    needs = n.needs
+    gw = gc = gb = None
+    if needs[0]:
+        gw = F.sum(F.matmul(g, F.swapaxes(cols, -1, -2)), axis=0)
+    if needs[1]:
+        gc = F.matmul(F.swapaxes(w, -1, -2), g)
+    if len(needs) > 2 and needs[2]:
+        gb = F.sum(g, axis=(0, 2))
+    return (gw, gc, gb)

@@ -19,7 +19,7 @@ differentiable again, so ``create_graph=True`` gives second derivatives.
 import numpy as np
 
 import autograd as ag
-from autograd.ops.window import sliding_window
+from autograd.ops.window import _window_matmul, sliding_window
 
 __all__ = ["conv1d", "conv2d", "conv3d"]
 
@@ -91,9 +91,8 @@ def _conv(x, weight, bias, stride, padding, dilation, groups, d, name):
     cols = ag.permute(win, (0, 1) + tuple(range(2 + d, 2 + 2 * d)) + tuple(range(2, 2 + d)))
     if groups == 1:
         cols = ag.reshape(cols, (N, C * K, L))
-        out = ag.matmul(ag.reshape(weight, (O, C * K)), cols)          # (N, O, L)
-        if bias is not None:
-            out = out + ag.reshape(bias, (O, 1))
+        w2 = ag.reshape(weight, (O, C * K))
+        out = _window_matmul(w2, cols) if bias is None else _window_matmul(w2, cols, bias)
     else:
         cols = ag.reshape(cols, (N, groups, Cg * K, L))
         w = ag.reshape(weight, (groups, O // groups, Cg * K))
