@@ -24,19 +24,27 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step, lr, b
             param *= 1 - lr * weight_decay
         else:
             g = g + weight_decay * param
-    exp_avg += (1 - beta1) * (g - exp_avg)
+    # NOTE: one scratch array serves every intermediate (this runs every training step);
+    # an array even for 0-d parameters, where numpy's operators would return scalars.
+    tmp = np.subtract(g, exp_avg, out=np.empty_like(exp_avg))
+    tmp *= 1 - beta1
+    exp_avg += tmp  # m <- m + (1 - beta1) (g - m), PyTorch's lerp
+    np.multiply(g, g, out=tmp)
+    tmp *= 1 - beta2
     exp_avg_sq *= beta2
-    exp_avg_sq += (1 - beta2) * (g * g)
+    exp_avg_sq += tmp
     bias_correction1 = 1 - beta1 ** step
     bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
     if amsgrad:
         np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
-        denom = np.sqrt(max_exp_avg_sq)
+        np.sqrt(max_exp_avg_sq, out=tmp)
     else:
-        denom = np.sqrt(exp_avg_sq)
-    denom /= bias_correction2_sqrt
-    denom += eps
-    param -= (lr / bias_correction1) * exp_avg / denom
+        np.sqrt(exp_avg_sq, out=tmp)
+    tmp /= bias_correction2_sqrt
+    tmp += eps
+    np.divide(exp_avg, tmp, out=tmp)
+    tmp *= lr / bias_correction1
+    param -= tmp
 
 
 class Adam(Optimizer):
