@@ -7,8 +7,10 @@
 It shows a progress bar, prints the test accuracy and writes into the output folder
 (default ``runs/<model>-<dataset>``):
 
-    graph.png              the model's computational graph (autograd.viz.draw); graph.dot
-                           instead when Graphviz's ``dot`` program is missing
+    graph.png              the computational graph of the loss on 4 test samples, after
+                           backward (autograd.viz.draw): every op, value and gradient
+    graph_layers.png       the same graph with one box per layer; instead of both,
+                           graph.dot when Graphviz's ``dot`` program is missing
     curves.png             loss and accuracy per epoch, training vs held-out test split
     decision_boundary.png  the regions the classifier assigns (2-D datasets only)
     model.npz              the trained weights (``nn.load`` + ``model.load_state_dict``)
@@ -202,49 +204,61 @@ def _fallback_dot(model, input_shape):
     return "\n".join(lines) + "\n"
 
 
-def write_graph(model, loss_fn, x, y, out_dir, title=None):
-    """graph.png of one loss evaluation (with gradients); graph.dot when that fails.
+def _render_png(graph, base):
+    """Render a graphviz graph to ``base + ".png"`` without leaving the DOT file behind."""
+    try:
+        graph.render(base, format="png", cleanup=True)
+    except TypeError:  # a drawing object whose render takes no cleanup flag
+        graph.render(base, format="png")
+        if os.path.exists(base):
+            os.remove(base)
+    return os.path.exists(base + ".png")
 
-    Returns (filename, note) where note explains a fallback (or is None).
+
+def write_graph(model, loss_fn, x, y, out_dir, title=None):
+    """Draw one loss evaluation of ``model`` on the batch ``(x, y)``, after backward.
+
+    Writes graph.png (every operation, with values and gradients) and graph_layers.png
+    (the same graph with one box per layer). When drawing or rendering fails (no
+    Graphviz ``dot`` program, say) it writes graph.dot, the DOT text, instead.
+    Returns (list of file names, note explaining a fallback or None).
     """
-    png = os.path.join(out_dir, "graph.png")
-    dot = os.path.join(out_dir, "graph.dot")
-    source, note = None, None
+    source, note, files = None, None, []
     try:
         from autograd import viz
 
         if hasattr(model, "zero_grad"):
             model.zero_grad()
         loss = loss_fn(model(x), y)
-        loss.backward(retain_graph=True)
+        loss.backward()
         params = inspect.signature(viz.draw).parameters
         kwargs = {}
         if "model" in params:
             kwargs["model"] = model
-        if "title" in params:
-            kwargs["title"] = title or f"loss of {type(model).__name__} on a batch of {len(y)}"
-        graph = viz.draw(loss, **kwargs)
+        title = title or f"loss of {type(model).__name__} on a batch of {len(y)}"
+        graph = viz.draw(loss, **kwargs, **({"title": title} if "title" in params else {}))
         source = getattr(graph, "source", None)
-        base = os.path.join(out_dir, "graph")
-        try:
-            graph.render(base, format="png", cleanup=True)
-        except TypeError:
-            graph.render(base, format="png")
-        if os.path.exists(png):
-            if os.path.exists(base) and source is not None:
-                os.remove(base)
-            return "graph.png", None
-        note = "the renderer produced no graph.png"
+        if not _render_png(graph, os.path.join(out_dir, "graph")):
+            raise RuntimeError("the renderer produced no graph.png")
+        files.append("graph.png")
+        if "depth" in params and "model" in params:
+            layers = viz.draw(loss, depth=1, **kwargs,
+                              **({"title": title + " (one box per layer)"} if "title" in params else {}))
+            if _render_png(layers, os.path.join(out_dir, "graph_layers")):
+                files.append("graph_layers.png")
+        return files, None
     except Exception as e:  # never let drawing break a finished training run
         note = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}".strip()
     finally:
         if hasattr(model, "zero_grad"):
             model.zero_grad()
+    if files:  # graph.png is there; only the per-layer view failed
+        return files, None
     if source is None:
         source = _fallback_dot(model, tuple(x.shape[1:]))
-    with open(dot, "w") as f:
+    with open(os.path.join(out_dir, "graph.dot"), "w") as f:
         f.write(source)
-    return "graph.dot", note
+    return ["graph.dot"], note
 
 
 # --------------------------------------------------------------------------- main
@@ -327,11 +341,13 @@ def main(argv=None):
         notes.append(f"no plots: {e}")
     x_small = ag.Tensor(X_test[:4])
     y_small = ag.Tensor(y_test[:4])
-    graph_file, note = write_graph(
+    graph_files, note = write_graph(
         model, loss_fn, x_small, y_small, out_dir,
         title=f"Computational graph: cross-entropy loss of the trained {args.model} on "
               f"{len(y_small)} test samples, after backward (red: weights with their gradients)")
-    files["graph"] = graph_file
+    files["graph"] = graph_files[0]
+    if len(graph_files) > 1:
+        files["graph_layers"] = graph_files[1]
     if note:
         notes.append(f"graph.png not drawn ({note}); wrote graph.dot instead "
                      f"(render it with: dot -Tpng {os.path.join(out_dir, 'graph.dot')} -o graph.png)")

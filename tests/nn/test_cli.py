@@ -59,10 +59,21 @@ def test_graph_falls_back_to_dot_source(tmp_path, monkeypatch):
     monkeypatch.setattr(viz, "draw", broken)
     model = cli.build_model("mlp", 2, 3, (4,))
     x, y = ag.tensor(np.zeros((2, 2), np.float32)), ag.tensor(np.array([0, 1]))
-    name, note = cli.write_graph(model, nn.CrossEntropyLoss(), x, y, str(tmp_path))
-    assert name == "graph.dot" and "no dot here" in note
+    files, note = cli.write_graph(model, nn.CrossEntropyLoss(), x, y, str(tmp_path))
+    assert files == ["graph.dot"] and "no dot here" in note
     src = (tmp_path / "graph.dot").read_text()
     assert src.startswith("digraph") and "Linear" in src
+
+
+def test_graph_without_the_dot_program_writes_dot_source(tmp_path, monkeypatch):
+    pytest.importorskip("graphviz")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` to be found
+    model = cli.build_model("logreg", 2, 2)
+    x, y = ag.tensor(np.zeros((2, 2), np.float32)), ag.tensor(np.array([0, 1]))
+    files, note = cli.write_graph(model, nn.CrossEntropyLoss(), x, y, str(tmp_path))
+    assert files == ["graph.dot"] and note
+    assert (tmp_path / "graph.dot").read_text().lstrip().startswith(("digraph", "//", "strict"))
+    assert not (tmp_path / "graph.png").exists()
 
 
 def test_small_run_writes_every_file(tmp_path):
@@ -74,6 +85,9 @@ def test_small_run_writes_every_file(tmp_path):
     for f in ("model.npz", "curves.png", "decision_boundary.png", "metrics.json"):
         assert (out / f).stat().st_size > 0, f
     assert (out / "graph.png").exists() or (out / "graph.dot").exists()
+    assert sorted(os.listdir(out)) in (
+        ["curves.png", "decision_boundary.png", "graph.png", "graph_layers.png", "metrics.json", "model.npz"],
+        ["curves.png", "decision_boundary.png", "graph.dot", "metrics.json", "model.npz"])
     m = json.loads((out / "metrics.json").read_text())
     assert m["model"] == "mlp" and m["optimizer"] == "nesterov" and m["epochs"] == 4
     assert m["test_accuracy"] > 0.8 and len(m["history"]["loss"]) == 4
