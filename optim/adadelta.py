@@ -1,4 +1,6 @@
 """AdaDelta: RMSprop whose step size is itself a running RMS of past updates."""
+import numbers
+
 import numpy as np
 
 from .optimizer import Optimizer, check_nonneg
@@ -60,7 +62,7 @@ class Adadelta(Optimizer):
     def _check_group(self, group):
         super()._check_group(group)
         rho = group["rho"]
-        if isinstance(rho, bool) or not isinstance(rho, (int, float)) or not 0.0 <= rho <= 1.0:
+        if isinstance(rho, bool) or not isinstance(rho, numbers.Real) or not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho} (must be in [0, 1])")
         check_nonneg("epsilon value", group["eps"])
         check_nonneg("weight_decay value", group["weight_decay"])

@@ -16,6 +16,8 @@ updates ``p.data`` in place through one update function on numpy arrays per
 optimizer, so no graph is ever recorded. Subclasses define ``_init_state`` and
 ``_update`` and validate their hyper-parameters in ``_check_group``.
 """
+import numbers
+
 import numpy as np
 
 import autograd as ag
@@ -259,7 +261,7 @@ def _check_param(p, i):
 
 
 def _check_lr(lr):
-    if not isinstance(lr, (int, float)) or isinstance(lr, bool):
+    if not isinstance(lr, numbers.Real) or isinstance(lr, bool):
         raise TypeError(f"lr must be a number, got {type(lr).__name__}")
     if not lr >= 0.0:  # also rejects NaN
         raise ValueError(f"Invalid learning rate: {lr} (must be >= 0)")
@@ -267,13 +269,13 @@ def _check_lr(lr):
 
 def check_nonneg(name, value):
     """Raise unless ``value`` is a number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0.0:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0.0:
         raise ValueError(f"Invalid {name}: {value} (must be a number >= 0)")
 
 
 def check_unit(name, value):
     """Raise unless 0 <= value < 1 (betas, decay rates)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 <= value < 1.0:
         raise ValueError(f"Invalid {name}: {value} (must be in [0, 1))")
 
 
