@@ -65,6 +65,16 @@ def _positive(kind, name):
     return parse
 
 
+def _non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed must be a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"--seed must be 0 or more, got {text!r}")
+    return value
+
+
 def _hidden(text):
     try:
         sizes = tuple(int(s) for s in text.split(",") if s.strip())
@@ -115,7 +125,7 @@ def build_parser():
                    help="mini-batch size M (1: stochastic gradient descent; default: 32)")
     p.add_argument("--hidden", type=_hidden, default=(64, 64), metavar="W1,W2,...",
                    help="hidden layer widths of the mlp, comma-separated (default: 64,64)")
-    p.add_argument("--seed", type=int, default=0, metavar="N",
+    p.add_argument("--seed", type=_non_negative_int, default=0, metavar="N",
                    help="seed for initialisation and shuffling (default: 0)")
     p.add_argument("--out", default=None, metavar="DIR",
                    help="output folder (default: runs/<model>-<dataset>)")

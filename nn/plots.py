@@ -181,7 +181,7 @@ def plot_decision_boundary(model, X, y, path=None, title=None, resolution=300, m
     if transform is not None:
         grid = np.asarray(transform(grid), dtype=grid.dtype)
         Xin = np.asarray(transform(X), dtype=grid.dtype)
-    out = predict(model, grid).reshape(len(grid), -1)
+    out = predict(model, grid, batch_size=8192).reshape(len(grid), -1)
     scores = predict(model, Xin).reshape(len(X), -1)
 
     labels01 = np.where(y < 0, 0, y).astype(np.int64)  # {-1,+1} labels drawn as {0,1}

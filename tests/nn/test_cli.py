@@ -40,6 +40,7 @@ def test_help_documents_every_option(capsys):
     (["--epochs", "0"], "--epochs must be positive"),
     (["--batch-size", "2.5"], "--batch-size must be a whole number"),
     (["--hidden", "64,x"], "--hidden takes comma-separated"),
+    (["--seed", "-3"], "--seed must be 0 or more"),
     (["--model", "cnn", "--dataset", "moons"], "--model cnn needs images"),
 ])
 def test_bad_arguments_are_usage_errors(argv, message, capsys):
