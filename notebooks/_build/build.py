@@ -19,6 +19,11 @@ import time
 import nbformat
 from nbclient import NotebookClient
 
+# One BLAS thread: on a small, shared machine OpenBLAS's threads fight over the cores and
+# small matrix products get 10x slower. (The kernel inherits this environment.)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 NB_DIR = os.path.dirname(HERE)
 
