@@ -67,7 +67,6 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
                 order the gradients became final.
     """
     F = _graph_ns() if create_graph else RAW
-    val = (lambda t: t) if create_graph else (lambda t: t.data)
     deps = _consumer_counts(roots)
     grads = {}
     ready = []
@@ -118,7 +117,10 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
             if node.freed:
                 raise _freed_error(t)
             inputs = node.inputs
-            gins = node.op.vjp(F, node, g, val(t), *[val(x) for x in inputs])
+            if create_graph:
+                gins = node.op.vjp(F, node, g, t, *inputs)
+            else:
+                gins = node.op.vjp(F, node, g, t.data, *[x.data for x in inputs])
             if not retain_graph:
                 node.saved = None
                 node.freed = True
@@ -128,8 +130,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
                 if gp is not None:
                     if gp.shape != p.data.shape:
                         gp = unbroadcast(F, gp, p.data.shape)
-                    if not create_graph and gp.dtype != p.data.dtype:
-                        gp = gp.astype(p.data.dtype)
+                    if gp.dtype != p.data.dtype:  # a float32 input gets a float32 gradient
+                        gp = F.astype(gp, p.data.dtype)
                     if p in grads:
                         grads[p] = grads[p] + gp
                     else:

@@ -466,6 +466,7 @@ def all_nondiff():
 # --- sliding windows (autograd/ops/window.py): im2col, col2im and window max
 def _window_rows():
     from autograd.ops import window as W
+    from autograd.ops.registry import REGISTRY
 
     geo = dict(kernel_size=(3,), stride=(2,), dilation=(1,))
     row("sliding_window", "1d", lambda M, x: W.sliding_window(x, 3, 2), normal((2, 7)), torch=False,
@@ -484,6 +485,11 @@ def _window_rows():
     _, idx = W._max_fwd(x, **geo)
     row("window_max_scatter", "1d", lambda M, g: W._window_max_scatter(g, idx=idx, shape=(2, 7), **geo),
         normal((2, 3)), torch=False, gradgrad=True)
+    if "window_matmul" in REGISTRY:
+        row("window_matmul", "bias", lambda M, w, c, b: W._window_matmul(w, c, b), normal((3, 4)),
+            normal((2, 4, 5)), normal((3,)), torch=False, gradgrad=True)
+        row("window_matmul", "no-bias", lambda M, w, c: W._window_matmul(w, c), normal((3, 4)),
+            normal((2, 4, 5)), torch=False)
     row("window_max_gather", "1d", lambda M, gx: W._window_max_gather(gx, idx=idx, **geo),
         normal((2, 7)), torch=False, gradgrad=True)
 

@@ -380,3 +380,59 @@ def test_peak_memory_of_chain_backward_is_bounded(tmp_path):
     grow_kb, forward_kb = map(int, out.stdout.split())
     # the chain holds 2000 arrays of 16 kB (32 MB); retaining every gradient would add as much
     assert grow_kb < 12_000, (grow_kb, forward_kb)
+
+
+def test_rule_returning_none_for_an_input_still_reaches_the_rest():
+    """A rule may return None for an input (no contribution); the inputs behind it are
+    still processed and the graph's other paths still deliver their gradients."""
+    from autograd.ops.registry import Op
+
+    first_only = Op("first_only", lambda x, y: x + y)
+    first_only.defvjp(lambda F, n, g, out, x, y: (g, None))
+    a, b = leaf(1.0), leaf(2.0)
+    h = b * 3  # reaches first_only only through the None branch ...
+    out = first_only(a, h) + b * 5  # ... and b also has a direct path
+    out.backward()
+    assert a.grad.item() == 1.0 and b.grad.item() == 5.0
+    c = leaf(1.0)
+    only_none = first_only(a, c * 2)
+    only_none.backward()
+    assert c.grad is None
+
+
+def test_create_graph_gradients_keep_float32():
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = (w * w * ag.tensor(np.array([3.0, 4.0]))).sum()
+    (g,) = ag.grad(y, w, create_graph=True)
+    assert g.dtype == np.float32 and g.requires_grad
+    np.testing.assert_array_equal(g.data, [6.0, 16.0])
+
+
+def test_split_chunk_cat_stack_axes():
+    x = leaf(np.arange(12.0).reshape(3, 4))
+    parts = ag.split(x, 3, axis=1)
+    assert [p.shape for p in parts] == [(3, 3), (3, 1)]
+    assert [p.shape for p in x.split([1, 2], dim=0)] == [(1, 4), (2, 4)]
+    assert [p.shape for p in ag.chunk(x, 2, dim=-1)] == [(3, 2), (3, 2)]
+    y = ag.cat([parts[1], parts[0]], axis=-1)
+    np.testing.assert_array_equal(y.data[:, 0], x.data[:, 3])
+    s = ag.stack([x, x], axis=-1)
+    assert s.shape == (3, 4, 2)
+    (s * ag.tensor(np.array([1.0, 2.0]))).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, np.full((3, 4), 3.0))
+
+
+def test_where_with_a_float_condition_gives_it_no_gradient():
+    c = leaf([1.0, 0.0])
+    x = leaf([5.0, 6.0])
+    ag.where(c, x, 0.0).sum().backward()
+    assert c.grad is None
+    np.testing.assert_array_equal(x.grad.data, [1.0, 0.0])
+
+
+def test_softmax_and_reductions_of_0d_tensors():
+    x = leaf(2.0)
+    assert ag.softmax(x, 0).item() == 1.0 and ag.log_softmax(x, -1).item() == 0.0
+    assert x.sum(0).item() == 2.0 and x.max(axis=-1).item() == 2.0
+    (x.sum(dim=0) * 3).backward()
+    assert x.grad.item() == 3.0
