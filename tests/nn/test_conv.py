@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 import autograd as ag
+from autograd import gradgradcheck
 import nn
 import nn.functional as F
 from tests.helpers import requires_torch, torch
-from tests.nn.test_window import gradgradcheck
 
 
 def _t(rng, shape, rg=True):

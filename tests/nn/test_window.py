@@ -4,32 +4,8 @@ import numpy as np
 import pytest
 
 import autograd as ag
+from autograd import gradgradcheck
 from autograd.ops.window import sliding_window, window_max, window_scatter_add
-
-
-def gradgradcheck(fn, inputs, seed=0, **kw):
-    """Second-derivative check: gradcheck of (inputs, v) -> v^T J(inputs), computed
-    with create_graph=True. (Local because ag.gradgradcheck evaluates its first-order
-    function under no_grad; see the report.)"""
-    inputs = tuple(inputs)
-    idx = [i for i, x in enumerate(inputs) if x.requires_grad]
-    rng = np.random.default_rng(seed)
-    outs = fn(*inputs)
-    outs = (outs,) if isinstance(outs, ag.Tensor) else tuple(outs)
-    vs = tuple(ag.Tensor(rng.standard_normal(o.shape), requires_grad=True) for o in outs)
-    n = len(inputs)
-
-    def first_order(*args):
-        xs, v = args[:n], args[n:]
-        with ag.enable_grad():
-            o = fn(*xs)
-            o = (o,) if isinstance(o, ag.Tensor) else tuple(o)
-            gs = ag.grad(o, [xs[i] for i in idx], grad_outputs=v, create_graph=True,
-                         allow_unused=True)
-        return tuple(g if g is not None else ag.Tensor(np.zeros(xs[i].shape))
-                     for g, i in zip(gs, idx))
-
-    return ag.gradcheck(first_order, inputs + vs, **kw)
 
 
 def _x(rng, shape, distinct=False):
