@@ -11,6 +11,7 @@ import itertools
 import numpy as np
 import pytest
 
+import autograd as ag
 import optim
 from tests.helpers import torch
 from tests.optim.problems import PROBLEMS, max_rel_diff, train, train_reference, train_torch
@@ -276,3 +277,43 @@ def test_grid_covers_every_option():
                      ("Adam", "amsgrad"), ("AdamW", "amsgrad"), ("Adagrad", "lr_decay"),
                      ("Adagrad", "initial_accumulator_value"), ("Adadelta", "maximize")]:
         assert (opt, key) in seen
+
+
+# ----------------------------------------------------------------- random hyper-parameters
+if torch is not None:
+    from hypothesis import given, settings, strategies as st
+
+    _HP = {
+        "SGD": dict(momentum=st.sampled_from([0.0, 0.5, 0.99]), dampening=st.sampled_from([0.0, 0.3]),
+                    weight_decay=st.floats(0, 0.5), maximize=st.booleans()),
+        "Adagrad": dict(lr_decay=st.floats(0, 0.5), weight_decay=st.floats(0, 0.5),
+                        initial_accumulator_value=st.floats(0, 1), eps=st.floats(1e-10, 1e-3)),
+        "Adadelta": dict(rho=st.floats(0, 0.99), eps=st.floats(1e-8, 1e-3), weight_decay=st.floats(0, 0.5)),
+        "RMSprop": dict(alpha=st.floats(0.5, 0.999), eps=st.floats(1e-8, 1e-3), momentum=st.floats(0, 0.9),
+                        centered=st.booleans(), weight_decay=st.floats(0, 0.5)),
+        "Adam": dict(betas=st.tuples(st.floats(0, 0.99), st.floats(0, 0.999)), eps=st.floats(1e-8, 1e-3),
+                     weight_decay=st.floats(0, 0.5), amsgrad=st.booleans(), maximize=st.booleans()),
+        "AdamW": dict(betas=st.tuples(st.floats(0, 0.99), st.floats(0, 0.999)),
+                      weight_decay=st.floats(0, 0.5), amsgrad=st.booleans()),
+    }
+
+    @pytest.mark.parametrize("name", list(_HP))
+    def test_random_hyper_parameters_and_shapes_match_torch(name):
+        @settings(max_examples=15, deadline=None)
+        @given(hp=st.fixed_dictionaries(_HP[name]), lr=st.floats(1e-4, 0.5),
+               shape=st.sampled_from([(), (1,), (3,), (2, 3)]), seed=st.integers(0, 2 ** 16))
+        def check(hp, lr, shape, seed):
+            rng = np.random.default_rng(seed)
+            x0 = np.asarray(rng.standard_normal(shape))
+            grads = [np.asarray(rng.standard_normal(shape) * 10.0 ** rng.uniform(-3, 1)) for _ in range(8)]
+            w = ag.tensor(x0, requires_grad=True)
+            t = torch.tensor(x0, requires_grad=True)
+            opt_a, opt_b = getattr(optim, name)([w], lr=lr, **hp), getattr(torch.optim, name)([t], lr=lr, **hp)
+            for g in grads:
+                w.grad = ag.Tensor(g)
+                t.grad = torch.from_numpy(g.copy())
+                opt_a.step()
+                opt_b.step()
+                np.testing.assert_allclose(w.data, t.detach().numpy(), rtol=1e-11, atol=1e-12)
+
+        check()
