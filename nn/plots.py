@@ -447,7 +447,10 @@ def plot_activation_histograms(model, x, path=None, layers=None, bins=50, title=
         ax.set_title(f"layer {i + 1}: {label}, output {tuple(outs[name].shape)}", fontsize=10)
         ax.text(0.98, 0.95, "\n".join(notes), transform=ax.transAxes, ha="right", va="top",
                 fontsize=8, bbox=dict(boxstyle="round", fc="white", alpha=0.8))
-        ax.set_xlabel("output value")
+        ax.set_xlabel("pre-activation value z" if kind in ("Linear", "Conv1d", "Conv2d", "Bilinear")
+                      else "activation value" if kind not in ("MaxPool1d", "MaxPool2d", "AvgPool1d",
+                                                              "AvgPool2d", "BatchNorm1d", "BatchNorm2d")
+                      else "output value")
         ax.set_ylabel("count")
         ax.grid(alpha=0.3)
     return _finish(fig, path)
