@@ -30,20 +30,19 @@ def _graph_ns():
 def _consumer_counts(roots):
     """Count, for every tensor that requires grad and is reachable from ``roots``,
     how many recorded edges consume it. Iterative: deep graphs are fine."""
-    deps = {}
-    stack = [r for r in roots if r.grad_fn is not None]
-    seen = set(id(r) for r in stack)
+    # NOTE: the roots enter with count 0, so a root that is also an input of another
+    # root is walked once; the dict alone records what was visited (no extra set).
+    deps = {r: 0 for r in roots}
+    stack = [r for r in deps if r.grad_fn is not None]
     while stack:
-        node = stack.pop().grad_fn
-        for p in node.inputs:
+        for p in stack.pop().grad_fn.inputs:
             if not p._rg:
                 continue
             if p in deps:
                 deps[p] += 1
             else:
                 deps[p] = 1
-                if p.grad_fn is not None and id(p) not in seen:
-                    seen.add(id(p))
+                if p.grad_fn is not None:
                     stack.append(p)
     return deps
 

@@ -231,6 +231,14 @@ def clip(x, min=None, max=None):  # noqa: A002 - PyTorch's names
     """Clamp to [min, max]; the gradient is 1 inside (bounds included), 0 outside."""
     if min is None and max is None:
         raise ValueError("clip: give at least one of min and max")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        # tensor bounds: a composite, so the bounds get gradients too (ties split evenly)
+        out = _t(x)
+        if min is not None:
+            out = maximum(out, min)
+        if max is not None:
+            out = minimum(out, max)
+        return out
     return E.clip(_t(x), lo=min, hi=max)
 
 
@@ -443,8 +451,8 @@ def cumsum(x, axis=None, *, dim=None):
 
 # ------------------------------------------------------------------ shapes
 def _shape_args(shape):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        return tuple(shape[0])
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list, np.ndarray)):
+        shape = shape[0]
     return tuple(int(s) for s in shape)
 
 

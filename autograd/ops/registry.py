@@ -26,6 +26,8 @@ modes, and the rule is written once for both:
 Rules never reduce a gradient to an input's shape themselves; the engine does that
 in one place (:func:`unbroadcast`).
 """
+from types import MappingProxyType
+
 import numpy as np
 
 from ..grad_mode import STATE
@@ -34,6 +36,7 @@ from ..tensor import Tensor, Node
 __all__ = ["Op", "primitive", "REGISTRY", "RAW", "unbroadcast"]
 
 REGISTRY = {}
+_NO_PARAMS = MappingProxyType({})  # shared by every node of an op without parameters
 
 
 class Op:
@@ -80,7 +83,7 @@ class Op:
             for x in inputs:
                 if x._rg:
                     t._rg = True
-                    t.grad_fn = Node(self, inputs, params, saved)
+                    t.grad_fn = Node(self, inputs, params or _NO_PARAMS, saved)
                     break
         return t
 

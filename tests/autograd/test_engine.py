@@ -436,3 +436,16 @@ def test_softmax_and_reductions_of_0d_tensors():
     assert x.sum(0).item() == 2.0 and x.max(axis=-1).item() == 2.0
     (x.sum(dim=0) * 3).backward()
     assert x.grad.item() == 3.0
+
+
+def test_root_that_feeds_another_root():
+    x = leaf(2.0)
+    h = x * 3
+    y = h * h
+    ag.backward([y, h])  # d(y + h)/dx = 2h * 3 + 3
+    assert x.grad.item() == 2 * 6.0 * 3 + 3
+    x.grad = None
+    h = x * 3
+    y = h * h
+    ag.backward([h, y, y], [None, None, ag.tensor(2.0, dtype=np.float64)])  # d(h + 3y)/dx
+    assert x.grad.item() == 3 + 3 * 36.0

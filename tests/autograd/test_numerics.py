@@ -208,3 +208,14 @@ def test_manual_seed_reproducible_and_leaves_numpy_alone():
     np.testing.assert_array_equal(np.random.get_state()[1], state)
     with pytest.raises(TypeError, match="manual_seed"):
         ag.manual_seed(1.5)
+
+
+def test_clip_with_tensor_bounds_and_reshape_with_array_shape():
+    x = leaf([-2.0, 0.5, 3.0])
+    lo = leaf(-1.0)
+    y = ag.clip(x, lo, ag.tensor(2.0, dtype=np.float64))
+    np.testing.assert_array_equal(y.data, [-1.0, 0.5, 2.0])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 0.0])
+    assert lo.grad.item() == 1.0
+    assert x.reshape(np.array([3, 1])).shape == (3, 1)
