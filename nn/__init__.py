@@ -16,4 +16,4 @@ from .activation import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
 from .serialization import *  # noqa: F401,F403
-from . import functional, init, utils, data, datasets  # noqa: F401
+from . import functional, init, utils, data, datasets, train, plots  # noqa: F401
