@@ -393,7 +393,7 @@ for _name, _fn, _ttorch in (
     ("flip", lambda M, x: M.flip(x, (0,)), True),
     ("repeat_interleave", lambda M, x: M.repeat_interleave(x, 2, dim=1), True),
 ):
-    row(_name, "2d", _fn, normal((3, 4)), torch=_ttorch)
+    row(_name, "2d", _fn, normal((3, 4)), torch=_ttorch, gradgrad=True)
 row("flip", "both", lambda M, x: M.flip(x, (0, 1)), normal((3, 4)))
 
 # --- indexing
@@ -414,8 +414,8 @@ for _key, _index in INDEXES.items():
         gradgrad=_key in ("slice", "int-array-repeats"))
 row("getitem", "notes-repeat", lambda M, x: x[[0, 0, 1]], normal((3,)), torch=False)
 row("getitem", "negative-step", lambda M, x: x[::-1], normal((4,)), torch=False)
-row("index_add", "repeats", lambda M, g: M.functions.index_add(g, np.array([0, 2, 0]), (4, 2)),
-    normal((3, 2)), gradgrad=True, torch=False)
+row("index_add", "repeats", lambda M, g: M.functions.index_add(g, np.array([0, 2, 0]), (4, 2))
+    if M is ag else TorchNS.index_add(g, np.array([0, 2, 0]), (4, 2)), normal((3, 2)), gradgrad=True)
 row("index_add", "slice", lambda M, g: M.functions.index_add(g, (slice(1, 3),), (4, 2)), normal((2, 2)),
     torch=False)
 
@@ -469,25 +469,25 @@ def _window_rows():
     from autograd.ops.registry import REGISTRY
 
     geo = dict(kernel_size=(3,), stride=(2,), dilation=(1,))
-    row("sliding_window", "1d", lambda M, x: W.sliding_window(x, 3, 2), normal((2, 7)), torch=False,
-        gradgrad=True)
+    row("sliding_window", "1d", lambda M, x: W.sliding_window(x, 3, 2) if M is ag else x.unfold(-1, 3, 2),
+        normal((2, 7)), gradgrad=True)
     row("sliding_window", "2d-dilated", lambda M, x: W.sliding_window(x, (2, 3), (1, 2), (2, 1)),
         normal((1, 2, 5, 5)), torch=False)
     row("window_scatter_add", "1d", lambda M, g: W.window_scatter_add(g, (2, 7), 3, 2), normal((2, 3, 3)),
         torch=False, gradgrad=True)
     row("window_scatter_add", "2d-overlap", lambda M, g: W.window_scatter_add(g, (1, 4, 4), (2, 2), 1),
         normal((1, 3, 3, 2, 2)), torch=False)
-    row("window_max", "2d", lambda M, x: W.window_max(x, 2), distinct((2, 2, 4, 4)), torch=False,
-        gradgrad=True)
-    row("window_max", "1d-overlap", lambda M, x: W.window_max(x, 3, 1), distinct((1, 6)), torch=False,
-        gradgrad=True)
+    row("window_max", "2d", lambda M, x: W.window_max(x, (2, 2)) if M is ag else
+        torch.nn.functional.max_pool2d(x, 2), distinct((2, 2, 4, 4)), gradgrad=True)
+    row("window_max", "1d-overlap", lambda M, x: W.window_max(x, 3, 1) if M is ag else
+        torch.nn.functional.max_pool1d(x, 3, 1), distinct((1, 6)), gradgrad=True)
     x = distinct((2, 7))
     _, idx = W._max_fwd(x, **geo)
     row("window_max_scatter", "1d", lambda M, g: W._window_max_scatter(g, idx=idx, shape=(2, 7), **geo),
         normal((2, 3)), torch=False, gradgrad=True)
     if "window_matmul" in REGISTRY:
-        row("window_matmul", "bias", lambda M, w, c, b: W._window_matmul(w, c, b), normal((3, 4)),
-            normal((2, 4, 5)), normal((3,)), torch=False, gradgrad=True)
+        row("window_matmul", "bias", lambda M, w, c, b: W._window_matmul(w, c, b) if M is ag else
+            w @ c + b[:, None], normal((3, 4)), normal((2, 4, 5)), normal((3,)), gradgrad=True)
         row("window_matmul", "no-bias", lambda M, w, c: W._window_matmul(w, c), normal((3, 4)),
             normal((2, 4, 5)), torch=False)
     row("window_max_gather", "1d", lambda M, gx: W._window_max_gather(gx, idx=idx, **geo),

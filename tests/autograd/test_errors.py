@@ -161,3 +161,11 @@ def test_tensor_from_bad_data():
 def test_comparisons_with_none_do_not_raise():
     x = ag.tensor([1.0])
     assert (x == None) is False and (x != None) is True  # noqa: E711
+
+
+def test_prod_second_derivative_through_zeros_says_what_to_do():
+    x = leaf([0.0, 2.0, 3.0])
+    (g,) = ag.grad(x.prod(), x)
+    np.testing.assert_array_equal(g.data, [6.0, 0.0, 0.0])
+    msg = message(NotImplementedError, lambda: ag.grad(x.prod(), x, create_graph=True))
+    assert msg.startswith("prod:") and "create_graph=True" in msg

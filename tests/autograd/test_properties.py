@@ -115,3 +115,33 @@ def test_repeated_integer_indices_accumulate(index, seed):
     for i, wi in zip(index, w):
         expected[i] += wi
     np.testing.assert_allclose(x.grad.data, expected)
+
+
+UNARY_SAFE = [ag.sin, ag.tanh, ag.sigmoid, ag.arctan, lambda t: t * t, lambda t: ag.exp(t * 0.3),
+              lambda t: ag.softplus(t), lambda t: ag.sqrt(t * t + 1.0), lambda t: -t]
+BINARY_SAFE = [lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a - b,
+               lambda a, b: a / (b * b + 1.0), lambda a, b: ag.where(a > b, a, b * 2.0)]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 99), st.integers(0, 99), st.integers(0, 99)), min_size=1, max_size=8),
+       st.integers(0, 2 ** 16))
+def test_random_programs_pass_gradcheck_and_gradgradcheck(program, seed):
+    """Random DAGs over shared intermediates (reuse, diamonds, broadcasting (3,) with
+    (2, 3)), checked against finite differences to first and second order."""
+    rng = np.random.default_rng(seed)
+    x = ag.tensor(rng.uniform(-1, 1, (2, 3)), requires_grad=True)
+    y = ag.tensor(rng.uniform(-1, 1, (3,)), requires_grad=True)
+
+    def f(x, y):
+        nodes = [x, y]
+        for kind, i, j in program:
+            a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
+            if kind % 2:
+                nodes.append(UNARY_SAFE[kind % len(UNARY_SAFE)](a))
+            else:
+                nodes.append(BINARY_SAFE[kind % len(BINARY_SAFE)](a, b))
+        return nodes[-1].sum() + (nodes[-2] if len(nodes) > 3 else x).sum()
+
+    assert ag.gradcheck(f, (x, y))
+    assert ag.gradgradcheck(f, (x, y))
