@@ -111,7 +111,7 @@ def run(cfg):
             for p in flat:
                 p.data -= lr * p.grad
             return loss
-        measure(row, "micrograd", mg_step, cfg.reps(5, 1), 1, 1e3)
+        measure(row, "micrograd", mg_step, cfg.reps(3, 1), 1, 1e3)
         row.note = f"micrograd column: {label}, scalar Values"
     torch = import_torch(cfg.threads) if "torch" in cfg.sides else None
     if torch is not None:
