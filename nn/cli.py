@@ -20,7 +20,6 @@ This module is the application on top of autograd, nn and optim; it imports opti
 inside :func:`main` only, so that ``nn`` itself never depends on ``optim``.
 """
 import argparse
-import inspect
 import json
 import os
 import platform
@@ -239,23 +238,20 @@ def write_graph(model, loss_fn, x, y, out_dir, title=None):
 
         if hasattr(model, "zero_grad"):
             model.zero_grad()
+        # NOTE: the input requires grad only for the drawing, so the graph starts at
+        # the images as the model sees them (N, C, H, W) and shows d loss / d input.
+        x = ag.tensor(x.data if isinstance(x, ag.Tensor) else x, requires_grad=True, name="input")
         loss = loss_fn(model(x), y)
         loss.backward()
-        params = inspect.signature(viz.draw).parameters
-        kwargs = {}
-        if "model" in params:
-            kwargs["model"] = model
         title = title or f"loss of {type(model).__name__} on a batch of {len(y)}"
-        graph = viz.draw(loss, **kwargs, **({"title": title} if "title" in params else {}))
+        graph = viz.draw(loss, model=model, title=title)
         source = getattr(graph, "source", None)
         if not _render_png(graph, os.path.join(out_dir, "graph")):
             raise RuntimeError("the renderer produced no graph.png")
         files.append("graph.png")
-        if "depth" in params and "model" in params:
-            layers = viz.draw(loss, depth=1, **kwargs,
-                              **({"title": title + " (one box per layer)"} if "title" in params else {}))
-            if _render_png(layers, os.path.join(out_dir, "graph_layers")):
-                files.append("graph_layers.png")
+        layers = viz.draw(loss, model=model, depth=1, title=title + " (one box per layer)")
+        if _render_png(layers, os.path.join(out_dir, "graph_layers")):
+            files.append("graph_layers.png")
         return files, None
     except Exception as e:  # never let drawing break a finished training run
         note = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}".strip()
