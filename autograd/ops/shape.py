@@ -44,7 +44,8 @@ def _(F, n, g, out, x):
 
 @primitive("concatenate")
 def concatenate(*xs, axis=0):
-    """y = [x_1, x_2, ...] joined along ``axis``;  each input gets its slice of g."""
+    """y = [x_1, x_2, ...] joined along ``axis``;  dy/dx_i selects x_i's slice: each input
+    gets the slice of g at its own position along ``axis``."""
     return np.concatenate(xs, axis=axis)
 
 
