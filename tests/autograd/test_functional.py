@@ -115,3 +115,26 @@ def test_newton_step_solves_a_quadratic_exactly(problem):
 def test_hessian_requires_scalar_output():
     with pytest.raises(ValueError, match="hessian: f must return a tensor with a single element"):
         AF.hessian(lambda t: t * 2, ag.tensor([1.0, 2.0]))
+
+
+def test_several_inputs_hessian_hvp_jvp():
+    x, y = ag.tensor(np.array([1.0, 2.0])), ag.tensor(np.array([3.0]))
+
+    def f(a, b):
+        return (a * a).sum() * b.sum() + (a ** 3).sum()
+
+    H = AF.hessian(f, (x, y))
+    np.testing.assert_array_equal(H[0][0].data, [[12.0, 0.0], [0.0, 18.0]])  # 2b + 6a
+    np.testing.assert_array_equal(H[0][1].data, [[2.0], [4.0]])  # 2a
+    np.testing.assert_array_equal(H[1][0].data, [[2.0, 4.0]])
+    np.testing.assert_array_equal(H[1][1].data, [[0.0]])
+    out, hv = AF.hvp(f, (x, y), (ag.tensor(np.array([1.0, 0.0])), ag.tensor(np.array([1.0]))))
+    assert out.item() == 24.0
+    np.testing.assert_array_equal(hv[0].data, [14.0, 4.0])
+    np.testing.assert_array_equal(hv[1].data, [2.0])
+    _, jv = AF.jvp(lambda a, b: a * b, (x, y), (ag.tensor(np.array([1.0, 1.0])), ag.tensor(np.array([1.0]))))
+    np.testing.assert_array_equal(jv.data, [4.0, 5.0])
+    J = AF.jacobian(lambda a: a * a, x, create_graph=True)
+    assert J.requires_grad
+    np.testing.assert_array_equal(J.data, [[2.0, 0.0], [0.0, 4.0]])
+    np.testing.assert_array_equal(AF.jacobian(lambda a: ag.tensor(np.ones(2)), x).data, np.zeros((2, 2)))
