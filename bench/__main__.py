@@ -46,6 +46,10 @@ def parse(argv):
     p.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                    help="wall time (default) or this process's CPU time (for 1-thread runs "
                         "on a busy shared machine)")
+    p.add_argument("--tuned-malloc", action="store_true",
+                   help="run the workers with glibc's malloc told never to hand large blocks "
+                        "back to the OS (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_), which "
+                        "removes the page faults of fresh large arrays for every side")
     p.add_argument("--json", default=DEFAULT_JSON, help="where to write the results")
     p.add_argument("--list", action="store_true", help="list the workloads and exit")
     return p.parse_args(argv)
@@ -65,8 +69,13 @@ def machine():
             "python": platform.python_version()}
 
 
-def run_threads(n, cfg):
+MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": str(2**32), "MALLOC_TRIM_THRESHOLD_": str(2**32),
+              "MALLOC_TOP_PAD_": str(2**28)}
+
+
+def run_threads(n, cfg, extra_env=None):
     env = dict(os.environ)
+    env.update(extra_env or {})
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                 "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
         env[var] = str(n)
@@ -97,13 +106,14 @@ def main(argv=None):
     for n in args.threads:
         print(f"running {len(only)} workloads at {n} thread(s){' (quick)' if args.quick else ''}...",
               file=sys.stderr, flush=True)
-        runs.append(run_threads(n, cfg))
+        runs.append(run_threads(n, cfg, MALLOC_ENV if args.tuned_malloc else None))
     doc = {
         "command": "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv),
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "seconds": round(time.time() - started, 1),
         "quick": args.quick,
         "clock": args.clock,
+        "malloc": MALLOC_ENV if args.tuned_malloc else "default",
         "machine": machine(),
         "runs": runs,
     }

@@ -72,7 +72,8 @@ def format_tables(doc, md=False):
     for run in doc["runs"]:
         n = run["threads"]
         v = run.get("versions", {})
-        head = (f"{n} thread{'s' if n > 1 else ''} ({doc.get('clock', 'wall')} clock): numpy {v.get('numpy')} "
+        malloc = "" if doc.get("malloc", "default") == "default" else ", tuned malloc"
+        head = (f"{n} thread{'s' if n > 1 else ''} ({doc.get('clock', 'wall')} clock{malloc}): numpy {v.get('numpy')} "
                 f"({v.get('numpy_blas') or 'BLAS ?'}), torch {v.get('torch') or 'not installed'}, "
                 f"{v.get('micrograd', '')}; gradtable models: {v.get('gradtable_models')}")
         if run.get("error"):
