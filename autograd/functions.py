@@ -86,6 +86,15 @@ def _binary(op, opname, x, y):
         x = _lift(x, y) if isinstance(y, Tensor) else _t(x)
     if not isinstance(y, Tensor):
         y = _lift(y, x)
+    xd, yd = x.data.dtype, y.data.dtype
+    if xd is not yd and xd != yd:
+        # NOTE: an integer or bool operand takes the floating operand's dtype (PyTorch's
+        # rule), so int64 labels times float32 values stay float32 instead of numpy's
+        # float64. Integer tensors never require grad, so nothing is lost.
+        if xd.kind in "fc" and yd.kind in "biu":
+            y = Tensor._make(y.data.astype(xd))
+        elif yd.kind in "fc" and xd.kind in "biu":
+            x = Tensor._make(x.data.astype(yd))
     try:
         return op(x, y)
     except ValueError:

@@ -219,3 +219,15 @@ def test_clip_with_tensor_bounds_and_reshape_with_array_shape():
     np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 0.0])
     assert lo.grad.item() == 1.0
     assert x.reshape(np.array([3, 1])).shape == (3, 1)
+
+
+def test_integer_operands_take_the_float_operands_dtype():
+    labels = ag.tensor([1, 0, 1])
+    p = ag.tensor([0.2, 0.5, 0.9], requires_grad=True)
+    loss = -(labels * ag.log(p)).sum()
+    assert loss.dtype == np.float32
+    loss.backward()
+    np.testing.assert_allclose(p.grad.data, [-5.0, 0.0, -1 / 0.9], rtol=1e-6)
+    assert (ag.tensor([1, 2]) + 0.5).dtype == np.float32
+    assert (ag.tensor([True, False]) * ag.tensor([2.0, 3.0], dtype=np.float64)).dtype == np.float64
+    assert (ag.tensor([1, 2]) + 1).dtype == np.int64
