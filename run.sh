@@ -49,6 +49,8 @@ case "$cmd" in
   test)
     ensure_graphviz
     ensure_venv "all,ref"
+    # one BLAS thread per test worker: two workers on two cores, no oversubscription
+    export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" MKL_NUM_THREADS="${MKL_NUM_THREADS:-1}"
     exec "$PY" -m pytest -n 2 --nbmake tests notebooks "$@"
     ;;
   *)

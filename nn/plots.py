@@ -215,7 +215,8 @@ def plot_decision_boundary(model, X, y, path=None, title=None, resolution=300, m
         s_pts = scores[:, 0]
         is_prob = s.min() >= 0 and s.max() <= 1
         if not is_prob:
-            s, s_pts = 1 / (1 + np.exp(-s)), 1 / (1 + np.exp(-s_pts))
+            # the library's stable sigmoid: no overflow for over-confident logits
+            s, s_pts = ag.sigmoid(s).data, ag.sigmoid(s_pts).data
         cf = ax.contourf(gx, gy, s.reshape(gx.shape), levels=np.linspace(0, 1, 21),
                          cmap="RdBu_r", alpha=0.45, vmin=0, vmax=1)
         cb = fig.colorbar(cf, ax=ax, ticks=np.linspace(0, 1, 6))
