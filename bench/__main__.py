@@ -73,6 +73,18 @@ MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": str(2**32), "MALLOC_TRIM_THRESHOLD_": st
               "MALLOC_TOP_PAD_": str(2**28)}
 
 
+def git_state():
+    """The commit measured, and whether the library's files differed from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "autograd", "nn", "optim"],
+                               cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+        return {"commit": head, "library_modified": bool(dirty)}
+    except Exception:
+        return None
+
+
 def run_threads(n, cfg, extra_env=None):
     env = dict(os.environ)
     env.update(extra_env or {})
@@ -115,6 +127,7 @@ def main(argv=None):
         "clock": args.clock,
         "malloc": MALLOC_ENV if args.tuned_malloc else "default",
         "machine": machine(),
+        "git": git_state(),
         "runs": runs,
     }
     print(format_tables(doc))
