@@ -1,5 +1,5 @@
 import cProfile, pstats, sys, time
-sys.path.insert(0, '/work/main')
+sys.path.insert(0, __import__('os').path.join(__import__('os').path.dirname(__import__('os').path.abspath(__file__)), '..', '..'))
 import numpy as np, autograd as ag
 from bench.gtside import MLP
 from bench.workloads.mlp import data

@@ -1,5 +1,5 @@
 import sys
-sys.path.insert(0, '/work/main')
+sys.path.insert(0, __import__('os').path.join(__import__('os').path.dirname(__import__('os').path.abspath(__file__)), '..', '..'))
 from line_profiler import LineProfiler
 import autograd as ag
 from autograd import engine

@@ -1,5 +1,5 @@
 import sys, time
-sys.path.insert(0, '/work/main')
+sys.path.insert(0, __import__('os').path.join(__import__('os').path.dirname(__import__('os').path.abspath(__file__)), '..', '..'))
 import numpy as np, autograd as ag, torch
 torch.set_num_threads(1)
 from bench.workloads.perop import _data, numpy_forward

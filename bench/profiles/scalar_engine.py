@@ -3,7 +3,7 @@ when 0-d values travel as Python floats? Uses the library's own nodes and its ow
 VJP rules (tanh, mul, add are plain arithmetic, so they accept floats); only the
 loop is re-written here, leaner. Not part of the library."""
 import gc, sys, time
-sys.path.insert(0, '/work/main')
+sys.path.insert(0, __import__('os').path.join(__import__('os').path.dirname(__import__('os').path.abspath(__file__)), '..', '..'))
 import numpy as np, autograd as ag
 from autograd.ops.registry import REGISTRY
 from bench.workloads import scalar as S

@@ -1,5 +1,5 @@
 import gc, sys, time
-sys.path.insert(0, '/work/main')
+sys.path.insert(0, __import__('os').path.join(__import__('os').path.dirname(__import__('os').path.abspath(__file__)), '..', '..'))
 import autograd as ag
 from bench.workloads import scalar as S
 from micrograd.engine import Value
