@@ -2,7 +2,7 @@
 memory of backward, each side in a fresh process. The numpy column is the floor
 for scalar code: Python floats with a hand-written backward. micrograd cannot run
 it (its topological sort is recursive)."""
-from ..common import Row, run_probe
+from ..common import Row, import_torch, run_probe
 
 NAME = "depth"
 TITLE = "1,000,000-node chain: backward time and peak memory"
@@ -14,12 +14,10 @@ def run(cfg):
     back = Row(f"chain of {n:,} tanh: backward", "s")
     peak = Row(f"chain of {n:,} tanh: peak RSS", "MB")
     above = Row(f"chain of {n:,} tanh: peak RSS above start", "MB")
-    import importlib.util
-
     for side in ("gradtable", "numpy", "torch"):
         if side not in cfg.sides:
             continue
-        if side == "torch" and importlib.util.find_spec("torch") is None:
+        if side == "torch" and import_torch(cfg.threads) is None:
             continue
         r = run_probe("depth", side, {"n": n, "threads": cfg.threads})
         build.values[side] = r["build_s"]

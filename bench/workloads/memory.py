@@ -1,7 +1,7 @@
 """Memory: peak resident memory over 1,000 training steps of the MLP benchmark and
 the growth of resident memory between step 10 and the last step; each side in a
 fresh process that imports only its own library."""
-from ..common import Row, run_probe
+from ..common import Row, import_torch, run_probe
 from .mlp import sizes
 
 NAME = "memory"
@@ -9,8 +9,6 @@ TITLE = "memory over 1,000 MLP steps: peak RSS, growth from step 10"
 
 
 def run(cfg):
-    import importlib.util
-
     steps = cfg.n(1000, 20)
     dims, batch = sizes(cfg)
     peak = Row(f"MLP {steps} steps: peak RSS", "MB")
@@ -19,7 +17,7 @@ def run(cfg):
     for side in ("gradtable", "numpy", "torch"):
         if side not in cfg.sides:
             continue
-        if side == "torch" and importlib.util.find_spec("torch") is None:
+        if side == "torch" and import_torch(cfg.threads) is None:
             continue
         r = run_probe("memory", side, {"steps": steps, "dims": list(dims), "batch": batch,
                                        "threads": cfg.threads})
