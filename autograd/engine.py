@@ -29,22 +29,30 @@ def _graph_ns():
 
 def _consumer_counts(roots):
     """Count, for every tensor that requires grad and is reachable from ``roots``,
-    how many recorded edges consume it. Iterative: deep graphs are fine."""
+    how many recorded edges consume it. Iterative: deep graphs are fine.
+
+    Also tells whether every tensor of the graph is 0-d (a scalar graph), which the
+    backward sweep runs on numpy scalars instead of 0-d arrays.
+    """
     # NOTE: the roots enter with count 0, so a root that is also an input of another
     # root is walked once; the dict alone records what was visited (no extra set).
     deps = {r: 0 for r in roots}
+    scalar = all(not r.data.shape for r in roots)
     stack = [r for r in deps if r.grad_fn is not None]
+    pop, push, count = stack.pop, stack.append, deps.get
     while stack:
-        for p in stack.pop().grad_fn.inputs:
-            if not p._rg:
-                continue
-            if p in deps:
-                deps[p] += 1
-            else:
-                deps[p] = 1
-                if p.grad_fn is not None:
-                    stack.append(p)
-    return deps
+        for p in pop().grad_fn.inputs:
+            if p._rg:
+                c = count(p)
+                if c is None:
+                    deps[p] = 1
+                    if p.data.shape:
+                        scalar = False
+                    if p.grad_fn is not None:
+                        push(p)
+                else:
+                    deps[p] = c + 1
+    return deps, scalar
 
 
 def _freed_error(t):
@@ -66,7 +74,14 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
                 order the gradients became final.
     """
     F = _graph_ns() if create_graph else RAW
-    deps = _consumer_counts(roots)
+    deps, scalar = _consumer_counts(roots)
+    # NOTE: a graph of 0-d tensors (micrograd's kind) runs its rules on numpy scalars:
+    # scalar-times-scalar costs a tenth of scalar-times-0-d-array, and every shape is
+    # (), so no unbroadcast is needed; values take their tensor's dtype when they
+    # leave the pass (a leaf's .grad, ag.grad's results, hooks, the grad table).
+    scalar = scalar and not create_graph
+    if scalar:
+        root_grads = [float(g) for g in root_grads]
     grads = {}
     ready = []
     for r, g in zip(roots, root_grads):
@@ -77,13 +92,15 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
             if deps.get(r, 0) == 0:
                 ready.append(r)
     want = {} if targets is not None else None
-    target_set = set(id(t) for t in targets) if targets is not None else ()
+    target_set = set(targets) if targets is not None else ()
+    watched = table is not None or targets is not None  # someone reads interior entries
     assigned = set()  # ids of arrays handed to a leaf's .grad in this pass
 
     with set_grad_enabled(create_graph), np.errstate(all="ignore"):
+        pop, push, take, peek = ready.pop, ready.append, grads.pop, grads.get
         while ready:
-            t = ready.pop()
-            g = grads.pop(t, None)  # interior gradients are dropped as soon as they are consumed
+            t = pop()
+            g = take(t, None)  # interior gradients are dropped as soon as they are consumed
             if g is None:  # every consumer's rule returned None for it: nothing flows on
                 if t.grad_fn is not None:
                     for p in t.grad_fn.inputs:
@@ -92,32 +109,31 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
                             if deps[p] == 0:
                                 ready.append(p)
                 continue
-            if t._hooks:
-                for hook in list(t._hooks.values()):
-                    res = hook(g if create_graph else Tensor._make(g))
-                    if res is not None:
-                        res = res if isinstance(res, Tensor) else Tensor(res)
-                        if res.shape != t.shape:
-                            raise RuntimeError(
-                                f"hook returned a gradient of shape {res.shape} for a tensor "
-                                f"of shape {t.shape}; a hook must keep the shape")
-                        g = res if create_graph else res.data
-            if table is not None:
-                table[t] = g if create_graph else Tensor._make(g)
-            if targets is not None and id(t) in target_set:
-                want[id(t)] = g
             node = t.grad_fn
-            if node is None:
-                if accumulate and t._rg:
+            if node is None or watched or t._hooks or t._retains_grad:
+                if scalar:  # the value leaves the scalar pass: give it its tensor's dtype
+                    g = np.asarray(g, dtype=t.data.dtype)
+                if t._hooks:
+                    g = _run_hooks(t, g, create_graph)
+                if table is not None:
+                    table[t] = g if create_graph else Tensor._make(g)
+                if targets is not None and t in target_set:
+                    want[id(t)] = g
+                if node is None:
+                    if accumulate and t._rg:
+                        _accumulate_leaf(t, g, create_graph, assigned)
+                    continue
+                if t._retains_grad and accumulate:
                     _accumulate_leaf(t, g, create_graph, assigned)
-                continue
-            if t._retains_grad and accumulate:
-                _accumulate_leaf(t, g, create_graph, assigned)
+                if scalar:
+                    g = g[()]
             if node.freed:
                 raise _freed_error(t)
             inputs = node.inputs
             if create_graph:
                 gins = node.op.vjp(F, node, g, t, *inputs)
+            elif scalar:
+                gins = _scalar_vjp(F, node, g, t, inputs)
             else:
                 gins = node.op.vjp(F, node, g, t.data, *[x.data for x in inputs])
             if not retain_graph:
@@ -127,21 +143,52 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
                 if not p._rg:
                     continue
                 if gp is not None:
-                    if gp.shape != p.data.shape:
-                        gp = unbroadcast(F, gp, p.data.shape)
-                    if gp.dtype != p.data.dtype:  # a float32 input gets a float32 gradient
-                        gp = F.astype(gp, p.data.dtype)
-                    if p in grads:
-                        grads[p] = grads[p] + gp
-                    else:
-                        grads[p] = gp
+                    if not scalar:
+                        if gp.shape != p.data.shape:
+                            gp = unbroadcast(F, gp, p.data.shape)
+                        if gp.dtype != p.data.dtype:  # a float32 input gets a float32 gradient
+                            gp = F.astype(gp, p.data.dtype)
+                    q = peek(p)
+                    grads[p] = gp if q is None else q + gp
                 # NOTE: the consumer count drops even when a rule returns None for an
                 # input, so that input's own inputs are still reached.
                 n = deps[p] - 1
                 deps[p] = n
                 if n == 0:
-                    ready.append(p)
+                    push(p)
     return want
+
+
+def _scalar_vjp(F, node, g, t, inputs):
+    """A rule run on Python floats (a scalar graph's fast path).
+
+    NOTE: float arithmetic is several times cheaper than numpy-scalar arithmetic, and
+    exact for +, -, *; where it differs from numpy's (division by zero raises instead
+    of giving inf, a rule asks for .dtype), the rule is run again on numpy scalars,
+    which follow numpy's rules exactly. Exceptions cost nothing until raised.
+    """
+    vjp = node.op.vjp
+    try:
+        if len(inputs) == 2:
+            return vjp(F, node, g, float(t.data), float(inputs[0].data), float(inputs[1].data))
+        return vjp(F, node, g, float(t.data), *[float(x.data) for x in inputs])
+    except Exception:
+        g = np.asarray(g, dtype=t.data.dtype)[()]
+        return vjp(F, node, g, t.data[()], *[x.data[()] for x in inputs])
+
+
+def _run_hooks(t, g, create_graph):
+    """Pass the final gradient of ``t`` through its hooks (each may replace it)."""
+    for hook in list(t._hooks.values()):
+        res = hook(g if create_graph else Tensor._make(g))
+        if res is not None:
+            res = res if isinstance(res, Tensor) else Tensor(res)
+            if res.shape != t.shape:
+                raise RuntimeError(
+                    f"hook returned a gradient of shape {res.shape} for a tensor "
+                    f"of shape {t.shape}; a hook must keep the shape")
+            g = res if create_graph else res.data
+    return g
 
 
 def _accumulate_leaf(t, g, create_graph, assigned):

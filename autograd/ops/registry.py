@@ -226,6 +226,8 @@ class RAW:
         pass only when a non-finite value actually appears.
         """
         r = g * local
+        if type(r) is float:  # the scalar fast path: Python floats
+            return r if r - r == 0.0 or g != 0 else 0.0
         if r.dtype.kind == "f" and not np.isfinite(r).all():
             r = np.where(g == 0, 0, r)
         return r
