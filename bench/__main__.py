@@ -50,6 +50,10 @@ def parse(argv):
                    help="run the workers with glibc's malloc told never to hand large blocks "
                         "back to the OS (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_), which "
                         "removes the page faults of fresh large arrays for every side")
+    p.add_argument("--one-process", action="store_true",
+                   help="run all sides of all workloads in one worker per thread count (the "
+                        "default with --quick); otherwise each (workload, side) gets a fresh "
+                        "process")
     p.add_argument("--json", default=DEFAULT_JSON, help="where to write the results")
     p.add_argument("--list", action="store_true", help="list the workloads and exit")
     return p.parse_args(argv)
@@ -85,7 +89,8 @@ def git_state():
         return None
 
 
-def run_threads(n, cfg, extra_env=None):
+def run_worker(n, cfg, extra_env=None):
+    """One worker process at ``n`` threads running ``cfg`` (its workloads and sides)."""
     env = dict(os.environ)
     env.update(extra_env or {})
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
@@ -100,6 +105,49 @@ def run_threads(n, cfg, extra_env=None):
             return {"threads": n, "results": [], "error": f"worker exited with {proc.returncode}"}
         with open(out) as f:
             return json.load(f)
+
+
+def merge_rows(into, rows):
+    """Add the sides measured in ``rows`` to the rows of the same name in ``into``."""
+    by_name = {r["name"]: r for r in into}
+    for r in rows:
+        mine = by_name.get(r["name"])
+        if mine is None:
+            into.append(r)
+            by_name[r["name"]] = r
+            continue
+        for key in ("values", "spread", "samples"):
+            mine[key].update(r[key])
+        if r["note"] and r["note"] not in mine["note"]:
+            mine["note"] = "; ".join(x for x in (mine["note"], r["note"]) if x)
+
+
+def run_threads(n, cfg, extra_env=None, isolate=True):
+    """Every workload at ``n`` threads. With ``isolate``, each (workload, side) pair runs in
+    a fresh process, so no side inherits another's heap (glibc raises its mmap threshold
+    after large frees, which changes the page faults of every later large array and can
+    move a step time by 30-50%), and the order of the sides does not matter."""
+    if not isolate:
+        return run_worker(n, cfg, extra_env)
+    from .workloads import load
+
+    run = {"threads": n, "results": []}
+    for name in cfg["only"]:
+        merged = {"workload": name, "rows": [], "error": None, "seconds": 0.0}
+        for side in [s for s in cfg["sides"] if s in load(name).SIDES]:
+            part = run_worker(n, dict(cfg, only=[name], sides=[side]), extra_env)
+            run.setdefault("versions", part.get("versions"))
+            if part.get("error"):
+                merged["error"] = f"{side}: {part['error']}"
+                continue
+            (res,) = part["results"]
+            merged["title"] = res["title"]
+            merged["seconds"] += res["seconds"]
+            if res["error"]:
+                merged["error"] = f"{side}: {res['error']}"
+            merge_rows(merged["rows"], res["rows"])
+        run["results"].append(merged)
+    return run
 
 
 def main(argv=None):
@@ -118,7 +166,8 @@ def main(argv=None):
     for n in args.threads:
         print(f"running {len(only)} workloads at {n} thread(s){' (quick)' if args.quick else ''}...",
               file=sys.stderr, flush=True)
-        runs.append(run_threads(n, cfg, MALLOC_ENV if args.tuned_malloc else None))
+        runs.append(run_threads(n, cfg, MALLOC_ENV if args.tuned_malloc else None,
+                                isolate=not (args.one_process or args.quick)))
     doc = {
         "command": "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv),
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -126,6 +175,7 @@ def main(argv=None):
         "quick": args.quick,
         "clock": args.clock,
         "malloc": MALLOC_ENV if args.tuned_malloc else "default",
+        "isolated": not (args.one_process or args.quick),
         "machine": machine(),
         "git": git_state(),
         "runs": runs,

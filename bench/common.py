@@ -7,7 +7,6 @@ quantity (a step time, a peak memory, a growth) with one value per side:
 backward derived by hand), ``torch`` (the reference framework, CPU) and, for the
 scalar graphs, ``micrograd``. Lower is better for every row.
 """
-import gc
 import json
 import os
 import statistics
@@ -113,10 +112,6 @@ def measure(row, side, fn, repeats, warmup, scale=1.0, **kw):
     return med
 
 
-def set_value(row, side, value):
-    row.values[side] = value
-
-
 # ------------------------------------------------------------------ optional sides
 def import_torch(threads):
     """torch pinned to ``threads`` intra-op threads, or None when not installed."""
@@ -195,7 +190,3 @@ def run_probe(module, side, args, timeout=600):
     if proc.returncode != 0:
         raise RuntimeError(f"probe {module}/{side} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def collect():
-    gc.collect()

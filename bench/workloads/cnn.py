@@ -6,6 +6,7 @@ import numpy as np
 from .. import numpy_ref as npr
 from ..common import Row, import_torch, measure
 
+SIDES = ("gradtable", "numpy", "torch")
 NAME = "cnn"
 TITLE = "LeNet-style CNN training step, 1x28x28, batch 64"
 LR = 0.01

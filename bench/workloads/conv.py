@@ -5,6 +5,7 @@ import numpy as np
 from .. import numpy_ref as npr
 from ..common import Row, import_torch, measure
 
+SIDES = ("gradtable", "numpy", "torch")
 NAME = "conv"
 TITLE = "Conv2d(3->16, 3x3, pad 1) fwd+bwd on (64,3,32,32)"
 

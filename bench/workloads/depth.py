@@ -4,6 +4,7 @@ for scalar code: Python floats with a hand-written backward. micrograd cannot ru
 it (its topological sort is recursive)."""
 from ..common import Row, import_torch, run_probe
 
+SIDES = ("gradtable", "numpy", "torch")
 NAME = "depth"
 TITLE = "1,000,000-node chain: backward time and peak memory"
 

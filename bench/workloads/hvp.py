@@ -13,6 +13,7 @@ from .. import numpy_ref as npr
 from ..common import Row, import_torch, measure
 from .mlp import data
 
+SIDES = ("gradtable", "numpy", "torch")
 NAME = "hvp"
 TITLE = "Hessian-vector product vs gradient, MLP 784-256-256-10 tanh, batch 128"
 

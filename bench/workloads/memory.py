@@ -4,6 +4,7 @@ fresh process that imports only its own library."""
 from ..common import Row, import_torch, run_probe
 from .mlp import sizes
 
+SIDES = ("gradtable", "numpy", "torch")
 NAME = "memory"
 TITLE = "memory over 1,000 MLP steps: peak RSS, growth from step 10"
 

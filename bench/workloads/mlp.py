@@ -5,6 +5,7 @@ import numpy as np
 from .. import numpy_ref as npr
 from ..common import Row, import_torch, measure
 
+SIDES = ("gradtable", "numpy", "torch")
 NAME = "mlp"
 TITLE = "MLP 784-256-256-10 training step, batch 128"
 LR = 0.01

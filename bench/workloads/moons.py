@@ -10,6 +10,7 @@ import numpy as np
 from .. import numpy_ref as npr
 from ..common import Row, import_micrograd, import_torch, measure
 
+SIDES = ("gradtable", "numpy", "torch", "micrograd")
 NAME = "moons"
 TITLE = "micrograd's moons demo: MLP 2-16-16-1, 100 points, hinge loss, one step"
 ALPHA = 1e-4

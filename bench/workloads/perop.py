@@ -10,6 +10,7 @@ import numpy as np
 
 from ..common import Row, measure
 
+SIDES = ("gradtable", "numpy", "torch")
 NAME = "perop"
 TITLE = "per-op overhead, 200 mixed elementwise ops on 10x10, fwd+bwd"
 

@@ -5,6 +5,7 @@ import numpy as np
 from .. import numpy_ref as npr
 from ..common import Row, import_torch, measure
 
+SIDES = ("gradtable", "numpy", "torch")
 NAME = "pool"
 TITLE = "MaxPool2d(2) fwd+bwd on (64,16,32,32)"
 

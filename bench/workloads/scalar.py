@@ -20,6 +20,7 @@ import numpy as np
 
 from ..common import Row, import_micrograd, import_torch, now
 
+SIDES = ("gradtable", "numpy", "torch", "micrograd")
 NAME = "scalar"
 TITLE = "scalar graph of 100,000 0-d nodes (+, *, tanh): build and backward"
 
