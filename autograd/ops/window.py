@@ -16,21 +16,26 @@ offsets 0 <= o_i < k_i. Three pairs of mutually adjoint primitives live here:
   ``window_max_scatter`` / ``window_max_gather`` (send g to the argmax of each window,
   and read it back from there), the gradient path of max pooling.
 
-* ``window_matmul`` (w @ cols[n] + b for every sample n): the one matrix product of a
-  convolution over the im2col matrix, with the bias added in place (saving a pass and
-  an allocation of the output's size) and dL/dw contracted in one place.
+* ``window_matmul`` (every zero-padded window of x against the kernel, plus bias): the
+  product of a convolution, y[n, o, p] = b[o] + sum_{c,k} w[o, c K + k] x_pad[n, c,
+  p s + k r]. It runs im2col (the windows copied into a matrix), one matrix product and
+  the bias; its backward dL/dw = windows^T g and dL/dx = col2im(w^T g), un-padded.
+  Under ``create_graph`` its rule is written with ``pad``, ``sliding_window``,
+  ``window_scatter_add`` and ``matmul``, so the notes' formulas stay the definition.
 
 Every backward loops over the k_1 ... k_d kernel offsets only (one strided slice-add
-of the whole batch per offset), never over batch, channels or positions.
+per offset), never over channels or positions; ``window_matmul`` also goes through the
+batch in a few blocks of samples sized to stay in cache (see ``_BLOCK_BYTES``).
 
-A convolution is then ``sliding_window`` + a permutation + a reshape (the one copy,
-im2col) + ``window_matmul``; see ``nn.functional.conv``.
+A convolution is ``window_matmul`` of the weights reshaped to (O, C K); see
+``nn.functional.conv``.
 """
 import itertools
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from ..grad_mode import STATE
 from .registry import primitive
 
 __all__ = ["sliding_window", "window_scatter_add", "window_max", "window_out_shape"]
@@ -294,26 +299,261 @@ def window_max(x, kernel_size, stride=None, dilation=1):
     return _window_max(x, kernel_size=k, stride=s, dilation=r)
 
 
-# ------------------------------------------------------------------ im2col product
-@primitive("window_matmul")
-def _window_matmul(w, cols, b=None):
-    """y[n] = w @ cols[n] (+ b[:, None]): w (O, K), cols (N, K, L), b (O,) -> (N, O, L),
-    the matrix product of a convolution (one BLAS call per sample, bias added in place);
-    dy/dw = sum_n g[n] cols[n]^T,  dy/dcols[n] = w^T g[n],  dy/db = sum_{n, l} g[n, :, l]."""
-    out = np.matmul(w, cols)
-    if b is not None:
-        out += b[:, None]
-    return out
+# ------------------------------------------------------------------ the convolution product
+# NOTE: the im2col matrix is C K times larger than the input (7 MB for a 3x3 convolution
+# of a (64, 3, 32, 32) batch), and so is the windows' gradient W^T g. Neither is ever
+# made whole: both live in one buffer of a block of samples (about this many bytes),
+# which is filled, multiplied and scattered back while it is still in cache. A large
+# freshly allocated array costs a page fault per 4 kB on every step (glibc hands big
+# freed blocks back to the system), which costs more than the copy itself.
+_BLOCK_BYTES = 2 << 20
+
+
+def _blocks(N, per_sample_bytes):
+    """Slices of the batch axis, of nearly equal size, each about _BLOCK_BYTES."""
+    nb = max(1, min(N, -(-N * per_sample_bytes // _BLOCK_BYTES)))
+    size = max(1, -(-N // nb))
+    if N == 0:
+        return [slice(0, 0)]
+    return [slice(i, min(N, i + size)) for i in range(0, N, size)]
+
+
+def _sizes(w, x, kernel_size, stride, dilation, padding):
+    """N, C, the (unpadded) spatial shape S, the window positions P, groups G, O, K, L."""
+    N, C = x.shape[:2]
+    S = x.shape[2:]
+    G = 1 if w.ndim == 2 else w.shape[0]
+    O = w.shape[-2] * G
+    if not kernel_size:  # x is already an im2col matrix (N, C, L)
+        return N, C, S, S, G, O, 1, int(np.prod(S))
+    Sp = tuple(n + a + b for n, (a, b) in zip(S, padding))
+    P = window_out_shape(Sp, kernel_size, stride, dilation)
+    return N, C, S, P, G, O, int(np.prod(kernel_size)), int(np.prod(P))
+
+
+def _cols_perm(d):
+    """The axis order (N, C, *k, *P) of the im2col matrix, as a permutation of the
+    windows' axes (N, C, *P, *k)."""
+    return (0, 1) + tuple(range(2 + d, 2 + 2 * d)) + tuple(range(2, 2 + d))
+
+
+def _inverse(perm):
+    return tuple(int(i) for i in np.argsort(perm))
+
+
+def _runs(S, P, kernel_size, stride, padding):
+    """(H, W, H_out) when im2col and col2im can move long runs, else None.
+
+    NOTE: for a stride-1 convolution over one axis, or over two whose second keeps its
+    size (padding 'same' along the width, W_out = W), the kernel-offset-(a, b) rows of
+    the im2col matrix are the flattened input shifted by a r_h W + b r_w (minus the
+    padding): one run of about H W elements per (sample, channel) instead of one short
+    row of W per output row, with the entries that fall into the padding set to zero
+    afterwards (whole rows at the top and bottom, a few columns at the sides). Copying
+    and scattering short rows costs several times more per element."""
+    d = len(kernel_size)
+    if d not in (1, 2) or any(s != 1 for s in stride) or (d == 2 and P[1] != S[1]):
+        return None
+    H, W = S[0], (S[1] if d == 2 else 1)
+    Ho = P[0]
+    return H, W, Ho
+
+
+def _run_offsets(H, W, Ho, kernel_size, dilation, padding):
+    """Per kernel offset (in row-major order): its index k, the flat shift from output
+    position to input position, the flat range [lo, hi) of output positions whose input
+    lies in the image, the range [i0, i1) of valid output rows and the column shift hb."""
+    d = len(kernel_size)
+    kh, kw = kernel_size[0], (kernel_size[1] if d == 2 else 1)
+    rh, rw = dilation[0], (dilation[1] if d == 2 else 1)
+    ph, pw = padding[0][0], (padding[1][0] if d == 2 else 0)
+    for a in range(kh):
+        for b in range(kw):
+            va, hb = a * rh - ph, b * rw - pw
+            shift = va * W + hb
+            i0, i1 = max(0, -va), min(Ho, H - va)
+            lo, hi = max(i0 * W, -shift), min(i1 * W, H * W - shift)
+            if abs(hb) >= W or i1 <= i0 or hi <= lo:
+                lo = hi = i0 = i1 = 0
+            yield a * kw + b, shift, lo, hi, i0, i1, hb
+
+
+def _edges(block, i0, i1, W, hb):
+    """The window entries of one kernel offset (rows i0..i1 of a (.., Ho, W) block) that
+    fall into the horizontal padding: the first -hb or the last hb columns."""
+    if hb < 0:
+        return block[..., i0:i1, :-hb]
+    if hb > 0:
+        return block[..., i0:i1, W - hb:]
+    return None
+
+
+def _im2col(cols, x, kernel_size, stride, dilation, padding, P):
+    """Fill cols (n, G, C/G K, L), a block's im2col matrix, from its samples x (n, C, *S)."""
+    n, C = x.shape[:2]
+    S = x.shape[2:]
+    d = len(kernel_size)
+    K = int(np.prod(kernel_size))
+    run = _runs(S, P, kernel_size, stride, padding)
+    if run is not None:
+        H, W, Ho = run
+        dst = cols.reshape(n, C, K, Ho * W)
+        src = x.reshape(n, C, H * W)
+        for k, shift, lo, hi, i0, i1, hb in _run_offsets(H, W, Ho, kernel_size, dilation, padding):
+            blk = dst[:, :, k]
+            blk[..., lo:hi] = src[..., lo + shift:hi + shift]
+            blk[..., :lo] = 0
+            blk[..., hi:] = 0
+            edge = _edges(blk.reshape(n, C, Ho, W), i0, i1, W, hb)
+            if edge is not None:
+                edge[...] = 0
+        return
+    if any(a or b for a, b in padding):
+        xp = np.zeros((n, C) + tuple(m + a + b for m, (a, b) in zip(S, padding)), dtype=x.dtype)
+        xp[(slice(None), slice(None)) + tuple(slice(a, a + m) for m, (a, _) in zip(S, padding))] = x
+    else:
+        xp = x
+    np.copyto(cols.reshape((n, C) + tuple(kernel_size) + P),
+              _view(xp, kernel_size, stride, dilation).transpose(_cols_perm(d)))
+
+
+def _col2im(gx, gc, kernel_size, stride, dilation, padding, P):
+    """gx (n, C, *S) += the block's windows' gradient gc (n, G, C/G K, L) scattered back
+    to where each window entry came from (gc is scratch: it may be overwritten)."""
+    n, C = gx.shape[:2]
+    S = gx.shape[2:]
+    d = len(kernel_size)
+    K = int(np.prod(kernel_size))
+    run = _runs(S, P, kernel_size, stride, padding)
+    if run is not None:
+        H, W, Ho = run
+        src = gc.reshape(n, C, K, Ho * W)
+        dst = gx.reshape(n, C, H * W)
+        for k, shift, lo, hi, i0, i1, hb in _run_offsets(H, W, Ho, kernel_size, dilation, padding):
+            if hi <= lo:
+                continue
+            blk = src[:, :, k]
+            edge = _edges(blk.reshape(n, C, Ho, W), i0, i1, W, hb)
+            if edge is not None:  # these entries read padding; they must not wrap around
+                edge[...] = 0
+            dst[..., lo + shift:hi + shift] += blk[..., lo:hi]
+        return
+    Sp = tuple(m + a + b for m, (a, b) in zip(S, padding))
+    gwin = gc.reshape((n, C) + tuple(kernel_size) + P).transpose(_inverse(_cols_perm(d)))
+    gxp = _scatter_add(gwin, (n, C) + Sp, kernel_size, stride, dilation)
+    gx += gxp[(slice(None), slice(None)) + tuple(slice(a, a + m) for m, (a, _) in zip(S, padding))]
+
+
+@primitive("window_matmul", saves=True)
+def _window_matmul(w, x, b=None, kernel_size=(), stride=(), dilation=(), padding=()):
+    """The product of a convolution: every window of x against the kernel, plus bias,
+
+        y[n, o, p] = b[o] + sum_{c, k} w[o, c K + k] x_pad[n, c, p s + k r]
+
+    x (N, C, *S), zero-padded by ``padding`` ((before, after) per spatial axis); the
+    windows are those of ``sliding_window(x_pad, kernel_size, stride, dilation)``;
+    w (O, C K), or (G, O/G, C/G K) for G groups (channel group j meets only w[j]);
+    b (O,) or None; y (N, O, *P). With no kernel (``kernel_size=()``), x is already an
+    im2col matrix (N, C, L) and y[n] = w @ x[n] + b.
+
+    dy/dw[o, c K + k] = sum_{n, p} g[n, o, p] x_pad[n, c, p s + k r] (the windows times g),
+    dy/dx = col2im(w^T g) (``window_scatter_add`` of the windows' gradient, un-padded:
+    the transposed convolution), dy/db = sum_{n, p} g[n, :, p].
+
+    Computed as im2col (copy every window into a matrix (C K, L) per sample), one matrix
+    product, bias, block by block of samples (see ``_BLOCK_BYTES``). When a graph is
+    recorded the im2col matrix is kept for the backward pass, which forms dL/dw from it,
+    then overwrites it with w^T g (the windows' gradient) and scatters that back
+    (col2im), block by block. Under ``create_graph`` the rule is written with ``pad``,
+    ``sliding_window``, ``window_scatter_add`` and ``matmul``, so second derivatives
+    come from those."""
+    N, C, S, P, G, O, K, L = _sizes(w, x, kernel_size, stride, dilation, padding)
+    w3 = w if w.ndim == 3 else w[None]
+    bias = None if b is None else b.reshape(G, O // G, 1)
+    if not kernel_size:
+        out = np.matmul(w3, x.reshape(N, G, C // G, L))
+        if bias is not None:
+            out += bias
+        return out.reshape((N, O) + P), None
+    out = np.empty((N, G, O // G, L), dtype=np.result_type(w, x))
+    x = np.ascontiguousarray(x)
+    blocks = _blocks(N, C * K * L * x.itemsize)
+    # NOTE: outside grad mode nothing will read the im2col matrix again, so one block's
+    # worth of buffer is enough.
+    keep = STATE.enabled
+    buf = np.empty((N if keep else blocks[0].stop, G, C // G * K, L), dtype=x.dtype)
+    for blk in blocks:
+        cols = buf[blk] if keep else buf[:blk.stop - blk.start]
+        _im2col(cols, x[blk], kernel_size, stride, dilation, padding, P)
+        np.matmul(w3, cols, out=out[blk])
+        if bias is not None:
+            out[blk] += bias
+    return out.reshape((N, O) + P), (buf if keep else None)
 
 
 @_window_matmul.defvjp
-def _(F, n, g, out, w, cols, b=None):
+def _(F, n, g, out, w, x, b=None):
+    p = n.params
+    geo = (p.get("kernel_size", ()), p.get("stride", ()), p.get("dilation", ()),
+           p.get("padding", ()))
+    kernel_size, stride, dilation, padding = geo
     needs = n.needs
-    gw = gc = gb = None
-    if needs[0]:
-        gw = F.sum(F.matmul(g, F.swapaxes(cols, -1, -2)), axis=0)
-    if needs[1]:
-        gc = F.matmul(F.swapaxes(w, -1, -2), g)
+    N, C, S, P, G, O, K, L = _sizes(F.value(w), F.value(x), *geo)
+    g4 = F.reshape(g, (N, G, O // G, L))
+    gw = gx = gb = None
     if len(needs) > 2 and needs[2]:
-        gb = F.sum(g, axis=(0, 2))
-    return (gw, gc, gb)
+        gb = F.reshape(F.sum(g4, axis=(0, 3)), (O,))
+    if not (needs[0] or needs[1]):
+        return (gw, gx, gb)
+    w3t = F.swapaxes(F.reshape(w, (G, O // G, C // G * K)), -1, -2)
+    d = len(kernel_size)
+    if F.create_graph or not kernel_size:
+        if not kernel_size:
+            cols = F.reshape(x, (N, G, C // G, L))
+        else:
+            xp = F.pad(x, ((0, 0), (0, 0)) + padding) if any(a or b_ for a, b_ in padding) else x
+            win = _sliding_window(xp, kernel_size=kernel_size, stride=stride, dilation=dilation)
+            cols = F.reshape(F.transpose(win, _cols_perm(d)), (N, G, C // G * K, L))
+        if needs[0]:
+            gw = F.reshape(F.sum(F.matmul(g4, F.swapaxes(cols, -1, -2)), axis=0), w.shape)
+        if needs[1]:
+            gc = F.matmul(w3t, g4)
+            if not kernel_size:
+                gx = F.reshape(gc, x.shape)
+            else:
+                gwin = F.transpose(F.reshape(gc, (N, C) + kernel_size + P), _inverse(_cols_perm(d)))
+                gx = _window_scatter_add(gwin, shape=xp.shape, kernel_size=kernel_size,
+                                         stride=stride, dilation=dilation)
+                if xp is not x:
+                    gx = F.getitem(gx, (slice(None), slice(None)) + tuple(
+                        slice(a, a + m) for m, (a, _) in zip(S, padding)))
+        return (gw, gx, gb)
+    # NOTE: block by block of samples: add the windows' share of dL/dw, overwrite them
+    # with w^T g and scatter that back (col2im). The saved im2col matrix is consumed
+    # (overwritten) here, so the node lets go of it; a second backward through a
+    # retained graph makes it again.
+    x = np.ascontiguousarray(x)
+    blocks = _blocks(N, C * K * L * x.itemsize)
+    saved, n.saved = n.saved, None
+    dtype = np.result_type(w, g, x)
+    if saved is None or saved.dtype != dtype:
+        saved = None
+        buf = np.empty((blocks[0].stop, G, C // G * K, L), dtype=dtype)
+    gw3 = np.zeros((G, O // G, C // G * K), dtype=dtype) if needs[0] else None
+    gx = np.zeros(x.shape, dtype=np.result_type(w, g)) if needs[1] else None
+    for blk in blocks:
+        if saved is not None:
+            cols = saved[blk]
+        else:
+            cols = buf[:blk.stop - blk.start]
+            if needs[0]:
+                _im2col(cols, x[blk], *geo, P)
+        gblk = g4[blk]
+        if needs[0]:
+            gw3 += np.matmul(gblk, cols.swapaxes(-1, -2)).sum(axis=0)
+        if needs[1]:
+            np.matmul(w3t, gblk, out=cols)
+            _col2im(gx[blk], cols, *geo, P)
+    if needs[0]:
+        gw = gw3.reshape(w.shape)
+    return (gw, gx, gb)

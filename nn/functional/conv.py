@@ -5,21 +5,21 @@ channels, O output channels, d spatial axes, stride s, zero padding and dilation
 
     y[n, o, p] = b[o] + sum_c sum_k  w[o, c, k] x_pad[n, c, p s + k r]
 
-It is computed as: pad -> ``sliding_window`` (a strided view of every window, no copy)
--> permute to (N, C, *k, *P) and reshape to (N, C*K, L) (im2col, the one copy) -> one
-matrix product (O, C*K) @ (N, C*K, L) -> reshape to (N, O, *P). No Python loop runs
-over batch, channels or positions.
+It is one primitive, ``window_matmul`` (``autograd.ops.window``): the zero-padded
+windows copied into an im2col matrix (C*K, L) per sample, one matrix product
+(O, C*K) @ (C*K, L), the bias. No Python loop runs over channels or positions (only
+over a few cache-sized blocks of the batch).
 
-Derivatives (from the engine, through those ops): dL/dw[o, c, k] = sum_n sum_p
-g[n, o, p] x_pad[n, c, p s + k r] (a matrix product with the windows), dL/db[o] =
-sum_{n, p} g[n, o, p], and dL/dx is the transposed convolution: the windows' gradient
-W^T g scattered back with col2im (``window_scatter_add``), then un-padded. Every step is
-differentiable again, so ``create_graph=True`` gives second derivatives.
+Derivatives: dL/dw[o, c, k] = sum_n sum_p g[n, o, p] x_pad[n, c, p s + k r] (a matrix
+product with the windows), dL/db[o] = sum_{n, p} g[n, o, p], and dL/dx is the
+transposed convolution: the windows' gradient W^T g scattered back with col2im, then
+un-padded. Under ``create_graph`` that rule is written with ``pad``, ``sliding_window``,
+``window_scatter_add`` and ``matmul``, so second derivatives come from those.
 """
 import numpy as np
 
 import autograd as ag
-from autograd.ops.window import _window_matmul, sliding_window
+from autograd.ops.window import _window_matmul
 
 __all__ = ["conv1d", "conv2d", "conv3d"]
 
@@ -76,30 +76,22 @@ def _conv(x, weight, bias, stride, padding, dilation, groups, d, name):
                          f"{weight.shape}, groups={groups}), got {C} channels (input {x.shape})")
     stride = _ntuple(stride, d, "stride")
     dilation = _ntuple(dilation, d, "dilation")
+    if min(stride) < 1 or min(dilation) < 1:
+        raise ValueError(f"{name}: stride and dilation must be positive, got stride={stride}, "
+                         f"dilation={dilation}")
     pads = _padding(padding, d, kernel, stride, dilation, name)
-    if any(a or b for a, b in pads):
-        x = ag.pad(x, ((0, 0), (0, 0)) + pads)
     if weight.dtype != x.dtype:
         raise TypeError(f"{name}: input dtype {x.dtype} and weight dtype {weight.dtype} differ; "
                         "convert one (e.g. x.astype(weight.dtype))")
-    win = sliding_window(x, kernel, stride, dilation)          # (N, C, *P, *k)
-    P = win.shape[2:2 + d]
-    L = int(np.prod(P))
     K = int(np.prod(kernel))
-    # NOTE: (N, C, *k, *P) order keeps the positions innermost, so the im2col copy reads
-    # contiguous rows of the input; it is several times faster than (N, *P, C, *k).
-    cols = ag.permute(win, (0, 1) + tuple(range(2 + d, 2 + 2 * d)) + tuple(range(2, 2 + d)))
-    if groups == 1:
-        cols = ag.reshape(cols, (N, C * K, L))
-        w2 = ag.reshape(weight, (O, C * K))
-        out = _window_matmul(w2, cols) if bias is None else _window_matmul(w2, cols, bias)
-    else:
-        cols = ag.reshape(cols, (N, groups, Cg * K, L))
-        w = ag.reshape(weight, (groups, O // groups, Cg * K))
-        out = ag.reshape(ag.matmul(w, cols), (N, O, L))                 # (N, G, O/G, L)
-        if bias is not None:
-            out = out + ag.reshape(bias, (O, 1))
-    out = ag.reshape(out, (N, O) + P)
+    # NOTE: padding, windows, im2col, the product and the bias are one primitive
+    # (``window_matmul``): its backward never materialises the im2col matrix or the
+    # windows' gradient for the whole batch, and scatters back without a padded copy.
+    # Its create_graph rule is built from pad, sliding_window and window_scatter_add.
+    w = ag.reshape(weight, (O, C * K) if groups == 1 else (groups, O // groups, Cg * K))
+    geo = dict(kernel_size=tuple(kernel), stride=stride, dilation=dilation, padding=pads)
+    out = (_window_matmul(w, x, **geo) if bias is None
+           else _window_matmul(w, x, bias, **geo))                      # (N, O, *P)
     if unbatched:
         out = ag.reshape(out, out.shape[1:])
     return out

@@ -164,3 +164,175 @@ def test_conv_default_init_matches_torch(cls, tcls, args):
         assert abs(ours.var() / theirs.var() - 1) < 0.15
         assert abs(ours.var() / (bound ** 2 / 3) - 1) < 0.15
         assert abs(ours.mean()) < 0.1 * bound
+
+
+# ------------------------------------------------------------------ the window_matmul paths
+# Stride-1 convolutions whose width keeps its size (and every stride-1 conv1d) take the
+# long-run im2col/col2im path of autograd.ops.window; all others take the strided-view
+# path. Both are compared with a direct loop over the notes' sum, with PyTorch, with
+# each other, with blocks of one sample, and under retain_graph and create_graph.
+RUN_CASES = [  # (x shape, weight shape, stride, padding, dilation, groups)
+    ((3, 4, 7, 6), (6, 4, 3, 3), 1, 1, 1, 1),          # 'same' 3x3: run path
+    ((2, 3, 5, 8), (4, 3, 5, 5), 1, 2, 1, 1),          # 'same' 5x5 (LeNet conv1)
+    ((2, 4, 6, 7), (4, 2, 3, 2), 1, "same", 1, 2),     # asymmetric 'same', groups
+    ((2, 2, 6, 9), (3, 2, 3, 3), 1, (0, 2), (1, 2), 1),  # dilated width, no height pad
+    ((2, 2, 4, 5), (3, 2, 3, 3), 1, (3, 1), 1, 1),     # padding taller than the kernel
+    ((2, 2, 3, 2), (3, 2, 3, 5), 1, (1, 2), 1, 1),     # kernel wider than the image
+    ((2, 6, 9, 9), (4, 6, 5, 5), 1, 0, 1, 1),          # 'valid' (LeNet conv2): view path
+    ((2, 3, 9, 8), (5, 3, 3, 3), 2, 1, 1, 1),          # strided: view path
+]
+
+
+def _conv_ref(x, w, b, stride, padding, dilation, groups):
+    """The notes' sum, one output element at a time."""
+    d = x.ndim - 2
+    s, r = (stride,) * d if np.isscalar(stride) else stride, (dilation,) * d if np.isscalar(dilation) else dilation
+    k = w.shape[2:]
+    if padding == "same":
+        tot = [ri * (ki - 1) for ki, ri in zip(k, r)]
+        pads = [(t // 2, t - t // 2) for t in tot]
+    else:
+        p = (padding,) * d if np.isscalar(padding) else padding
+        pads = [(a, a) for a in p]
+    xp = np.pad(x, [(0, 0), (0, 0)] + pads)
+    P = [(n - ri * (ki - 1) - 1) // si + 1 for n, ki, si, ri in zip(xp.shape[2:], k, s, r)]
+    N, O, Cg = x.shape[0], w.shape[0], w.shape[1]
+    y = np.zeros((N, O) + tuple(P))
+    for o in range(O):
+        c0 = (o // (O // groups)) * Cg
+        for pos in np.ndindex(*P):
+            for off in np.ndindex(*k):
+                idx = tuple(p_ * si + o_ * ri for p_, o_, si, ri in zip(pos, off, s, r))
+                y[(slice(None), o) + pos] += xp[(slice(None), slice(c0, c0 + Cg)) + idx] @ w[(o, slice(None)) + off]
+        y[:, o] += b[o]
+    return y
+
+
+def _conv_fn(d):
+    return {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[d]
+
+
+@pytest.mark.parametrize("xs,ws,stride,padding,dilation,groups", RUN_CASES)
+def test_conv_paths_match_the_notes_sum_and_gradcheck(rng, xs, ws, stride, padding, dilation, groups):
+    x, w, b = _t(rng, xs), _t(rng, ws), _t(rng, (ws[0],))
+    y = F.conv2d(x, w, b, stride, padding, dilation, groups)
+    np.testing.assert_allclose(y.data, _conv_ref(x.data, w.data, b.data, stride, padding, dilation, groups),
+                               rtol=1e-12, atol=1e-12)
+    assert ag.gradcheck(lambda x, w, b: F.conv2d(x, w, b, stride, padding, dilation, groups), (x, w, b))
+
+
+@pytest.mark.parametrize("xs,ws,stride,padding,dilation,groups", RUN_CASES[:4] + RUN_CASES[6:7])
+def test_conv_paths_gradgradcheck(rng, xs, ws, stride, padding, dilation, groups):
+    x, w, b = _t(rng, xs), _t(rng, ws), _t(rng, (ws[0],))
+    assert gradgradcheck(lambda x, w, b: F.conv2d(x, w, b, stride, padding, dilation, groups), (x, w, b))
+
+
+@pytest.mark.parametrize("stride,padding,dilation", [(1, 0, 1), (1, 2, 1), (1, 3, 2), (1, "same", 3), (2, 1, 1)])
+def test_conv1d_paths_match_the_notes_sum(rng, stride, padding, dilation):
+    x, w, b = _t(rng, (3, 2, 10)), _t(rng, (4, 2, 3)), _t(rng, (4,))
+    y = F.conv1d(x, w, b, stride, padding, dilation)
+    np.testing.assert_allclose(y.data, _conv_ref(x.data, w.data, b.data, stride, padding, dilation, 1),
+                               rtol=1e-12, atol=1e-12)
+    assert ag.gradcheck(lambda x, w, b: F.conv1d(x, w, b, stride, padding, dilation), (x, w, b))
+    assert gradgradcheck(lambda x, w: F.conv1d(x, w, None, stride, padding, dilation), (x, w))
+
+
+def test_conv3d_matches_the_notes_sum(rng):
+    x, w, b = _t(rng, (2, 2, 4, 5, 4)), _t(rng, (3, 2, 2, 3, 2)), _t(rng, (3,))
+    for stride, padding in ((1, 1), (2, 0)):
+        y = F.conv3d(x, w, b, stride, padding)
+        np.testing.assert_allclose(y.data, _conv_ref(x.data, w.data, b.data, stride, padding, 1, 1),
+                                   rtol=1e-12, atol=1e-12)
+        assert ag.gradcheck(lambda x, w, b: F.conv3d(x, w, b, stride, padding), (x, w, b))
+
+
+def _grads(x, w, b, *args):
+    for t in (x, w, b):
+        t.grad = None
+    y = F.conv2d(x, w, b, *args)
+    g = np.cos(np.arange(y.data.size)).reshape(y.shape)
+    y.backward(g)
+    return y.data.copy(), x.grad.data.copy(), w.grad.data.copy(), b.grad.data.copy()
+
+
+@pytest.mark.parametrize("xs,ws,stride,padding,dilation,groups", RUN_CASES)
+def test_conv_run_path_equals_view_path_and_blocks(rng, monkeypatch, xs, ws, stride, padding, dilation, groups):
+    from autograd.ops import window as W
+
+    x, w, b = _t(rng, (5,) + xs[1:]), _t(rng, ws), _t(rng, (ws[0],))
+    args = (stride, padding, dilation, groups)
+    ref = _grads(x, w, b, *args)
+    monkeypatch.setattr(W, "_runs", lambda *a: None)          # the strided-view path only
+    for got, want in zip(_grads(x, w, b, *args), ref):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    monkeypatch.undo()
+    monkeypatch.setattr(W, "_BLOCK_BYTES", 1)                  # one sample per block
+    for got, want in zip(_grads(x, w, b, *args), ref):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_conv_retain_graph_and_partial_needs(rng):
+    """The backward overwrites the saved im2col matrix; a second backward through a
+    retained graph must make it again and give the same gradients."""
+    x, w, b = _t(rng, (2, 3, 6, 6)), _t(rng, (4, 3, 3, 3)), _t(rng, (4,))
+    y = F.conv2d(x, w, b, padding=1)
+    g = rng.standard_normal(y.shape)
+    y.backward(g, retain_graph=True)
+    first = [t.grad.data.copy() for t in (x, w, b)]
+    for t in (x, w, b):
+        t.grad = None
+    y.backward(g)
+    for t, want in zip((x, w, b), first):
+        np.testing.assert_allclose(t.grad.data, want, rtol=1e-12, atol=1e-12)
+    # only the weight, only the input, only the bias
+    for rg in ((False, True, False), (True, False, False), (False, False, True)):
+        xs, ws, bs = (ag.tensor(t.data, requires_grad=r) for t, r in zip((x, w, b), rg))
+        F.conv2d(xs, ws, bs, padding=1).backward(g)
+        for t, r, want in zip((xs, ws, bs), rg, first):
+            if r:
+                np.testing.assert_allclose(t.grad.data, want, rtol=1e-12, atol=1e-12)
+            else:
+                assert t.grad is None
+
+
+def test_conv_no_grad_and_empty_batch(rng):
+    x, w = _t(rng, (3, 2, 5, 5)), _t(rng, (4, 2, 3, 3))
+    with ag.no_grad():
+        y = F.conv2d(x, w, padding=1)
+    assert not y.requires_grad
+    np.testing.assert_allclose(y.data, _conv_ref(x.data, w.data, np.zeros(4), 1, 1, 1, 1), atol=1e-12)
+    e = ag.tensor(np.zeros((0, 2, 5, 5)), requires_grad=True)
+    ye = F.conv2d(e, w, padding=1)
+    assert ye.shape == (0, 4, 5, 5)
+    ye.sum().backward()
+    assert e.grad.shape == (0, 2, 5, 5)
+
+
+def test_conv_nonfinite_input_stays_local(rng):
+    """An inf in the input reaches only the outputs whose windows contain it (the run
+    path must not wrap it into other rows or samples)."""
+    x = np.zeros((2, 1, 5, 6))
+    x[0, 0, 2, 0] = np.inf
+    y = F.conv2d(ag.tensor(x), ag.tensor(np.ones((1, 1, 3, 3))), padding=1).data
+    bad = ~np.isfinite(y)
+    assert bad[0, 0, 1:4, 0:2].all() and bad.sum() == 6
+
+
+@requires_torch
+@pytest.mark.parametrize("xs,ws,stride,padding,dilation,groups", RUN_CASES)
+def test_conv_paths_match_torch_float32(rng, xs, ws, stride, padding, dilation, groups):
+    x = rng.standard_normal(xs).astype(np.float32)
+    w = rng.standard_normal(ws).astype(np.float32)
+    b = rng.standard_normal(ws[0]).astype(np.float32)
+    xa, wa, ba = (ag.tensor(a, requires_grad=True) for a in (x, w, b))
+    xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    y = F.conv2d(xa, wa, ba, stride, padding, dilation, groups)
+    yt = torch.nn.functional.conv2d(xt, wt, bt, stride, padding, dilation, groups)
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-4, atol=1e-4)
+    g = rng.standard_normal(y.shape).astype(np.float32)
+    y.backward(g)
+    yt.backward(torch.from_numpy(g))
+    for ours, theirs in ((xa, xt), (wa, wt), (ba, bt)):
+        assert ours.grad.dtype == np.float32
+        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-4, atol=1e-3)

@@ -103,3 +103,24 @@ def test_window_ops_keep_float32(rng):
     assert y.dtype == np.float32
     y.sum().backward()
     assert x.grad.dtype == np.float32
+
+
+def test_window_matmul_is_the_product_with_the_padded_windows(rng):
+    """window_matmul(w, x, b, geometry) = w @ im2col(sliding_window(pad(x))) + b, for
+    2-D and 3-D (grouped) weights, and the plain product when kernel_size=()."""
+    from autograd.ops.window import _window_matmul
+
+    x, w, b = _x(rng, (2, 4, 5, 6)), _x(rng, (2, 3, 2 * 2 * 3)), _x(rng, (6,))
+    geo = dict(kernel_size=(2, 3), stride=(1, 2), dilation=(2, 1), padding=((1, 0), (2, 1)))
+    y = _window_matmul(w, x, b, **geo)
+    xp = np.pad(x.data, ((0, 0), (0, 0), (1, 0), (2, 1)))
+    win = sliding_window(ag.tensor(xp), (2, 3), (1, 2), (2, 1)).data       # (N, C, P, k)
+    P = win.shape[2:4]
+    cols = win.transpose(0, 1, 4, 5, 2, 3).reshape(2, 2, 2 * 6, -1)       # (N, G, Cg K, L)
+    ref = (w.data @ cols).reshape((2, 6) + P) + b.data[:, None, None]
+    np.testing.assert_allclose(y.data, ref, rtol=1e-12, atol=1e-12)
+    assert ag.gradcheck(lambda w, x, b: _window_matmul(w, x, b, **geo), (w, x, b))
+    assert gradgradcheck(lambda w, x: _window_matmul(w, x, **geo), (w, x))
+    m, c = _x(rng, (3, 4)), _x(rng, (2, 4, 5))
+    np.testing.assert_allclose(_window_matmul(m, c).data, m.data @ c.data, rtol=1e-12)
+    assert ag.gradcheck(lambda m, c: _window_matmul(m, c), (m, c))
