@@ -24,7 +24,7 @@ from .functions import (add, sub, mul, div, neg, pow, maximum, minimum, where, e
                         log_softmax, reshape, view, flatten, permute, transpose, swapaxes,
                         squeeze, unsqueeze, expand_dims, broadcast_to, expand, concatenate, cat,
                         stack, split, chunk, pad, tile, repeat, repeat_interleave, flip, getitem,
-                        matmul, dot, outer, zeros_like, ones_like, full_like)
+                        matmul, linear, dot, outer, zeros_like, ones_like, full_like)
 from .engine import backward, grad, grad_table, GradTable
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 from . import functional

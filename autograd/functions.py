@@ -751,6 +751,29 @@ def matmul(x, y):
         raise ValueError(f"matmul: shapes {x.shape} and {y.shape}: {e}") from None
 
 
+def linear(x, weight, bias=None):
+    """The fully-connected layer's map, y = x W^T + b, as one op.
+
+    x: (*, in_features), weight: (out_features, in_features), bias: (out_features,) or
+    None -> y: (*, out_features). Same values and gradients as ``x @ weight.T + bias``
+    (see ``ops.linalg.linear``), recorded as a single node.
+    """
+    x, weight = _t(x), _t(weight)
+    if weight.ndim != 2 or x.ndim == 0 or (bias is not None and _t(bias).shape != weight.shape[:1]):
+        raise ValueError(
+            f"linear: expects input (*, in), weight (out, in) and bias (out,); got input "
+            f"{x.shape}, weight {weight.shape}, bias {None if bias is None else _t(bias).shape}")
+    if x.shape[-1] != weight.shape[1]:
+        raise ValueError(
+            f"linear: input of shape {x.shape} does not match weight of shape {weight.shape}: "
+            f"the last input dim must equal in_features={weight.shape[1]}")
+    args = (x, weight) if bias is None else (x, weight, _lift(bias, weight))
+    dt = np.result_type(*[a.data for a in args])
+    if dt.kind == "f":
+        args = tuple(a if a.dtype == dt else astype(a, dt) for a in args)
+    return L.linear(*args)
+
+
 def dot(x, y):
     """Inner product of two vectors."""
     x, y = _t(x), _t(y)

@@ -15,8 +15,9 @@ __all__ = ["linear", "bilinear", "identity"]
 def linear(input, weight, bias=None):  # noqa: A002 - PyTorch's name
     """y = x W^T + b.  x: (*, in), W: (out, in), b: (out,) or None -> y: (*, out).
 
-    One matrix product and one broadcast add: dy/dx = W, dy/dW = x (summed over the
-    batch), dy/db = 1 (summed over the batch).
+    dy/dx = W, dy/dW = x (summed over the batch), dy/db = 1 (summed over the batch).
+    Computed by ``ag.linear``, one recorded op whose weight gradient g^T x comes out of
+    a single product in W's layout.
     """
     if weight.ndim != 2:
         raise ValueError(f"linear: weight must be 2-D (out_features, in_features), "
@@ -25,10 +26,7 @@ def linear(input, weight, bias=None):  # noqa: A002 - PyTorch's name
         raise ValueError(f"linear: input of shape {tuple(input.shape)} does not match weight of "
                          f"shape {weight.shape}: expected the last input dim to be "
                          f"in_features={weight.shape[1]}")
-    out = ag.matmul(input, weight.T)
-    if bias is not None:
-        out = out + bias
-    return out
+    return ag.linear(input, weight, bias)
 
 
 def bilinear(input1, input2, weight, bias=None):

@@ -165,6 +165,9 @@ class _TorchNS:
     def getitem(self, x, index):
         return x[_torch_index(index) if isinstance(index, (tuple, np.ndarray)) else index]
 
+    def linear(self, x, w, b=None):
+        return torch.nn.functional.linear(x, w, b)
+
     def index_add(self, g, index, shape):
         out = torch.zeros(shape, dtype=g.dtype)
         return out.index_put(_torch_index(index), g, accumulate=True)
@@ -427,6 +430,11 @@ for _a, _b in (((3,), (3,)), ((3,), (3, 4)), ((2, 3), (3,)), ((2, 3), (3, 4)), (
 row("matmul", "same-tensor", lambda M, x: x @ x, normal((3, 3)), gradgrad=True)
 row("matmul", "dot", lambda M, x, y: M.dot(x, y), normal((4,)), normal((4,)))
 row("outer", "outer", lambda M, x, y: M.outer(x, y), normal((3,)), normal((4,)), gradgrad=True)
+for _x in ((4,), (3, 4), (2, 3, 4)):
+    row("linear", f"{_sid(_x)}-bias", lambda M, x, w, b: M.linear(x, w, b), normal(_x), normal((5, 4)),
+        normal((5,)), gradgrad=True)
+    row("linear", f"{_sid(_x)}-no-bias", lambda M, x, w: M.linear(x, w), normal(_x), normal((5, 4)),
+        gradgrad=len(_x) == 2)
 
 # --- non-differentiable ops: values only, and no gradient ever recorded
 for _name, _fn, _ref in (
