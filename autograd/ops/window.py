@@ -341,22 +341,23 @@ def _inverse(perm):
     return tuple(int(i) for i in np.argsort(perm))
 
 
-def _runs(S, P, kernel_size, stride, padding):
-    """(H, W, H_out) when im2col and col2im can move long runs, else None.
+def _runs(S, P, kernel_size, stride):
+    """(H, W, H_out, W_out) when im2col and col2im can move long runs, else None.
 
-    NOTE: for a stride-1 convolution over one axis, or over two whose second keeps its
-    size (padding 'same' along the width, W_out = W), the kernel-offset-(a, b) rows of
-    the im2col matrix are the flattened input shifted by a r_h W + b r_w (minus the
-    padding): one run of about H W elements per (sample, channel) instead of one short
-    row of W per output row, with the entries that fall into the padding set to zero
-    afterwards (whole rows at the top and bottom, a few columns at the sides). Copying
-    and scattering short rows costs several times more per element."""
+    NOTE: for a stride-1 convolution over one or two axes, lay the output positions on
+    the input's row width W (an output row of W_out <= W entries, then W - W_out junk
+    entries). The kernel-offset-(a, b) rows of the im2col matrix are then the flattened
+    input shifted by a r_h W + b r_w (minus the padding): one run of about H W elements
+    per (sample, channel) instead of one short row of W_out per output row, with the
+    entries that fall into the padding set to zero (whole rows at the top and bottom, a
+    few columns at the sides). col2im is the same runs added back. Moving short rows
+    costs several times more per element. im2col uses this when W_out = W (padding
+    'same' along the width: no junk); col2im also when W_out < W, from a gradient laid
+    on the W-wide grid with zeros in the junk columns."""
     d = len(kernel_size)
-    if d not in (1, 2) or any(s != 1 for s in stride) or (d == 2 and P[1] != S[1]):
+    if d not in (1, 2) or any(s != 1 for s in stride) or (d == 2 and P[1] > S[1]):
         return None
-    H, W = S[0], (S[1] if d == 2 else 1)
-    Ho = P[0]
-    return H, W, Ho
+    return S[0], (S[1] if d == 2 else 1), P[0], (P[1] if d == 2 else 1)
 
 
 def _run_offsets(H, W, Ho, kernel_size, dilation, padding):
@@ -394,9 +395,9 @@ def _im2col(cols, x, kernel_size, stride, dilation, padding, P):
     S = x.shape[2:]
     d = len(kernel_size)
     K = int(np.prod(kernel_size))
-    run = _runs(S, P, kernel_size, stride, padding)
-    if run is not None:
-        H, W, Ho = run
+    run = _runs(S, P, kernel_size, stride)
+    if run is not None and run[1] == run[3]:
+        H, W, Ho, _ = run
         dst = cols.reshape(n, C, K, Ho * W)
         src = x.reshape(n, C, H * W)
         for k, shift, lo, hi, i0, i1, hb in _run_offsets(H, W, Ho, kernel_size, dilation, padding):
@@ -419,14 +420,16 @@ def _im2col(cols, x, kernel_size, stride, dilation, padding, P):
 
 def _col2im(gx, gc, kernel_size, stride, dilation, padding, P):
     """gx (n, C, *S) += the block's windows' gradient gc (n, G, C/G K, L) scattered back
-    to where each window entry came from (gc is scratch: it may be overwritten)."""
+    to where each window entry came from (gc is scratch: it may be overwritten). When
+    ``_runs`` applies, gc's positions lie on the (H_out, W) grid of ``_runs`` (L =
+    H_out W, zeros in the junk columns)."""
     n, C = gx.shape[:2]
     S = gx.shape[2:]
     d = len(kernel_size)
     K = int(np.prod(kernel_size))
-    run = _runs(S, P, kernel_size, stride, padding)
+    run = _runs(S, P, kernel_size, stride)
     if run is not None:
-        H, W, Ho = run
+        H, W, Ho, _ = run
         src = gc.reshape(n, C, K, Ho * W)
         dst = gx.reshape(n, C, H * W)
         for k, shift, lo, hi, i0, i1, hb in _run_offsets(H, W, Ho, kernel_size, dilation, padding):
@@ -541,6 +544,13 @@ def _(F, n, g, out, w, x, b=None):
         buf = np.empty((blocks[0].stop, G, C // G * K, L), dtype=dtype)
     gw3 = np.zeros((G, O // G, C // G * K), dtype=dtype) if needs[0] else None
     gx = np.zeros(x.shape, dtype=np.result_type(w, g)) if needs[1] else None
+    run = _runs(S, P, kernel_size, stride)
+    wide = needs[1] and run is not None and run[3] < run[1]
+    if wide:  # col2im from the W-wide grid: g with zero junk columns, and its w^T g
+        H, W, Ho, Wo = run
+        nb = blocks[0].stop
+        gw_grid = np.zeros((nb, G, O // G, Ho, W), dtype=g.dtype)
+        gc_grid = np.empty((nb, G, C // G * K, Ho * W), dtype=dtype)
     for blk in blocks:
         if saved is not None:
             cols = saved[blk]
@@ -551,7 +561,12 @@ def _(F, n, g, out, w, x, b=None):
         gblk = g4[blk]
         if needs[0]:
             gw3 += np.matmul(gblk, cols.swapaxes(-1, -2)).sum(axis=0)
-        if needs[1]:
+        if wide:
+            m = blk.stop - blk.start
+            gw_grid[:m, ..., :Wo] = gblk.reshape(m, G, O // G, Ho, Wo)
+            np.matmul(w3t, gw_grid[:m].reshape(m, G, O // G, Ho * W), out=gc_grid[:m])
+            _col2im(gx[blk], gc_grid[:m], *geo, P)
+        elif needs[1]:
             np.matmul(w3t, gblk, out=cols)
             _col2im(gx[blk], cols, *geo, P)
     if needs[0]:

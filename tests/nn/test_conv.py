@@ -168,8 +168,8 @@ def test_conv_default_init_matches_torch(cls, tcls, args):
 
 # ------------------------------------------------------------------ the window_matmul paths
 # Stride-1 convolutions whose width keeps its size (and every stride-1 conv1d) take the
-# long-run im2col/col2im path of autograd.ops.window; all others take the strided-view
-# path. Both are compared with a direct loop over the notes' sum, with PyTorch, with
+# long-run im2col/col2im path of autograd.ops.window, other stride-1 ones at least its
+# col2im (on a wide grid); all others take the strided-view path. Both are compared with a direct loop over the notes' sum, with PyTorch, with
 # each other, with blocks of one sample, and under retain_graph and create_graph.
 RUN_CASES = [  # (x shape, weight shape, stride, padding, dilation, groups)
     ((3, 4, 7, 6), (6, 4, 3, 3), 1, 1, 1, 1),          # 'same' 3x3: run path
@@ -178,7 +178,9 @@ RUN_CASES = [  # (x shape, weight shape, stride, padding, dilation, groups)
     ((2, 2, 6, 9), (3, 2, 3, 3), 1, (0, 2), (1, 2), 1),  # dilated width, no height pad
     ((2, 2, 4, 5), (3, 2, 3, 3), 1, (3, 1), 1, 1),     # padding taller than the kernel
     ((2, 2, 3, 2), (3, 2, 3, 5), 1, (1, 2), 1, 1),     # kernel wider than the image
-    ((2, 6, 9, 9), (4, 6, 5, 5), 1, 0, 1, 1),          # 'valid' (LeNet conv2): view path
+    ((2, 6, 9, 9), (4, 6, 5, 5), 1, 0, 1, 1),          # 'valid' (LeNet conv2): wide col2im
+    ((2, 3, 7, 9), (4, 3, 5, 5), 1, 1, 1, 1),          # narrower output, padded sides
+    ((2, 4, 8, 9), (4, 2, 3, 3), 1, 1, 2, 2),          # narrower output, dilated, groups
     ((2, 3, 9, 8), (5, 3, 3, 3), 2, 1, 1, 1),          # strided: view path
 ]
 
