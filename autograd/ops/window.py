@@ -505,7 +505,9 @@ def _(F, n, g, out, w, x, b=None):
     g4 = F.reshape(g, (N, G, O // G, L))
     gw = gx = gb = None
     if len(needs) > 2 and needs[2]:
-        gb = F.reshape(F.sum(g4, axis=(0, 3)), (O,))
+        # NOTE: in two steps (over samples, then positions) numpy sums about twice as
+        # fast as over both axes at once.
+        gb = F.reshape(F.sum(F.sum(g4, axis=0), axis=-1), (O,))
     if not (needs[0] or needs[1]):
         return (gw, gx, gb)
     w3t = F.swapaxes(F.reshape(w, (G, O // G, C // G * K)), -1, -2)
