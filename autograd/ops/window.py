@@ -31,11 +31,11 @@ A convolution is ``window_matmul`` of the weights reshaped to (O, C K); see
 ``nn.functional.conv``.
 """
 import itertools
+import threading
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..grad_mode import STATE
 from .registry import primitive
 
 __all__ = ["sliding_window", "window_scatter_add", "window_max", "window_out_shape"]
@@ -309,6 +309,30 @@ def window_max(x, kernel_size, stride=None, dilation=1):
 _BLOCK_BYTES = 2 << 20
 
 
+class _Workspace(threading.local):
+    """Block-sized scratch buffers, one per role and thread, kept between calls.
+
+    NOTE: the im2col blocks and the W-wide gradient grid are scratch: nothing outside
+    one forward or backward call of ``window_matmul`` sees them. Reusing the same few
+    megabytes on every call (instead of allocating them afresh) keeps them mapped and
+    in cache; a fresh multi-megabyte array is page-faulted in 4 kB at a time on every
+    step. Each thread has its own buffers, so concurrent convolutions cannot clash."""
+
+    def __init__(self):
+        self.buffers = {}
+
+    def get(self, role, shape, dtype):
+        dtype = np.dtype(dtype)
+        size = int(np.prod(shape)) * dtype.itemsize
+        raw = self.buffers.get(role)
+        if raw is None or raw.size < size:
+            raw = self.buffers[role] = np.empty(max(size, 1), dtype=np.uint8)
+        return raw[:size].view(dtype).reshape(shape)
+
+
+_WORKSPACE = _Workspace()
+
+
 def _blocks(N, per_sample_bytes):
     """Slices of the batch axis, of nearly equal size, each about _BLOCK_BYTES."""
     nb = max(1, min(N, -(-N * per_sample_bytes // _BLOCK_BYTES)))
@@ -447,7 +471,7 @@ def _col2im(gx, gc, kernel_size, stride, dilation, padding, P):
     gx += gxp[(slice(None), slice(None)) + tuple(slice(a, a + m) for m, (a, _) in zip(S, padding))]
 
 
-@primitive("window_matmul", saves=True)
+@primitive("window_matmul")
 def _window_matmul(w, x, b=None, kernel_size=(), stride=(), dilation=(), padding=()):
     """The product of a convolution: every window of x against the kernel, plus bias,
 
@@ -464,12 +488,12 @@ def _window_matmul(w, x, b=None, kernel_size=(), stride=(), dilation=(), padding
     the transposed convolution), dy/db = sum_{n, p} g[n, :, p].
 
     Computed as im2col (copy every window into a matrix (C K, L) per sample), one matrix
-    product, bias, block by block of samples (see ``_BLOCK_BYTES``). When a graph is
-    recorded the im2col matrix is kept for the backward pass, which forms dL/dw from it,
-    then overwrites it with w^T g (the windows' gradient) and scatters that back
-    (col2im), block by block. Under ``create_graph`` the rule is written with ``pad``,
-    ``sliding_window``, ``window_scatter_add`` and ``matmul``, so second derivatives
-    come from those."""
+    product, bias, block by block of samples (see ``_BLOCK_BYTES``) in a reused scratch
+    block (``_Workspace``). The backward pass makes each block's im2col matrix again,
+    forms dL/dw from it, then overwrites it with w^T g (the windows' gradient) and
+    scatters that back (col2im). Under ``create_graph`` the rule is written with
+    ``pad``, ``sliding_window``, ``window_scatter_add`` and ``matmul``, so second
+    derivatives come from those."""
     N, C, S, P, G, O, K, L = _sizes(w, x, kernel_size, stride, dilation, padding)
     w3 = w if w.ndim == 3 else w[None]
     bias = None if b is None else b.reshape(G, O // G, 1)
@@ -477,21 +501,18 @@ def _window_matmul(w, x, b=None, kernel_size=(), stride=(), dilation=(), padding
         out = np.matmul(w3, x.reshape(N, G, C // G, L))
         if bias is not None:
             out += bias
-        return out.reshape((N, O) + P), None
+        return out.reshape((N, O) + P)
     out = np.empty((N, G, O // G, L), dtype=np.result_type(w, x))
     x = np.ascontiguousarray(x)
     blocks = _blocks(N, C * K * L * x.itemsize)
-    # NOTE: outside grad mode nothing will read the im2col matrix again, so one block's
-    # worth of buffer is enough.
-    keep = STATE.enabled
-    buf = np.empty((N if keep else blocks[0].stop, G, C // G * K, L), dtype=x.dtype)
+    buf = _WORKSPACE.get("cols", (blocks[0].stop, G, C // G * K, L), x.dtype)
     for blk in blocks:
-        cols = buf[blk] if keep else buf[:blk.stop - blk.start]
+        cols = buf[:blk.stop - blk.start]
         _im2col(cols, x[blk], kernel_size, stride, dilation, padding, P)
         np.matmul(w3, cols, out=out[blk])
         if bias is not None:
             out[blk] += bias
-    return out.reshape((N, O) + P), (buf if keep else None)
+    return out.reshape((N, O) + P)
 
 
 @_window_matmul.defvjp
@@ -533,17 +554,14 @@ def _(F, n, g, out, w, x, b=None):
                     gx = F.getitem(gx, (slice(None), slice(None)) + tuple(
                         slice(a, a + m) for m, (a, _) in zip(S, padding)))
         return (gw, gx, gb)
-    # NOTE: block by block of samples: add the windows' share of dL/dw, overwrite them
-    # with w^T g and scatter that back (col2im). The saved im2col matrix is consumed
-    # (overwritten) here, so the node lets go of it; a second backward through a
-    # retained graph makes it again.
+    # NOTE: block by block of samples, in one scratch block: copy the windows in (the
+    # im2col matrix is not kept from the forward pass: making it again costs one copy,
+    # keeping it would hold C K times the input alive across the network), add their
+    # share of dL/dw, overwrite them with w^T g and scatter that back (col2im).
     x = np.ascontiguousarray(x)
     blocks = _blocks(N, C * K * L * x.itemsize)
-    saved, n.saved = n.saved, None
     dtype = np.result_type(w, g, x)
-    if saved is None or saved.dtype != dtype:
-        saved = None
-        buf = np.empty((blocks[0].stop, G, C // G * K, L), dtype=dtype)
+    buf = _WORKSPACE.get("cols", (blocks[0].stop, G, C // G * K, L), dtype)
     gw3 = np.zeros((G, O // G, C // G * K), dtype=dtype) if needs[0] else None
     gx = np.zeros(x.shape, dtype=np.result_type(w, g)) if needs[1] else None
     run = _runs(S, P, kernel_size, stride)
@@ -551,15 +569,13 @@ def _(F, n, g, out, w, x, b=None):
     if wide:  # col2im from the W-wide grid: g with zero junk columns, and its w^T g
         H, W, Ho, Wo = run
         nb = blocks[0].stop
-        gw_grid = np.zeros((nb, G, O // G, Ho, W), dtype=g.dtype)
-        gc_grid = np.empty((nb, G, C // G * K, Ho * W), dtype=dtype)
+        gw_grid = _WORKSPACE.get("g_grid", (nb, G, O // G, Ho, W), g.dtype)
+        gw_grid[..., Wo:] = 0
+        gc_grid = _WORKSPACE.get("gc_grid", (nb, G, C // G * K, Ho * W), dtype)
     for blk in blocks:
-        if saved is not None:
-            cols = saved[blk]
-        else:
-            cols = buf[:blk.stop - blk.start]
-            if needs[0]:
-                _im2col(cols, x[blk], *geo, P)
+        cols = buf[:blk.stop - blk.start]
+        if needs[0]:
+            _im2col(cols, x[blk], *geo, P)
         gblk = g4[blk]
         if needs[0]:
             gw3 += np.matmul(gblk, cols.swapaxes(-1, -2)).sum(axis=0)

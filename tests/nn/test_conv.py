@@ -274,8 +274,9 @@ def test_conv_run_path_equals_view_path_and_blocks(rng, monkeypatch, xs, ws, str
 
 
 def test_conv_retain_graph_and_partial_needs(rng):
-    """The backward overwrites the saved im2col matrix; a second backward through a
-    retained graph must make it again and give the same gradients."""
+    """The backward makes the im2col matrix again in a reused scratch block and
+    overwrites it; a second backward through a retained graph gives the same gradients,
+    and so does a conv run in between (the scratch is shared between calls)."""
     x, w, b = _t(rng, (2, 3, 6, 6)), _t(rng, (4, 3, 3, 3)), _t(rng, (4,))
     y = F.conv2d(x, w, b, padding=1)
     g = rng.standard_normal(y.shape)
@@ -283,6 +284,8 @@ def test_conv_retain_graph_and_partial_needs(rng):
     first = [t.grad.data.copy() for t in (x, w, b)]
     for t in (x, w, b):
         t.grad = None
+    F.conv2d(_t(rng, (5, 3, 8, 8)), w, padding=1).sum().backward()
+    w.grad = None
     y.backward(g)
     for t, want in zip((x, w, b), first):
         np.testing.assert_allclose(t.grad.data, want, rtol=1e-12, atol=1e-12)
@@ -338,3 +341,40 @@ def test_conv_paths_match_torch_float32(rng, xs, ws, stride, padding, dilation, 
     for ours, theirs in ((xa, xt), (wa, wt), (ba, bt)):
         assert ours.grad.dtype == np.float32
         np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-4, atol=1e-3)
+
+
+def test_window_matmul_in_threads_matches_serial(rng):
+    """The scratch blocks are per thread: the primitive's forward and backward run in
+    several threads at once give the serial results. (The engine's grad mode is one
+    process-wide switch, so the rule is called directly here.)"""
+    import threading
+
+    from autograd.ops.registry import RAW
+    from autograd.ops.window import _window_matmul
+
+    geo = dict(kernel_size=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))
+    w = _t(rng, (5, 27))
+    xs = [_t(rng, (4 + i, 3, 9, 9)) for i in range(4)]
+    nodes = [_window_matmul(w, x, **geo).grad_fn for x in xs]
+
+    def run(i):
+        x = xs[i]
+        y = _window_matmul.fwd(w.data, x.data, **geo)
+        g = np.cos(np.arange(y.size)).reshape(y.shape)
+        return (y,) + tuple(nodes[i].op.vjp(RAW, nodes[i], g, y, w.data, x.data)[:2])
+
+    want = [run(i) for i in range(len(xs))]
+    got = [None] * len(xs)
+
+    def work(i):
+        for _ in range(20):
+            got[i] = run(i)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(xs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for res, ref in zip(got, want):
+        for a, b in zip(res, ref):
+            np.testing.assert_array_equal(a, b)
