@@ -32,7 +32,8 @@ def main():
         results.append({"workload": name, "title": mod.TITLE, "rows": rows, "error": err,
                         "seconds": dt})
         status = "FAILED" if err else "ok"
-        print(f"  [{cfg.threads} thread{'s' if cfg.threads > 1 else ''}] {name:7s} {status} "
+        who = cfg.sides[0] if len(cfg.sides) == 1 else "all sides"
+        print(f"  [{cfg.threads} thread{'s' if cfg.threads > 1 else ''}] {name:7s} {who:10s} {status} "
               f"({dt:.1f} s)", file=sys.stderr, flush=True)
         if err:
             print(err, file=sys.stderr, flush=True)
