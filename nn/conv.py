@@ -1,6 +1,6 @@
 """Convolution layers: Conv1d, Conv2d (and Conv3d), holding parameters and calling
-``nn.functional.conv`` (which holds the math: a sliding-window view, a reshape and
-one matrix product)."""
+``nn.functional.conv`` (which holds the math: the padded windows copied into an
+im2col matrix and one matrix product, the ``window_matmul`` primitive)."""
 import math
 
 import numpy as np
