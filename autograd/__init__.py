@@ -25,6 +25,8 @@ from .functions import (add, sub, mul, div, neg, pow, maximum, minimum, where, e
                         squeeze, unsqueeze, expand_dims, broadcast_to, expand, concatenate, cat,
                         stack, split, chunk, pad, tile, repeat, repeat_interleave, flip, getitem,
                         matmul, linear, dot, outer, zeros_like, ones_like, full_like)
+# sliding windows (im2col) from which nn builds convolution and pooling
+from .ops.window import sliding_window, window_scatter_add, window_max, window_matmul, window_out_shape
 from .engine import backward, grad, grad_table, GradTable
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 from . import functional

@@ -6,19 +6,11 @@ import math
 import numpy as np
 
 from . import init
+from .functional._args import ntuple as _ntuple
 from .functional.conv import conv1d, conv2d, conv3d
 from .module import Module, Parameter
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d"]
-
-
-def _ntuple(v, d, name):
-    if isinstance(v, (int, np.integer)):
-        return (int(v),) * d
-    v = tuple(int(a) for a in v)
-    if len(v) != d:
-        raise ValueError(f"{name} must be an int or a tuple of {d} ints, got {v}")
-    return v
 
 
 class _ConvNd(Module):

@@ -38,7 +38,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from .registry import primitive
 
-__all__ = ["sliding_window", "window_scatter_add", "window_max", "window_out_shape"]
+__all__ = ["sliding_window", "window_scatter_add", "window_max", "window_matmul", "window_out_shape"]
 
 
 # ------------------------------------------------------------------ geometry
@@ -472,7 +472,7 @@ def _col2im(gx, gc, kernel_size, stride, dilation, padding, P):
 
 
 @primitive("window_matmul")
-def _window_matmul(w, x, b=None, kernel_size=(), stride=(), dilation=(), padding=()):
+def window_matmul(w, x, b=None, kernel_size=(), stride=(), dilation=(), padding=()):
     """The product of a convolution: every window of x against the kernel, plus bias,
 
         y[n, o, p] = b[o] + sum_{c, k} w[o, c K + k] x_pad[n, c, p s + k r]
@@ -515,7 +515,7 @@ def _window_matmul(w, x, b=None, kernel_size=(), stride=(), dilation=(), padding
     return out.reshape((N, O) + P)
 
 
-@_window_matmul.defvjp
+@window_matmul.defvjp
 def _(F, n, g, out, w, x, b=None):
     p = n.params
     geo = (p.get("kernel_size", ()), p.get("stride", ()), p.get("dilation", ()),

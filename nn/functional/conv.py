@@ -19,18 +19,9 @@ un-padded. Under ``create_graph`` that rule is written with ``pad``, ``sliding_w
 import numpy as np
 
 import autograd as ag
-from autograd.ops.window import _window_matmul
+from ._args import ntuple as _ntuple
 
 __all__ = ["conv1d", "conv2d", "conv3d"]
-
-
-def _ntuple(v, d, name):
-    if isinstance(v, (int, np.integer)):
-        return (int(v),) * d
-    v = tuple(int(a) for a in v)
-    if len(v) != d:
-        raise ValueError(f"{name} must be an int or a tuple of {d} ints, got {v}")
-    return v
 
 
 def _padding(padding, d, kernel, stride, dilation, name):
@@ -90,8 +81,8 @@ def _conv(x, weight, bias, stride, padding, dilation, groups, d, name):
     # Its create_graph rule is built from pad, sliding_window and window_scatter_add.
     w = ag.reshape(weight, (O, C * K) if groups == 1 else (groups, O // groups, Cg * K))
     geo = dict(kernel_size=tuple(kernel), stride=stride, dilation=dilation, padding=pads)
-    out = (_window_matmul(w, x, **geo) if bias is None
-           else _window_matmul(w, x, bias, **geo))                      # (N, O, *P)
+    out = (ag.window_matmul(w, x, **geo) if bias is None
+           else ag.window_matmul(w, x, bias, **geo))                      # (N, O, *P)
     if unbatched:
         out = ag.reshape(out, out.shape[1:])
     return out

@@ -11,19 +11,10 @@ No Python loop runs over batch, channels or positions.
 import numpy as np
 
 import autograd as ag
-from autograd.ops.window import sliding_window, window_max
+from ._args import ntuple as _ntuple
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
            "adaptive_avg_pool2d"]
-
-
-def _ntuple(v, d, name):
-    if isinstance(v, (int, np.integer)):
-        return (int(v),) * d
-    v = tuple(int(a) for a in v)
-    if len(v) != d:
-        raise ValueError(f"{name} must be an int or a tuple of {d} ints, got {v}")
-    return v
 
 
 def _prepare(x, d, kernel_size, stride, padding, dilation, name):
@@ -59,7 +50,7 @@ def _no_ceil(ceil_mode, name):
 def _max_pool(x, d, kernel_size, stride, padding, dilation, ceil_mode, name):
     _no_ceil(ceil_mode, name)
     x, k, s, p, r = _prepare(x, d, kernel_size, stride, padding, dilation, name)
-    return window_max(_pad(x, p, d, -np.inf), k, s, r)
+    return ag.window_max(_pad(x, p, d, -np.inf), k, s, r)
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
@@ -87,7 +78,7 @@ def _avg_pool(x, d, kernel_size, stride, padding, ceil_mode, count_include_pad,
               divisor_override, name):
     _no_ceil(ceil_mode, name)
     x, k, s, p, r = _prepare(x, d, kernel_size, stride, padding, 1, name)
-    win = sliding_window(_pad(x, p, d, 0.0), k, s, r)
+    win = ag.sliding_window(_pad(x, p, d, 0.0), k, s, r)
     axes = tuple(range(win.ndim - d, win.ndim))
     total = ag.sum(win, axis=axes)
     if divisor_override is not None:

@@ -494,9 +494,9 @@ def _window_rows():
     row("window_max_scatter", "1d", lambda M, g: W._window_max_scatter(g, idx=idx, shape=(2, 7), **geo),
         normal((2, 3)), torch=False, gradgrad=True)
     if "window_matmul" in REGISTRY:
-        row("window_matmul", "bias", lambda M, w, c, b: W._window_matmul(w, c, b) if M is ag else
+        row("window_matmul", "bias", lambda M, w, c, b: W.window_matmul(w, c, b) if M is ag else
             w @ c + b[:, None], normal((3, 4)), normal((2, 4, 5)), normal((3,)), gradgrad=True)
-        row("window_matmul", "no-bias", lambda M, w, c: W._window_matmul(w, c), normal((3, 4)),
+        row("window_matmul", "no-bias", lambda M, w, c: W.window_matmul(w, c), normal((3, 4)),
             normal((2, 4, 5)), torch=False)
     row("window_max_gather", "1d", lambda M, gx: W._window_max_gather(gx, idx=idx, **geo),
         normal((2, 7)), torch=False, gradgrad=True)
