@@ -29,11 +29,27 @@ from .functions import (add, sub, mul, div, neg, pow, maximum, minimum, where, e
 from .ops.window import sliding_window, window_scatter_add, window_max, window_matmul, window_out_shape
 from .engine import backward, grad, grad_table, GradTable
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
-from . import functional
-from . import viz
 
 float32, float64, float16 = np.float32, np.float64, np.float16
 int32, int64, bool_ = np.int32, np.int64, np.bool_
 float, double, long = np.float32, np.float64, np.int64  # noqa: A001 - PyTorch's aliases
 
 __version__ = "0.1.0"
+
+
+_LAZY = ("viz", "functional")
+
+
+def __getattr__(name):
+    # NOTE: drawing and the higher-order helpers load on first use (``ag.viz.draw``,
+    # ``ag.functional.hvp``): a training program needs neither of them, and
+    # importing them costs every start time and memory.
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module("." + name, __name__)
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

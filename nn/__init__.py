@@ -16,4 +16,17 @@ from .activation import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
 from .serialization import *  # noqa: F401,F403
-from . import functional, init, utils, data, datasets, train, plots  # noqa: F401
+from . import functional, init, utils, data  # noqa: F401
+
+_LAZY = ("datasets", "train", "plots", "cli")
+
+
+def __getattr__(name):
+    # NOTE: the datasets, the training loop, the plots and the command-line program
+    # load on first use (``nn.datasets.moons()``): a model needs none of them, and
+    # importing them costs every program time and memory.
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module("." + name, __name__)
+    raise AttributeError(f"module 'nn' has no attribute {name!r}")
