@@ -244,12 +244,13 @@ def write_graph(model, loss_fn, x, y, out_dir, title=None):
         loss = loss_fn(model(x), y)
         loss.backward()
         title = title or f"loss of {type(model).__name__} on a batch of {len(y)}"
-        graph = viz.draw(loss, model=model, title=title)
+        graph = viz.draw(loss, model=model, title=title + " (red: weights with their gradients)")
         source = getattr(graph, "source", None)
         if not _render_png(graph, os.path.join(out_dir, "graph")):
             raise RuntimeError("the renderer produced no graph.png")
         files.append("graph.png")
-        layers = viz.draw(loss, model=model, depth=1, title=title + " (one box per layer)")
+        layers = viz.draw(loss, model=model, depth=1,
+                          title=title + " (one box per layer, |grad|: norm of its weights' gradient)")
         if _render_png(layers, os.path.join(out_dir, "graph_layers")):
             files.append("graph_layers.png")
         return files, None
@@ -350,7 +351,7 @@ def main(argv=None):
     graph_files, note = write_graph(
         model, loss_fn, x_small, y_small, out_dir,
         title=f"Computational graph: cross-entropy loss of the trained {args.model} on "
-              f"{len(y_small)} test samples, after backward (red: weights with their gradients)")
+              f"{len(y_small)} test samples, after backward")
     files["graph"] = graph_files[0]
     if len(graph_files) > 1:
         files["graph_layers"] = graph_files[1]
