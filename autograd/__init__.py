@@ -12,7 +12,7 @@ import numpy as np
 
 from . import ops  # noqa: F401  (registers every op)
 from .tensor import Tensor, Node, tensor
-from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
+from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, graph_scope
 from .random import manual_seed
 from . import random
 from .creation import (zeros, ones, full, empty, eye, arange, linspace, randn, rand, randint,

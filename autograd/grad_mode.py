@@ -6,11 +6,12 @@ the previous value on exit (so they nest and are exception-safe).
 import contextlib
 import functools
 
-__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "graph_scope"]
 
 
 class _State:
     enabled = True
+    scope = None  # id of the object (usually an nn.Module) whose code is recording ops
 
 
 STATE = _State()
@@ -78,3 +79,26 @@ class enable_grad(set_grad_enabled):
                 return fn(*args, **kwargs)
 
         return wrapper
+
+
+class graph_scope:
+    """Stamp every op recorded inside with ``obj``: its node's ``scope`` is ``id(obj)``.
+
+    ``nn.Module.__call__`` wraps each ``forward`` in one, so a drawing knows exactly
+    which module made each operation (``ag.viz.draw(..., model=m)``). Scopes nest; the
+    innermost wins. Only the id is kept, so a node never keeps ``obj`` alive.
+    """
+
+    __slots__ = ("obj", "prev")
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __enter__(self):
+        self.prev = STATE.scope
+        STATE.scope = id(self.obj)
+        return self.obj
+
+    def __exit__(self, *exc):
+        STATE.scope = self.prev
+        return False

@@ -64,18 +64,20 @@ class Node:
 
     ``inputs`` are the input Tensors in argument order (the graph's edges),
     ``params`` the op's non-differentiable arguments, ``saved`` whatever extra its VJP
-    needs. After a backward pass without ``retain_graph`` the node is *freed*: its
-    saved values are dropped and a second backward through it raises.
+    needs, ``scope`` the id of the object (an ``nn.Module``) whose code recorded it, or
+    None (see ``ag.graph_scope``). After a backward pass without ``retain_graph`` the
+    node is *freed*: its saved values are dropped and a second backward through it raises.
     """
 
-    __slots__ = ("op", "inputs", "params", "saved", "freed")
+    __slots__ = ("op", "inputs", "params", "saved", "freed", "scope")
 
-    def __init__(self, op, inputs, params, saved):
+    def __init__(self, op, inputs, params, saved, scope=None):
         self.op = op
         self.inputs = inputs
         self.params = params
         self.saved = saved
         self.freed = False
+        self.scope = scope
 
     @property
     def name(self):

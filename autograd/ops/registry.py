@@ -83,7 +83,7 @@ class Op:
             for x in inputs:
                 if x._rg:
                     t._rg = True
-                    t.grad_fn = Node(self, inputs, params or _NO_PARAMS, saved)
+                    t.grad_fn = Node(self, inputs, params or _NO_PARAMS, saved, STATE.scope)
                     break
         return t
 

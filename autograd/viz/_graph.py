@@ -111,10 +111,15 @@ def _common(paths):
     return first[:n]
 
 
-def assign_modules(order, owner, known):
+def assign_modules(order, owner, known, modules=None):
     """Which module each tensor of ``order`` (inputs first) belongs to: id -> path.
 
-    After the fact a graph does not say which ``forward`` made an op, so ownership
+    0. An op recorded inside a module's ``forward`` carries that module in its node
+       (``node.scope``, stamped by ``nn.Module.__call__`` through ``ag.graph_scope``):
+       it belongs to exactly that module. This decides every op made by a model's
+       layers; the rules below only place ops recorded outside any known module.
+
+    Without a scope a graph does not say which ``forward`` made an op, so ownership
     is read from the parameters:
 
     1. A parameter belongs to the module that holds it. A tensor computed only
@@ -133,6 +138,13 @@ def assign_modules(order, owner, known):
     derived = {}   # id -> path of parameter-derived tensors
     mod = {}
     strong = set()
+    scope_path = {id(m): path for path, m in (modules or {}).items()}
+    scoped = set()
+    for t in order:
+        if t.grad_fn is not None and getattr(t.grad_fn, "scope", None) in scope_path:
+            mod[id(t)] = scope_path[t.grad_fn.scope]
+            scoped.add(id(t))
+            strong.add(id(t))
     for t in order:
         k = id(t)
         if t.grad_fn is None:
@@ -143,7 +155,8 @@ def assign_modules(order, owner, known):
         paths = [derived[id(p)] for p in ins if id(p) in derived]
         if paths:
             m = _common(paths)
-            mod[k] = m
+            if k not in scoped:
+                mod[k] = m
             strong.add(k)
             if all(id(p) in derived or is_constant(p, known) for p in ins):
                 derived[k] = m

@@ -102,6 +102,36 @@ def _path_name(path):
     return ".".join(path)
 
 
+def _fold_parameter_free(box, order, modules):
+    """In a collapsed drawing, draw a module without parameters (ReLU, pooling,
+    Flatten, Dropout) inside the box of the sibling layer that feeds it, as the notes
+    draw a layer with its activation: a 12-layer MLP stays 12 boxes. Returns the new
+    box map and, per box, the modules folded into it (in forward order)."""
+    def has_params(path):
+        m = modules.get(path)
+        return m is None or not hasattr(m, "parameters") or any(True for _ in m.parameters())
+
+    into, folded = {}, {}
+    for t in order:
+        p = box.get(id(t))
+        if p is None or p in into or t.grad_fn is None:
+            continue
+        if not p or has_params(p):
+            into[p] = p
+            continue
+        src = None  # the box of the data this module's first op reads
+        for x in t.grad_fn.inputs:
+            q = box.get(id(x))
+            if x.grad_fn is not None and q is not None and q != p:
+                src = into.get(q, q)
+        if src is not None and src and src[:-1] == p[:-1] and has_params(src):
+            into[p] = src
+            folded.setdefault(src, []).append(p)
+        else:
+            into[p] = p
+    return {k: into.get(p, p) for k, p in box.items()}, folded
+
+
 def _module_title(path, m):
     cls = type(m).__name__
     return f"{_path_name(path)}: {cls}" if path else cls
@@ -170,7 +200,7 @@ def build(out, show_grad=True, show_data=True, model=None, params=None, rankdir=
     order = forward_order(drawn)
     index = {id(t): i for i, t in enumerate(order)}
     out_ids = set(onames)
-    mod = assign_modules(order, owner, known) if owner else {}
+    mod = assign_modules(order, owner, known, modules) if (owner or modules) else {}
 
     def name_of(t):
         return known.get(id(t)) or t.name
@@ -188,11 +218,13 @@ def build(out, show_grad=True, show_data=True, model=None, params=None, rankdir=
 
     # which tensors fold into a collapsed module box
     box = {}
+    folded = {}  # box path -> the parameter-free sibling modules drawn inside it
     if model is not None and depth is not None:
         for t in order:
             p = mod.get(id(t))
             if p is not None and len(p) >= depth:
                 box[id(t)] = p[:depth]
+        box, folded = _fold_parameter_free(box, order, modules)
     backward_ran = any(t.grad_fn is not None and t.grad_fn.freed for t in order) or any(
         t.grad is not None for t in order if t.grad_fn is None)
 
@@ -330,6 +362,8 @@ def build(out, show_grad=True, show_data=True, model=None, params=None, rankdir=
             else:
                 rows.append(("grad: not computed yet", "pending"))
         title_text = _module_title(path, m) if m is not None else _path_name(path)
+        for q in folded.get(path, ()):
+            title_text += " + " + _module_title(q, modules[q])
         if path in announced:
             text_lines[announced[path]] = f"[{title_text}] " + "; ".join(r[0] for r in rows)
         fill, border = fm.COLORS["layer"]

@@ -449,3 +449,39 @@ def test_root_that_feeds_another_root():
     y = h * h
     ag.backward([h, y, y], [None, None, ag.tensor(2.0, dtype=np.float64)])  # d(h + 3y)/dx
     assert x.grad.item() == 3 + 3 * 36.0
+
+
+def test_graph_scope_stamps_nodes_innermost_wins_and_restores():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    outer, inner = object(), object()
+    assert (x * 2).grad_fn.scope is None
+    with ag.graph_scope(outer):
+        a = x * 2
+        with ag.graph_scope(inner):
+            b = a + 1
+        c = b * b
+    assert a.grad_fn.scope == id(outer) and b.grad_fn.scope == id(inner)
+    assert c.grad_fn.scope == id(outer)
+    try:
+        with ag.graph_scope(inner):
+            raise ValueError
+    except ValueError:
+        pass
+    assert (x + 1).grad_fn.scope is None  # restored after an exception
+
+
+def test_graph_scope_keeps_no_reference_to_its_object():
+    import gc
+    import weakref
+
+    class Owner:
+        pass
+
+    o = Owner()
+    ref = weakref.ref(o)
+    x = ag.tensor([1.0], requires_grad=True)
+    with ag.graph_scope(o):
+        y = x * 3
+    del o
+    gc.collect()
+    assert ref() is None and y.grad_fn.scope is not None

@@ -175,7 +175,9 @@ def test_mlp_at_depth_1_is_one_box_per_layer():
     out = model(ag.randn(5, 4))
     g = ag.viz.draw(out, model=model, depth=1)
     assert count_nodes(g.source) <= 15
-    assert g.source.count("Linear</B>") == 12
+    # one box per Linear, each with the ReLU that follows it folded in ("0: Linear + 1: ReLU")
+    assert len(re.findall(r"\d+: Linear( \+ \d+: ReLU)?</B>", g.source)) == 12
+    assert g.source.count("ReLU</B>") == 11
     whole = ag.viz.draw(out, model=model, depth=0)
     assert count_nodes(whole.source) == 3       # input -> model -> output
 
@@ -256,4 +258,19 @@ def test_text_description_lists_layers_without_dot(no_dot):
     out = model(ag.randn(2, 4))
     g = ag.viz.draw(out, model=model, depth=1)
     text = g._repr_mimebundle_()["text/plain"]
-    assert text.count(": Linear]") == 3 and "install graphviz" in text
+    assert len(re.findall(r": Linear( \+ \d+: ReLU)?\]", text)) == 3 and "install graphviz" in text
+
+
+def test_ops_are_boxed_in_the_module_whose_forward_made_them():
+    nn = pytest.importorskip("nn")
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    out = model(ag.randn(5, 4, requires_grad=True)).sum()
+    src = ag.viz.draw(out, model=model).source
+    clusters = re.findall(r"subgraph cluster_(\w+) \{(.*?)\n\t+\}", src, flags=re.S)
+    bodies = {name: body for name, body in clusters}
+    relu = [n for n, b in bodies.items() if "1: ReLU" in b]
+    assert relu and ">relu<" in bodies[relu[0]]
+    # the loss's sum stays outside every module box
+    assert not any(">sum<" in b for b in bodies.values())
+    layers = ag.viz.draw(out, model=model, depth=1).source
+    assert "0: Linear + 1: ReLU" in layers and "2: Linear" in layers
