@@ -75,10 +75,10 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
     """
     F = _graph_ns() if create_graph else RAW
     deps, scalar = _consumer_counts(roots)
-    # NOTE: a graph of 0-d tensors (micrograd's kind) runs its rules on numpy scalars:
-    # scalar-times-scalar costs a tenth of scalar-times-0-d-array, and every shape is
-    # (), so no unbroadcast is needed; values take their tensor's dtype when they
-    # leave the pass (a leaf's .grad, ag.grad's results, hooks, the grad table).
+    # NOTE: a graph of 0-d tensors (micrograd's kind) runs its rules on Python floats
+    # (see _scalar_vjp): float arithmetic costs a tenth of 0-d-array arithmetic, and
+    # every shape is (), so no unbroadcast is needed; values take their tensor's dtype
+    # when they leave the pass (a leaf's .grad, ag.grad's results, hooks, the table).
     scalar = scalar and not create_graph
     if scalar:
         root_grads = [float(g) for g in root_grads]
