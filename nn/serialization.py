@@ -22,7 +22,6 @@ import collections
 import collections.abc
 import json
 import os
-import tempfile
 
 import numpy as np
 
@@ -112,6 +111,8 @@ def save(obj, f):
         return
     path = os.fspath(f)
     folder = os.path.dirname(os.path.abspath(path))
+    import tempfile  # NOTE: imported here: saving is rare, and the module costs every start memory
+
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
     try:
         with os.fdopen(fd, "wb") as out:
