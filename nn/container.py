@@ -93,6 +93,10 @@ class Sequential(Module):
         return self
 
 
+def _as_parameter(value):
+    return value if isinstance(value, Parameter) else Parameter(value)
+
+
 class ModuleList(Module):
     """A list of modules whose parameters are registered (a plain Python list would
     hide them from ``parameters()``). It has no forward; index and iterate it."""
@@ -143,51 +147,64 @@ class ModuleList(Module):
             self.add_module(str(i), m)
 
 
-class ModuleDict(Module):
+class _NamedRegistry(Module):
+    """The mapping interface of ModuleDict and ParameterDict: an ordered dict view of
+    one of the module's own registries (``_store`` names it), so every entry stays
+    registered (in ``parameters()``, ``state_dict()``, ``repr``)."""
+
+    _store = None
+
+    def _entries(self):
+        return getattr(self, self._store)
+
+    def __getitem__(self, key):
+        return self._entries()[key]
+
+    def __delitem__(self, key):
+        del self._entries()[key]
+
+    def __len__(self):
+        return len(self._entries())
+
+    def __iter__(self):
+        return iter(self._entries())
+
+    def __contains__(self, key):
+        return key in self._entries()
+
+    def keys(self):
+        return self._entries().keys()
+
+    def items(self):
+        return self._entries().items()
+
+    def values(self):
+        return self._entries().values()
+
+    def pop(self, key):
+        return self._entries().pop(key)
+
+    def clear(self):
+        self._entries().clear()
+
+    def update(self, entries):
+        items = entries.items() if isinstance(entries, collections.abc.Mapping) else entries
+        for k, v in items:
+            self[k] = v
+
+
+class ModuleDict(_NamedRegistry):
     """An ordered dict of named modules, all registered."""
+
+    _store = "_modules"
 
     def __init__(self, modules=None):
         super().__init__()
         if modules is not None:
             self.update(modules)
 
-    def __getitem__(self, key):
-        return self._modules[key]
-
     def __setitem__(self, key, module):
         self.add_module(key, module)
-
-    def __delitem__(self, key):
-        del self._modules[key]
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules)
-
-    def __contains__(self, key):
-        return key in self._modules
-
-    def keys(self):
-        return self._modules.keys()
-
-    def items(self):
-        return self._modules.items()
-
-    def values(self):
-        return self._modules.values()
-
-    def pop(self, key):
-        return self._modules.pop(key)
-
-    def clear(self):
-        self._modules.clear()
-
-    def update(self, modules):
-        items = modules.items() if isinstance(modules, collections.abc.Mapping) else modules
-        for k, m in items:
-            self[k] = m
 
 
 class ParameterList(Module):
@@ -208,12 +225,10 @@ class ParameterList(Module):
         return self._parameters[str(_norm_index(idx, len(self), "ParameterList"))]
 
     def __setitem__(self, idx, value):
-        self.register_parameter(str(_norm_index(idx, len(self), "ParameterList")),
-                                value if isinstance(value, Parameter) else Parameter(value))
+        self.register_parameter(str(_norm_index(idx, len(self), "ParameterList")), _as_parameter(value))
 
     def append(self, value):
-        self.register_parameter(str(len(self)),
-                                value if isinstance(value, Parameter) else Parameter(value))
+        self.register_parameter(str(len(self)), _as_parameter(value))
         return self
 
     def extend(self, values):
@@ -222,37 +237,15 @@ class ParameterList(Module):
         return self
 
 
-class ParameterDict(Module):
+class ParameterDict(_NamedRegistry):
     """An ordered dict of named Parameters, all registered."""
+
+    _store = "_parameters"
 
     def __init__(self, parameters=None):
         super().__init__()
         if parameters is not None:
-            items = parameters.items() if isinstance(parameters, collections.abc.Mapping) \
-                else parameters
-            for k, v in items:
-                self[k] = v
-
-    def __getitem__(self, key):
-        return self._parameters[key]
+            self.update(parameters)
 
     def __setitem__(self, key, value):
-        self.register_parameter(key, value if isinstance(value, Parameter) else Parameter(value))
-
-    def __len__(self):
-        return len(self._parameters)
-
-    def __iter__(self):
-        return iter(self._parameters)
-
-    def __contains__(self, key):
-        return key in self._parameters
-
-    def keys(self):
-        return self._parameters.keys()
-
-    def items(self):
-        return self._parameters.items()
-
-    def values(self):
-        return self._parameters.values()
+        self.register_parameter(key, _as_parameter(value))
