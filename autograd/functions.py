@@ -759,15 +759,16 @@ def linear(x, weight, bias=None):
     (see ``ops.linalg.linear``), recorded as a single node.
     """
     x, weight = _t(x), _t(weight)
-    if weight.ndim != 2 or x.ndim == 0 or (bias is not None and _t(bias).shape != weight.shape[:1]):
+    bias = None if bias is None else _lift(bias, weight)
+    if weight.ndim != 2 or x.ndim == 0 or (bias is not None and bias.shape != weight.shape[:1]):
         raise ValueError(
             f"linear: expects input (*, in), weight (out, in) and bias (out,); got input "
-            f"{x.shape}, weight {weight.shape}, bias {None if bias is None else _t(bias).shape}")
+            f"{x.shape}, weight {weight.shape}, bias {None if bias is None else bias.shape}")
     if x.shape[-1] != weight.shape[1]:
         raise ValueError(
             f"linear: input of shape {x.shape} does not match weight of shape {weight.shape}: "
             f"the last input dim must equal in_features={weight.shape[1]}")
-    args = (x, weight) if bias is None else (x, weight, _lift(bias, weight))
+    args = (x, weight) if bias is None else (x, weight, bias)
     dt = np.result_type(*[a.data for a in args])
     if dt.kind == "f":
         args = tuple(a if a.dtype == dt else astype(a, dt) for a in args)
@@ -825,17 +826,17 @@ def full_like(x, fill_value, dtype=None, requires_grad=False):
 # ------------------------------------------------------------------ Tensor methods
 def _install():
     T = Tensor
-    T.__add__ = lambda s, o: add(s, o)
+    T.__add__ = add
     T.__radd__ = lambda s, o: add(o, s)
-    T.__sub__ = lambda s, o: sub(s, o)
+    T.__sub__ = sub
     T.__rsub__ = lambda s, o: sub(o, s)
-    T.__mul__ = lambda s, o: mul(s, o)
+    T.__mul__ = mul
     T.__rmul__ = lambda s, o: mul(o, s)
-    T.__truediv__ = lambda s, o: div(s, o)
+    T.__truediv__ = div
     T.__rtruediv__ = lambda s, o: div(o, s)
-    T.__pow__ = lambda s, o: pow(s, o)
+    T.__pow__ = pow
     T.__rpow__ = lambda s, o: pow(_lift(o, s), s)
-    T.__matmul__ = lambda s, o: matmul(s, o)
+    T.__matmul__ = matmul
     T.__rmatmul__ = lambda s, o: matmul(o, s)
     T.__neg__ = lambda s: E.neg(s)
     T.__pos__ = lambda s: s

@@ -17,15 +17,8 @@ def linear(input, weight, bias=None):  # noqa: A002 - PyTorch's name
 
     dy/dx = W, dy/dW = x (summed over the batch), dy/db = 1 (summed over the batch).
     Computed by ``ag.linear``, one recorded op whose weight gradient g^T x comes out of
-    a single product in W's layout.
+    a single product in W's layout, which also checks the shapes.
     """
-    if weight.ndim != 2:
-        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), "
-                         f"got shape {weight.shape}")
-    if input.shape[-1:] != weight.shape[1:]:
-        raise ValueError(f"linear: input of shape {tuple(input.shape)} does not match weight of "
-                         f"shape {weight.shape}: expected the last input dim to be "
-                         f"in_features={weight.shape[1]}")
     return ag.linear(input, weight, bias)
 
 
