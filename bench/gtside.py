@@ -92,7 +92,25 @@ def raw_sgd(params, lr):
 
 
 # ------------------------------------------------------------------ MLP
-class MLP:
+class _Model:
+    """What MLP and LeNet share: one full training step, through optim.SGD when the
+    model was built with nn+optim (``self.opt``), else raw autograd and a hand update."""
+
+    opt = None
+
+    def step(self, x, y):
+        if self.opt is not None:
+            self.opt.zero_grad()
+        loss = self.loss(x, y)
+        loss.backward()
+        if self.opt is not None:
+            self.opt.step()
+        else:
+            raw_sgd(self.params, self.lr)
+        return loss
+
+
+class MLP(_Model):
     """A gradtable MLP with given numpy weights [(W, b), ...]; ``step(x, y)`` is one
     full SGD training step, ``loss(x, y)`` the forward only."""
 
@@ -142,21 +160,9 @@ class MLP:
             return F.cross_entropy(z, y)
         return raw_cross_entropy(z, y.data if isinstance(y, ag.Tensor) else y)
 
-    def step(self, x, y):
-        if self.use_nn:
-            self.opt.zero_grad()
-            loss = self.loss(x, y)
-            loss.backward()
-            self.opt.step()
-        else:
-            loss = self.loss(x, y)
-            loss.backward()
-            raw_sgd(self.params, self.lr)
-        return loss
-
 
 # ------------------------------------------------------------------ LeNet
-class LeNet:
+class LeNet(_Model):
     def __init__(self, weights, lr=0.01, use_nn=None):
         self.lr = lr
         self.use_nn = have_nn_cnn() if use_nn is None else use_nn
@@ -205,17 +211,6 @@ class LeNet:
         h = ag.relu(raw_linear(h, w4, b4))
         return raw_cross_entropy(raw_linear(h, w5, b5), y.data if isinstance(y, ag.Tensor) else y)
 
-    def step(self, x, y):
-        if self.opt is not None:
-            self.opt.zero_grad()
-            loss = self.loss(x, y)
-            loss.backward()
-            self.opt.step()
-        else:
-            loss = self.loss(x, y)
-            loss.backward()
-            raw_sgd(self.params, self.lr)
-        return loss
 
 
 def conv2d(x, w, b, pad):
