@@ -183,6 +183,19 @@ class Tensor:
     def is_floating_point(self):
         return self.data.dtype.kind in _FLOAT_KINDS
 
+    @property
+    def array(self):
+        """The backend array itself (a numpy ndarray): shared, not copied, not tracked.
+
+        Library code reads and writes values through ``.array``; user code should prefer
+        ``.numpy()`` and the in-place Tensor methods, which the version counter sees.
+        """
+        return self.data
+
+    @array.setter
+    def array(self, value):
+        self.data = value
+
     # ----------------------------------------------------------------- conversions
     def numpy(self):
         """The underlying numpy array (shared, not copied)."""
