@@ -115,7 +115,7 @@ class PReLU(Module):
                                         dtype=np.float32 if dtype is None else dtype))
 
     def reset_parameters(self):
-        self.weight.data[...] = self.init
+        self.weight.array[...] = self.init
 
     def forward(self, input):  # noqa: A002
         return F.prelu(input, self.weight)

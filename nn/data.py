@@ -44,9 +44,9 @@ class Dataset:
 
 def _as_array(a):
     """One field of a dataset as a numpy array following the module's dtype rules."""
-    arr = a.data if isinstance(a, ag.Tensor) else a
+    arr = a.array if isinstance(a, ag.Tensor) else a
     if not isinstance(arr, np.ndarray):
-        arr = ag.tensor(arr).data  # lists and scalars: the library's rules (floats -> float32)
+        arr = ag.tensor(arr).array  # lists and scalars: the library's rules (floats -> float32)
     if arr.ndim == 0:
         raise ValueError("TensorDataset needs arrays with a first (sample) axis, got a 0-d value")
     if arr.dtype.kind in "iu":
@@ -139,7 +139,7 @@ def default_collate(samples):
         first = samples[0]
     fields = []
     for k in range(len(first)):
-        values = [s[k].data if isinstance(s[k], ag.Tensor) else s[k] for s in samples]
+        values = [s[k].array if isinstance(s[k], ag.Tensor) else s[k] for s in samples]
         fields.append(ag.Tensor(_as_array(np.stack([np.asarray(v) for v in values]))))
     return tuple(fields)
 

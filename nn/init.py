@@ -38,7 +38,7 @@ __all__ = ["calculate_gain", "zeros_", "ones_", "constant_", "normal_", "uniform
 
 def _data(tensor):
     if isinstance(tensor, ag.Tensor):
-        return tensor.data
+        return tensor.array
     if isinstance(tensor, np.ndarray):
         return tensor
     raise TypeError(f"nn.init expects a Tensor (or numpy array), got {type(tensor).__name__}")
@@ -46,8 +46,9 @@ def _data(tensor):
 
 def _fill(tensor, values):
     """Write ``values`` into the tensor's array in place, keeping its dtype."""
-    with ag.no_grad():
-        _data(tensor)[...] = values
+    _data(tensor)[...] = values
+    if isinstance(tensor, ag.Tensor):
+        ag.increment_version(tensor)  # an in-place change, seen by graphs that saved it
     return tensor
 
 

@@ -33,7 +33,7 @@ TRAIN_INSTALL_HINT = 'pip install "gradtable[train]"'
 
 
 def _array(t):
-    return t.data if isinstance(t, ag.Tensor) else np.asarray(t)
+    return t.array if isinstance(t, ag.Tensor) else np.asarray(t)
 
 
 def accuracy(output, target, threshold="auto"):

@@ -68,9 +68,9 @@ class Adadelta(Optimizer):
         check_nonneg("weight_decay value", group["weight_decay"])
 
     def _init_state(self, p, group):
-        return {"step": 0, "square_avg": np.zeros_like(p.data), "acc_delta": np.zeros_like(p.data)}
+        return {"step": 0, "square_avg": np.zeros_like(p.array), "acc_delta": np.zeros_like(p.array)}
 
     def _update(self, p, grad, state, group):
-        adadelta_update(p.data, grad, state["square_avg"], state["acc_delta"], lr=group["lr"],
+        adadelta_update(p.array, grad, state["square_avg"], state["acc_delta"], lr=group["lr"],
                         rho=group["rho"], eps=group["eps"], weight_decay=group["weight_decay"],
                         maximize=group["maximize"])

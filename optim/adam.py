@@ -91,16 +91,16 @@ class Adam(Optimizer):
         check_nonneg("weight_decay value", group["weight_decay"])
 
     def _init_state(self, p, group):
-        state = {"step": 0, "exp_avg": np.zeros_like(p.data), "exp_avg_sq": np.zeros_like(p.data)}
+        state = {"step": 0, "exp_avg": np.zeros_like(p.array), "exp_avg_sq": np.zeros_like(p.array)}
         if group["amsgrad"]:
-            state["max_exp_avg_sq"] = np.zeros_like(p.data)
+            state["max_exp_avg_sq"] = np.zeros_like(p.array)
         return state
 
     def _update(self, p, grad, state, group):
         if group["amsgrad"] and "max_exp_avg_sq" not in state:
-            state["max_exp_avg_sq"] = np.zeros_like(p.data)
+            state["max_exp_avg_sq"] = np.zeros_like(p.array)
         beta1, beta2 = group["betas"]
-        adam_update(p.data, grad, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq"),
+        adam_update(p.array, grad, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq"),
                     step=state["step"], lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
                     weight_decay=group["weight_decay"],
                     decoupled_weight_decay=group["decoupled_weight_decay"],

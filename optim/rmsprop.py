@@ -71,21 +71,21 @@ class RMSprop(Optimizer):
         check_nonneg("weight_decay value", group["weight_decay"])
 
     def _init_state(self, p, group):
-        state = {"step": 0, "square_avg": np.zeros_like(p.data)}
+        state = {"step": 0, "square_avg": np.zeros_like(p.array)}
         if group["momentum"] > 0:
-            state["momentum_buffer"] = np.zeros_like(p.data)
+            state["momentum_buffer"] = np.zeros_like(p.array)
         if group["centered"]:
-            state["grad_avg"] = np.zeros_like(p.data)
+            state["grad_avg"] = np.zeros_like(p.array)
         return state
 
     def _update(self, p, grad, state, group):
         momentum, centered = group["momentum"], group["centered"]
         # a group switched to momentum/centered after its first step gets fresh buffers
         if momentum > 0 and "momentum_buffer" not in state:
-            state["momentum_buffer"] = np.zeros_like(p.data)
+            state["momentum_buffer"] = np.zeros_like(p.array)
         if centered and "grad_avg" not in state:
-            state["grad_avg"] = np.zeros_like(p.data)
-        rmsprop_update(p.data, grad, state["square_avg"], state.get("grad_avg"),
+            state["grad_avg"] = np.zeros_like(p.array)
+        rmsprop_update(p.array, grad, state["square_avg"], state.get("grad_avg"),
                        state.get("momentum_buffer"), lr=group["lr"], alpha=group["alpha"],
                        eps=group["eps"], weight_decay=group["weight_decay"], momentum=momentum,
                        centered=centered, maximize=group["maximize"])

@@ -74,7 +74,7 @@ class _Rows:
         self.tensors = list(table)
         self.step = {id(t): i + 1 for i, t in enumerate(self.tensors)}
         self.names = {id(t): table.name_of(t) for t in self.tensors}
-        self.grad_lines = {id(t): fm.value_lines("grad", g.data) for t, g in table.items()}
+        self.grad_lines = {id(t): fm.value_lines("grad", g.array) for t, g in table.items()}
         self.width = {k: max(len(s) for s in lines) for k, lines in self.grad_lines.items()}
         self.consumers = {}
         for t in self.tensors:
@@ -98,7 +98,7 @@ class _Rows:
         return [(line, state) for line in lines]
 
     def short_grad(self, t):
-        g = self.table[t].data
+        g = self.table[t].array
         if g.size > fm.SMALL:
             return f"{fm.shape_only(t)} array, values {fm.summary(g)}"
         lines = self.grad_lines[id(t)]

@@ -74,7 +74,7 @@ def relu6(input, inplace=False):  # noqa: A002
 
 def _positive(x):
     """The constant mask x > 0 (no graph: a comparison has no gradient)."""
-    return x.data > 0
+    return x.array > 0
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):  # noqa: A002
@@ -144,7 +144,7 @@ def softplus(input, beta=1.0, threshold=20.0):  # noqa: A002
     out = ag.softplus(z)
     if beta != 1:
         out = out / beta
-    big = z.data > threshold
+    big = z.array > threshold
     if big.any():
         out = ag.where(big, input, out)
     return out
@@ -200,7 +200,7 @@ def logsigmoid(input):  # noqa: A002
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):  # noqa: A002
     """f(x) = clip(x, min_val, max_val);  f'(x) = 1 for min_val < x < max_val, else 0
     (0 at the ends, like PyTorch)."""
-    d = input.data
+    d = input.array
     inside = (d > min_val) & (d < max_val)
     return ag.where(inside, input, np.clip(d, min_val, max_val))
 
