@@ -254,3 +254,21 @@ def test_state_dict_saved_before_the_options_loads_with_pytorch_defaults():
         opt.zero_grad()
         p.sum().backward()
         opt.step()  # runs with the restored (default) options
+
+
+@pytest.mark.parametrize("make", [
+    lambda ps: optim.Adam(ps, lr=0.1, bias_correction=False, eps_inside_sqrt=True),
+    lambda ps: optim.Adam(ps, lr=0.1, eps_inside_sqrt=True, amsgrad=True),
+    lambda ps: optim.RMSprop(ps, lr=0.1, eps_inside_sqrt=True),
+    lambda ps: optim.RMSprop(ps, lr=0.1, eps_inside_sqrt=True, centered=True, momentum=0.5),
+], ids=["adam-notes", "adam-amsgrad-inside", "rmsprop-inside", "rmsprop-inside-centered"])
+def test_float32_and_0d_parameters_keep_dtype_and_shape(make):
+    for value in (np.float32(1.0), np.ones((2, 3), np.float32), np.float64(1.0)):
+        p = ag.tensor(value, requires_grad=True)
+        opt = make([p])
+        for _ in range(3):
+            opt.zero_grad()
+            (p * 0.5).sum().backward()
+            opt.step()
+        assert p.array.dtype == np.asarray(value).dtype and p.shape == np.shape(value)
+        assert np.all(np.isfinite(p.array)) and np.all(p.array < 1.0)
