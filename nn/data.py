@@ -1,5 +1,5 @@
 """Datasets and mini-batches: ``Dataset``, ``TensorDataset``, ``Subset``, ``DataLoader``,
-``random_split``.
+``random_split``, and the samplers of ``nn.sampler`` (``RandomSampler``, ...).
 
 The notes' training loop walks over the data in *epochs*; each epoch is cut into
 mini-batches of M samples (M = 1 is stochastic gradient descent, M = N full-batch
@@ -9,6 +9,11 @@ gradient descent), and the order is reshuffled at the start of every epoch::
     loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True, seed=0)
     for xb, yb in loader:          # tuples of ag.Tensor, one per array
         ...
+
+The notes' SGD (000) draws each sample i.i.d. uniformly, *with* replacement;
+``shuffle=True`` permutes (each sample once per epoch, *without* replacement). For the
+notes' draw pass a sampler: ``DataLoader(ds, batch_size=1,
+sampler=RandomSampler(ds, replacement=True))``.
 
 Randomness: ``seed=None`` draws every shuffle from the library's one generator
 (``ag.random.generator()``, reseeded by ``ag.manual_seed``); an integer ``seed`` gives
@@ -25,7 +30,10 @@ import numpy as np
 
 import autograd as ag
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "DataLoader", "random_split", "default_collate"]
+from .sampler import RandomSampler, Sampler, SequentialSampler
+
+__all__ = ["Dataset", "TensorDataset", "Subset", "DataLoader", "random_split", "default_collate",
+           "Sampler", "SequentialSampler", "RandomSampler"]
 
 
 class Dataset:
@@ -151,24 +159,37 @@ class DataLoader:
         dataset: a ``Dataset`` (``TensorDataset`` and its ``Subset``s take a fast path:
             one fancy-indexing per array per batch, no Python loop over samples).
         batch_size: samples per batch (the last one may be smaller).
-        shuffle: draw a new random order at the start of every epoch.
+        shuffle: draw a new random order at the start of every epoch: a permutation,
+            each sample once (``RandomSampler(dataset)``, without replacement).
         drop_last: skip the last batch when it is smaller than ``batch_size``.
         seed: ``None`` shuffles with the library's generator (``ag.manual_seed``);
             an integer gives this loader its own generator: reproducible epochs.
         collate_fn: how a list of samples becomes a batch (generic datasets only);
             the default stacks each field into a Tensor.
+        sampler: where the indices come from instead (PyTorch's ``sampler``): any
+            iterable of ints with a length, e.g. ``RandomSampler(dataset,
+            replacement=True)`` for the notes' i.i.d. draws. Exclusive with
+            ``shuffle`` and ``seed`` (give the sampler its own ``generator``).
 
     Yields tuples of ``ag.Tensor`` (no gradients), one per field of the dataset.
-    ``len(loader)`` is the number of batches per epoch.
+    ``len(loader)`` is the number of batches per epoch: ceil(len(sampler) / batch_size)
+    (floor with ``drop_last``).
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None,
-                 collate_fn=None):
+                 collate_fn=None, sampler=None):
         if isinstance(batch_size, bool) or not isinstance(batch_size, (numbers.Integral, np.integer)) \
                 or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (numbers.Integral, np.integer))):
             raise TypeError(f"seed must be an integer or None, got {seed!r}")
+        if sampler is not None and (shuffle or seed is not None):
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle and seed; "
+                             "the sampler decides the order (give it a generator, e.g. "
+                             "RandomSampler(ds, replacement=True, generator=0))")
+        if sampler is not None and not (hasattr(sampler, "__iter__") and hasattr(sampler, "__len__")):
+            raise TypeError(f"DataLoader: sampler must be an iterable of indices with a length "
+                            f"(e.g. nn.data.RandomSampler), got {type(sampler).__name__}")
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
@@ -177,6 +198,11 @@ class DataLoader:
         self.collate_fn = collate_fn or default_collate
         self._rng = None if seed is None else np.random.default_rng(int(seed))
         self._fast = collate_fn is None and _has_fast_path(dataset)
+        self._own_sampler = sampler is not None
+        if sampler is None:
+            sampler = (RandomSampler(dataset, generator=self._rng) if self.shuffle
+                       else SequentialSampler(dataset))
+        self.sampler = sampler
 
     @property
     def generator(self):
@@ -184,16 +210,16 @@ class DataLoader:
         return self._rng if self._rng is not None else ag.random.generator()
 
     def __len__(self):
-        n = len(self.dataset)
+        n = len(self.sampler)
         if self.drop_last:
             return n // self.batch_size
         return -(-n // self.batch_size)
 
     def _order(self):
-        n = len(self.dataset)
-        if self.shuffle:
-            return self.generator.permutation(n).astype(np.int64)
-        return np.arange(n, dtype=np.int64)
+        indices = getattr(self.sampler, "indices", None)
+        if callable(indices):  # the library's samplers: one array, no Python loop
+            return np.asarray(indices(), dtype=np.int64)
+        return np.fromiter((int(i) for i in self.sampler), dtype=np.int64)
 
     def __iter__(self):
         order = self._order()  # drawn once per epoch, when the loop starts
@@ -206,8 +232,9 @@ class DataLoader:
                 yield self.collate_fn([self.dataset[int(i)] for i in idx])
 
     def __repr__(self):
+        how = f"sampler={self.sampler!r}" if self._own_sampler else f"shuffle={self.shuffle}"
         return (f"DataLoader({len(self.dataset)} samples, batch_size={self.batch_size}, "
-                f"shuffle={self.shuffle}, drop_last={self.drop_last}, {len(self)} batches)")
+                f"{how}, drop_last={self.drop_last}, {len(self)} batches)")
 
 
 def random_split(dataset, lengths, seed=None):

@@ -1,4 +1,5 @@
-"""Batch normalisation layers (the notes' section 7): BatchNorm1d, BatchNorm2d, BatchNorm3d.
+"""Batch normalisation layers (the notes, 004, "Batch Normalisation (BN)"): BatchNorm1d,
+BatchNorm2d, BatchNorm3d.
 
 The math lives in ``nn.functional.batch_norm``; a layer holds gamma (``weight``) and
 beta (``bias``) and the running statistics as buffers, and reads ``self.training``.

@@ -121,9 +121,11 @@ class Newton(Optimizer):
     ``Newton(params, lr=1.0, damping=0.0, max_dense=256, adaptive_damping=True,
     cg_tol=1e-10, cg_max_iter=None)``
 
-    The notes: theta <- theta - H^{-1} g with H the Hessian of the loss. With lr = 1
-    and no damping this lands on the minimum of a strictly convex quadratic in one
-    step. PyTorch has no Newton optimizer.
+    The notes name it without a formula (004: "second-order methods: Newton"; 003
+    tells stationary points apart by "the Hessian H_theta[g](theta_0)"). The step is
+    theta <- theta - H^{-1} g with H the Hessian of the loss. With lr = 1 and no
+    damping this lands on the minimum of a strictly convex quadratic in one step.
+    PyTorch has no Newton optimizer.
 
     The loss must be recomputed inside the step, so ``step`` requires a closure that
     returns the scalar loss (and does not call ``backward``: Newton differentiates

@@ -169,7 +169,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     """Binary cross-entropy on logits z (p = sigmoid(z)), computed stably:
 
         l = (1 - y) z + softplus(-z) = -(y log s(z) + (1 - y) log(1 - s(z))),
-        dl/dz = s(z) - y  (the notes' "yhat - y").
+        dl/dz = s(z) - y  (the notes' dL/dz = a - y, 004 "Backward propagation").
 
     With ``pos_weight`` (one weight per class, broadcast along the last dim) the
     positive term is weighted: l = (1 - y) z + (1 + (pos_weight - 1) y) softplus(-z).
@@ -316,8 +316,9 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
 
         l_n = -sum_c y_nc log softmax(x_n)_c,   dl_n/dx_n = softmax(x_n) - y_n
 
-    (the notes' "yhat - y"). The target is either class indices (integers, shape
-    (N,) / (N, d1, ...) / ()), then y_n is one-hot and this is
+    (the notes' dL/dz_o = yhat_o - y_o, 004 "Multi-class classification", backward).
+    The target is either class indices (integers, shape (N,) / (N, d1, ...) / ()),
+    then y_n is one-hot and this is
     nll_loss(log_softmax(x), t) with ``weight`` and ``ignore_index``; or class
     probabilities (floats, the input's shape), then 'mean' divides by the number of
     samples. ``label_smoothing`` eps mixes the target with the uniform

@@ -1,4 +1,4 @@
-"""Batch normalisation (the notes' section 7), written with autograd ops.
+"""Batch normalisation (the notes, 004, "Batch Normalisation (BN)"), written with autograd ops.
 
 Per channel c, over the batch and any spatial axes (every axis but 1):
 
