@@ -1,6 +1,7 @@
 """The backward pass as one self-contained HTML page: its structure, and the page in a
 real headless browser (Chromium through chromedriver): the slider shows the right frame."""
 import base64
+import json
 import os
 import re
 import shutil
@@ -42,10 +43,10 @@ def test_the_page_is_self_contained(tmp_path):
     srcs = re.findall(r'<img class="gt-frame" data-step="(\d+)" alt="[^"]*" src="([^"]+)"( hidden)?>', page)
     assert [int(s[0]) for s in srcs] == [1, 2, 3, 4, 5]
     assert [bool(s[2]) for s in srcs] == [False, True, True, True, True]  # only frame 1 without JS
-    svgs = steps.images("svg")
-    for (_, src, _), svg in zip(srcs, svgs):
+    for k, (_, src, _) in enumerate(srcs, 1):
         assert src.startswith("data:image/svg+xml;base64,")
-        assert base64.b64decode(src.split(",", 1)[1]).decode("utf-8") == svg
+        svg = base64.b64decode(src.split(",", 1)[1]).decode("utf-8")
+        assert svg.startswith("<svg") and f"step {k} of 5" in svg and "</svg>" in svg
     # nothing to fetch: no external script, style sheet, image or frame
     assert not re.search(r'<(script|link|iframe)[^>]*(src|href)=', page)
     assert not re.search(r'src="(?!data:)', page)
@@ -97,6 +98,21 @@ return {step: root.getAttribute('data-step'), slider: root.querySelector('.gt-sl
 """
 
 
+def _saved_notebook_player():
+    """The HTML output of notebook 01 that holds the player (None without the notebook)."""
+    nb = os.path.join(os.path.dirname(__file__), "..", "..", "notebooks", "01_computational_graphs.ipynb")
+    if not os.path.exists(nb):
+        return None
+    with open(nb, encoding="utf-8") as f:
+        cells = json.load(f)["cells"]
+    for cell in cells:
+        for out in cell.get("outputs", []):
+            html = "".join(out.get("data", {}).get("text/html", []))
+            if 'class="gt-player"' in html:
+                return html
+    raise AssertionError("notebook 01 has no saved step-through player in its outputs")
+
+
 _RECORD = """
 window.gtSeen = [];
 new MutationObserver(function () {
@@ -141,6 +157,17 @@ def test_moving_the_slider_shows_the_right_frame_in_chromium(tmp_path):
         state = browser.execute_script(_STATE)
         assert state["shown"] == ["5"] and state["src"] == want[4]
         assert "play" in browser.find_element("css selector", ".gt-play").text  # stopped at the end
+        # the player saved in notebook 01 steps too, with no kernel
+        saved = _saved_notebook_player()
+        if saved is not None:
+            page = tmp_path / "notebook01.html"
+            page.write_text(f"<!DOCTYPE html><html><body>{saved}</body></html>", encoding="utf-8")
+            browser.get("file://" + str(page))
+            slider = browser.find_element("css selector", ".gt-slider")
+            slider.click()
+            slider.send_keys(Keys.HOME, Keys.ARROW_RIGHT)
+            state = browser.execute_script(_STATE)
+            assert state["shown"] == ["2"] and state["label"] == "step 2 of 5" and state["width"] > 200
     finally:
         browser.quit()
         shutil.rmtree(profile, ignore_errors=True)
