@@ -127,9 +127,13 @@ class GradientWatch:
                 return name
         if self.track_norm:
             if self._sum is None:
-                self._sum = {name: np.zeros(g.shape, np.float64) for name, g in grads}
+                # NOTE: in the gradients' own dtype: a stopping rule needs no more precision,
+                # and float32 halves the memory traffic.
+                self._sum = {name: np.zeros(g.shape, np.result_type(g.dtype, np.float32))
+                             for name, g in grads}
             for name, g in grads:
-                self._sum[name] += batch_size * g
+                acc = self._sum[name]
+                acc += g if batch_size == 1 else np.multiply(g, batch_size, dtype=acc.dtype)
             self._n += batch_size
         return None
 
@@ -137,4 +141,4 @@ class GradientWatch:
         """‖(1/N) Σ_b m_b g_b‖₂ over all parameters (NaN when no step was taken)."""
         if not self._n:
             return float("nan")
-        return math.sqrt(sum(float(np.sum((s / self._n) ** 2)) for s in self._sum.values()))
+        return math.sqrt(sum(float(np.vdot(s, s)) for s in self._sum.values())) / self._n
