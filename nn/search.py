@@ -26,7 +26,8 @@ names) or any object with scipy's ``rvs(random_state=...)`` draw continuous valu
 single value that is neither is kept fixed.
 
 The training function returns a number (recorded as ``score``), a dict of numbers, or
-the ``History`` of ``nn.train.fit`` (its last epoch's values, and ``epochs``). Each row
+the ``History`` of ``nn.train.fit``: its per-epoch values at the last epoch, or at
+``best_epoch`` when fit tracked one (``restore_best``: the model it kept), and ``epochs``. Each row
 also records the wall-clock ``time`` of the run.
 """
 import html
@@ -156,9 +157,13 @@ def _as_results(value):
     if isinstance(value, Mapping):
         return dict(value)
     if hasattr(value, "as_dict") and hasattr(value, "epochs"):  # nn.train.History
-        out = {k: v[-1] for k, v in value.as_dict().items()
-               if v and not k.startswith("step_") and k not in ("lr", "time")}
+        best = getattr(value, "best_epoch", None)
+        at = -1 if best is None else best - 1  # restore_best kept that epoch's model
+        out = {k: v[at] for k, v in value.as_dict().items()
+               if len(v) == value.epochs and k not in ("lr", "time")}
         out["epochs"] = value.epochs
+        if best is not None:
+            out["best_epoch"] = best
         return out
     if isinstance(value, (numbers.Number, np.generic)) or (isinstance(value, ag.Tensor) and value.size == 1):
         return {"score": float(value.item() if isinstance(value, ag.Tensor) else value)}

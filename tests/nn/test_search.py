@@ -75,7 +75,7 @@ def test_a_search_over_real_training_runs():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((64, 2)).astype(np.float32)
     y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)
-    train_loader = DataLoader(TensorDataset(X[:48], y[:48]), batch_size=16, shuffle=True, seed=0)
+    train_set = TensorDataset(X[:48], y[:48])
     val_loader = DataLoader(TensorDataset(X[48:], y[48:]), batch_size=16)
 
     class SGD:
@@ -94,9 +94,22 @@ def test_a_search_over_real_training_runs():
         ag.manual_seed(0)
         model = nn.Sequential(nn.Linear(2, width), nn.Tanh(), nn.Linear(width, 2))
         return nn.train.fit(model, nn.CrossEntropyLoss(), SGD(model.parameters(), lr),
-                            train_loader, epochs=3, val_loader=val_loader, progress=False)
+                            DataLoader(train_set, 16, shuffle=True, seed=0), epochs=3, val_loader=val_loader, progress=False)
 
     t = grid_search(train, {"lr": [0.01, 0.5], "width": [4, 16]})
+    h = train(0.5, 16)
+    assert t[3]["val_loss"] == h["val_loss"][-1] and "best_epoch" not in t.columns
+
+    def train_best(lr):
+        ag.manual_seed(0)
+        model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 2))
+        return nn.train.fit(model, nn.CrossEntropyLoss(), SGD(model.parameters(), lr),
+                            DataLoader(train_set, 16, shuffle=True, seed=0), epochs=6, val_loader=val_loader, progress=False, restore_best=True)
+
+    hb = train_best(3.0)
+    tb = grid_search(train_best, {"lr": [3.0]})
+    assert tb[0]["best_epoch"] == hb.best_epoch
+    assert tb[0]["val_loss"] == min(hb["val_loss"]) == hb["val_loss"][hb.best_epoch - 1]
     assert set(t.columns) >= {"lr", "width", "loss", "accuracy", "val_loss", "val_accuracy",
                               "epochs", "time"}
     assert t["epochs"] == [3, 3, 3, 3]
