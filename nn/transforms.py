@@ -16,6 +16,7 @@ of parameters per call, so every image of a batch gets its own shift, flip or an
 Apply augmentation to the training set only: the validation and test sets measure the
 model on the data as it is.
 """
+import functools
 import math
 import numbers
 
@@ -146,20 +147,29 @@ class RandomCrop:
 
     def __call__(self, img):
         arr, wrap = _unwrap(img)
-        if any(self.padding):
-            arr = self._pad(arr, *self.padding)
+        left, top, right, bottom = self.padding
         h, w = self.size
-        H, W = arr.shape[-2:]
+        H, W = arr.shape[-2] + top + bottom, arr.shape[-1] + left + right
         if self.pad_if_needed and (H < h or W < w):
             dh, dw = max(h - H, 0), max(w - W, 0)
-            arr = self._pad(arr, dw, dh, dw, dh)
-            H, W = arr.shape[-2:]
+            left, top, right, bottom = left + dw, top + dh, right + dw, bottom + dh
+            H, W = H + 2 * dh, W + 2 * dw
         if H < h or W < w:
             raise ValueError(f"RandomCrop: the crop size {(h, w)} is larger than the (padded) "
                              f"image {(H, W)}; pass pad_if_needed=True or a smaller size")
         rng = _rng()
         i, j = int(rng.integers(H - h + 1)), int(rng.integers(W - w + 1))
-        return wrap(np.ascontiguousarray(arr[..., i:i + h, j:j + w]))
+        if self.padding_mode != "constant":
+            padded = self._pad(arr, left, top, right, bottom)
+            return wrap(np.ascontiguousarray(padded[..., i:i + h, j:j + w]))
+        # NOTE: constant padding without building the padded image: the window's overlap
+        # with the image is copied into a filled output (np.pad costs 10x more on 8x8).
+        out = np.full(arr.shape[:-2] + (h, w), self.fill, arr.dtype)
+        r0, r1 = max(i, top), min(i + h, top + arr.shape[-2])
+        c0, c1 = max(j, left), min(j + w, left + arr.shape[-1])
+        if r0 < r1 and c0 < c1:
+            out[..., r0 - i:r1 - i, c0 - j:c1 - j] = arr[..., r0 - top:r1 - top, c0 - left:c1 - left]
+        return wrap(out)
 
     def __repr__(self):
         return f"RandomCrop(size={self.size}, padding={self.padding}, padding_mode={self.padding_mode!r})"
@@ -225,18 +235,24 @@ class RandomRotation:
         return f"RandomRotation(degrees={self.degrees}, interpolation={self.interpolation!r})"
 
 
+@functools.lru_cache(maxsize=16)
+def _offsets(H, W, cx, cy):
+    """Every pixel's offset (dy, dx) from the centre, cached per image size."""
+    return np.meshgrid(np.arange(H) - cy, np.arange(W) - cx, indexing="ij")
+
+
 def rotate(arr, angle, interpolation="nearest", center=None, fill=0):
     """``arr`` (..., H, W) rotated by ``angle`` degrees counter-clockwise (see RandomRotation)."""
     _check_image(arr, "rotate")
     H, W = arr.shape[-2:]
-    cx, cy = ((W - 1) / 2, (H - 1) / 2) if center is None else center
+    cx, cy = ((W - 1) / 2, (H - 1) / 2) if center is None else (float(center[0]), float(center[1]))
     a = math.radians(angle)
     c, s = math.cos(a), math.sin(a)
     if abs(c) < 1e-12:  # NOTE: exact zeros at multiples of 90 degrees, so they are exact
         c = 0.0
     if abs(s) < 1e-12:
         s = 0.0
-    dy, dx = np.meshgrid(np.arange(H) - cy, np.arange(W) - cx, indexing="ij")
+    dy, dx = _offsets(H, W, cx, cy)
     x_in, y_in = c * dx - s * dy + cx, s * dx + c * dy + cy
     if interpolation == "nearest":
         xi, yi = np.rint(x_in).astype(np.int64), np.rint(y_in).astype(np.int64)

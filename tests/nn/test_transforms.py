@@ -27,6 +27,17 @@ def test_random_crop_with_padding_is_a_shift():
         assert len(hits) == 1
         seen.add(hits[0])
     assert seen == {(i, j) for i in range(3) for j in range(3)}  # every shift in [-1, 1]²
+    # asymmetric padding (left, top, right, bottom) with a fill value, a crop smaller than the image
+    padded = np.pad(img, ((0, 0), (2, 0), (1, 3)), constant_values=7)
+    crop = T.RandomCrop((4, 6), padding=(1, 2, 3, 0), fill=7)
+    seen = set()
+    for _ in range(300):
+        out = crop(img)
+        hits = [(i, j) for i in range(4) for j in range(4)
+                if np.array_equal(out, padded[:, i:i + 4, j:j + 6])]
+        assert len(hits) >= 1
+        seen.add(hits[0])
+    assert len(seen) == 16
     edge = T.RandomCrop((2, 3), padding=(0, 0, 0, 0))(img)
     assert edge.shape == (1, 2, 3)
     refl = T.RandomCrop(5, padding=2, padding_mode="reflect")(img)
@@ -65,6 +76,7 @@ def test_rotation_exact_cases():
     assert r45[0, 0, 0] == -1 and r45[0, 2, 2] == odd[0, 2, 2]
     # nearest: the pixel at offset (dx, dy) = (2, 0) comes from (cos a 2, sin a 2) = (1.41, 1.41)
     assert r45[0, 2, 4] == odd[0, 2 + 1, 2 + 1]
+    np.testing.assert_array_equal(T.rotate(odd, 45, center=[2, 2], fill=-1), r45)
     # bilinear interpolates a linear ramp exactly where every neighbour is inside
     ramp = np.tile(np.arange(7, dtype=np.float64), (7, 1))
     a = np.radians(20)
