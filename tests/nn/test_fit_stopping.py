@@ -212,3 +212,24 @@ def test_an_empty_loader_is_refused():
 
     with pytest.raises(ValueError, match="epoch 1 yielded no batches"):
         fit(model, nn.MSELoss(), opt, NoLen(), metrics=None, progress=False)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered")
+def test_after_divergence_restore_best_brings_back_the_best_finite_epoch():
+    X, y = _regression()
+    ag.manual_seed(0)
+    model = nn.Linear(3, 1).double()
+    opt = SGD(model.parameters(), 0.05)
+
+    class Growing:  # a scheduler that multiplies the learning rate until training blows up
+        def step(self):
+            opt.param_groups[0]["lr"] *= 3
+
+    loader = DataLoader(TensorDataset(X, y), batch_size=len(X))
+    with pytest.warns(RuntimeWarning, match="not finite"):
+        h = fit(model, nn.MSELoss(), opt, loader, epochs=100, metrics=None, progress=False,
+                scheduler=Growing(), restore_best=True)
+    assert h.diverged and h.best_epoch < h.epochs
+    finite = [v for v in h["loss"] if np.isfinite(v)]
+    assert h["loss"][h.best_epoch - 1] == min(finite)
+    assert all(np.isfinite(v.array).all() for v in model.state_dict().values())
