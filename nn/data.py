@@ -33,7 +33,7 @@ import autograd as ag
 from .sampler import RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "DataLoader", "random_split", "default_collate",
-           "Sampler", "SequentialSampler", "RandomSampler"]
+           "Sampler", "SequentialSampler", "RandomSampler", "TransformDataset"]
 
 
 class Dataset:
@@ -71,11 +71,16 @@ class TensorDataset(Dataset):
     arrays, Tensors or nested lists; they are held as numpy arrays in ``.arrays`` (also
     ``.tensors``, PyTorch's name, as Tensors). ``DataLoader`` indexes all of a batch's rows
     at once through ``ds.get_batch(indices)``, with no per-sample Python loop.
+
+    ``transform`` (e.g. ``nn.transforms.Compose([...])``) is applied to the first array's
+    sample (the input) every time it is read, ``target_transform`` to the second's (the
+    label): augmentation draws anew each epoch. The arrays themselves are not changed.
     """
 
-    def __init__(self, *arrays):
+    def __init__(self, *arrays, transform=None, target_transform=None):
         if not arrays:
             raise ValueError("TensorDataset needs at least one array")
+        self.transform, self.target_transform = transform, target_transform
         self.arrays = tuple(_as_array(a) for a in arrays)
         n = len(self.arrays[0])
         for i, a in enumerate(self.arrays):
@@ -93,15 +98,73 @@ class TensorDataset(Dataset):
         return len(self.arrays[0])
 
     def __getitem__(self, index):
-        return tuple(ag.Tensor(np.asarray(a[index])) for a in self.arrays)
+        fields = [np.asarray(a[index]) for a in self.arrays]
+        if isinstance(index, (numbers.Integral, np.integer)):
+            fields = _transformed(fields, self.transform, self.target_transform)
+        elif self.transform is not None or self.target_transform is not None:
+            fields = _batch_transformed(fields, self.transform, self.target_transform)
+        return tuple(ag.Tensor(f) for f in fields)
 
     def get_batch(self, indices):
-        """The rows ``indices`` (an int64 array) of every array, as a tuple of Tensors."""
-        return tuple(ag.Tensor(a[indices]) for a in self.arrays)
+        """The rows ``indices`` (an int64 array) of every array, as a tuple of Tensors
+        (with a transform: applied to each sample of the batch)."""
+        fields = [a[indices] for a in self.arrays]
+        return tuple(ag.Tensor(f) for f in _batch_transformed(fields, self.transform,
+                                                              self.target_transform))
 
     def __repr__(self):
         fields = ", ".join(f"{a.dtype}{list(a.shape)}" for a in self.arrays)
         return f"TensorDataset({len(self)} samples: {fields})"
+
+
+def _transformed(fields, transform, target_transform):
+    """One sample's fields with the input and target transforms applied."""
+    fields = list(fields)
+    if transform is not None:
+        fields[0] = transform(fields[0])
+    if target_transform is not None and len(fields) > 1:
+        fields[1] = target_transform(fields[1])
+    return fields
+
+
+def _batch_transformed(fields, transform, target_transform):
+    """A batch's fields, each sample transformed on its own (its own random draws)."""
+    fields = list(fields)
+    for k, fn in ((0, transform), (1, target_transform)):
+        if fn is not None and k < len(fields):
+            arr = fields[k].array if isinstance(fields[k], ag.Tensor) else fields[k]
+            out = [fn(s) for s in arr]
+            fields[k] = np.stack([o.array if isinstance(o, ag.Tensor) else np.asarray(o) for o in out]) \
+                if out else arr
+    return fields
+
+
+class TransformDataset(Dataset):
+    """``dataset`` read through ``transform`` (on each sample's input, field 0) and
+    ``target_transform`` (on its target, field 1): e.g. augment the training part of a
+    ``random_split`` and leave the validation part as it is. Random transforms draw anew
+    at every read, so every epoch sees new variants."""
+
+    def __init__(self, dataset, transform=None, target_transform=None):
+        self.dataset, self.transform, self.target_transform = dataset, transform, target_transform
+
+    def __len__(self):
+        return len(self.dataset)
+
+    def __getitem__(self, index):
+        sample = self.dataset[index]
+        single = not isinstance(sample, (tuple, list))
+        fields = _transformed([sample] if single else sample, self.transform, self.target_transform)
+        return fields[0] if single else tuple(fields)
+
+    def get_batch(self, indices):
+        """Fast path when the wrapped dataset has one: its batch, each sample transformed."""
+        batch = self.dataset.get_batch(indices)
+        fields = _batch_transformed(batch, self.transform, self.target_transform)
+        return tuple(f if isinstance(f, ag.Tensor) else ag.Tensor(f) for f in fields)
+
+    def __repr__(self):
+        return f"TransformDataset({self.dataset!r}, transform={self.transform!r})"
 
 
 class Subset(Dataset):
@@ -128,7 +191,7 @@ class Subset(Dataset):
 
 
 def _has_fast_path(dataset):
-    if isinstance(dataset, Subset):
+    if isinstance(dataset, (Subset, TransformDataset)):
         return _has_fast_path(dataset.dataset)
     return callable(getattr(dataset, "get_batch", None))
 
