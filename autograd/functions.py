@@ -865,3 +865,11 @@ def _install():
 
 
 _install()
+
+
+# ------------------------------------------------------------------ issue 12's families
+# NOTE: this module is also the namespace VJPs compute with under create_graph=True, so
+# the names the new families' VJPs use (see ops.registry.RAW) are bound here too. The
+# functions themselves live in functions_extra and functions_shape.
+from .functions_extra import erf, sinh, cosh, gather, scatter_add  # noqa: E402,F401
+from .functions_shape import tril, triu, roll, cumprod, einsum  # noqa: E402,F401

@@ -503,3 +503,7 @@ def _window_rows():
 
 
 _window_rows()
+
+
+# --- issue 12's ops (special functions, gather/scatter, sorting, einsum, shape helpers)
+from . import optable_extra  # noqa: E402,F401
