@@ -30,6 +30,7 @@ from .ops.window import sliding_window, window_scatter_add, window_max, window_m
 from .functions_extra import *  # noqa: F401,F403  (issue 12: gelu, sort, gather, multinomial...)
 from .functions_shape import *  # noqa: F401,F403  (issue 12: einsum, tril, diag, movedim...)
 from .random import Generator
+from .function import Function, FunctionCtx, once_differentiable  # your own op: forward/backward
 from .engine import backward, grad, grad_table, GradTable
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 

@@ -640,9 +640,12 @@ def split(x, split_size_or_sections, dim=None, *, axis=None):
     return tuple(out)
 
 
-def chunk(x, chunks, dim=0):
-    """Split into ``chunks`` pieces of (nearly) equal size along ``dim``."""
+def chunk(x, chunks, dim=None, *, axis=None):
+    """Split into ``chunks`` pieces of (nearly) equal size along ``dim`` (0 by default;
+    ``axis`` is the same argument)."""
     x = _t(x)
+    dim = _axis(axis, dim, "chunk")
+    dim = 0 if dim is None else dim
     if x.ndim == 0:
         raise ValueError("chunk: cannot chunk a 0-d tensor; reshape it to 1-d first")
     if not isinstance(chunks, (int, np.integer)) or chunks <= 0:

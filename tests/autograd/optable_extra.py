@@ -208,3 +208,7 @@ for _k in (1, 2, 3, -1):
 row("rot90", "dims-2-0", lambda M, x: x.rot90(1, (2, 0)), normal((2, 3, 4)))
 row("unflatten", "middle", lambda M, x: M.unflatten(x, 1, (2, 3)), normal((4, 6, 2)), gradgrad=True)
 row("unflatten", "minus-one", lambda M, x: x.unflatten(-1, (-1, 2)), normal((3, 4)))
+
+# --- the slice-of-a-packed-vector op behind ag.Function's several outputs
+row("function_output", "slice", lambda M, x: __import__("autograd.ops.custom", fromlist=["x"]).function_output(
+    x, start=2, stop=8, shape=(2, 3)), normal((10,)), torch=False, gradgrad=True)
