@@ -166,9 +166,10 @@ def _dim(name, x, dim):
     return normalize_axis(dim, x.ndim, name)[0] if x.ndim else 0
 
 
-def gather(x, dim, index, *, axis=None):
+def gather(x, dim, index, *, sparse_grad=False, axis=None):
     """out[i][j][k] = x[index[i][j][k]][j][k] for dim = 0 (torch.gather); index has x's
-    rank and is at most x's size on the other dims. Out has index's shape."""
+    rank and is at most x's size on the other dims. Out has index's shape.
+    (``sparse_grad`` is accepted for PyTorch compatibility; gradients are dense.)"""
     x = _t(x)
     dim = _dim("gather", x, _axis(axis, dim, "gather"))
     idx = _index_array("gather", index, x, dim)
