@@ -22,12 +22,12 @@ _ERF = []
 
 
 def _erf(x):
-    """erf on a numpy array, to double precision.
+    """erf on a numpy array, to the precision of its dtype (float64 for integers).
 
-    NOTE: numpy has no erf. scipy's ``special.erf`` (a C ufunc, installed with the
-    ``train`` extra through scikit-learn) is used when importable, loaded on first
-    use; otherwise the standard library's ``math.erf`` is applied elementwise, exact
-    but about 50x slower. The core dependency stays numpy alone.
+    NOTE: numpy has no erf. scipy's ``special.erf`` (a C ufunc with float32 and float64
+    loops, installed with the ``train`` extra through scikit-learn) is used when
+    importable, loaded on first use; otherwise the standard library's ``math.erf`` is
+    applied elementwise, exact but about 50x slower. The core dependency stays numpy.
     """
     if not _ERF:
         try:
@@ -36,11 +36,12 @@ def _erf(x):
             uf = np.frompyfunc(math.erf, 1, 1)
 
             def f(a):
-                return uf(a).astype(np.float64)
+                return uf(np.asarray(a, dtype=np.float64)).astype(np.float64)
         _ERF.append(f)
     x = np.asarray(x)
-    out = _ERF[0](x.astype(np.float64) if x.dtype != np.float64 else x)
-    return np.asarray(out, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
+    if x.dtype not in (np.float32, np.float64):
+        x = x.astype(np.float64)
+    return np.asarray(_ERF[0](x), dtype=x.dtype)
 
 
 @primitive("erf")
@@ -54,7 +55,13 @@ def _(F, n, g, out, x):
     return (g * (_2_SQRTPI * F.exp(-(x * x))),)
 
 
-@primitive("gelu")
+# NOTE: gelu, silu and mish save the factor their derivative shares with the forward
+# (Phi(x), tanh u, sigmoid(x), tanh(softplus(x))): an ordinary backward reads it
+# instead of recomputing it. Under create_graph the rule recomputes it with recorded
+# operations, since a saved array is a constant to the graph.
+
+
+@primitive("gelu", saves=True)
 def gelu(x, approximate="none"):
     """y = x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2 the normal CDF;
     dy/dx = Phi(x) + x phi(x), phi(x) = e^(-x^2/2) / sqrt(2 pi).
@@ -63,47 +70,61 @@ def gelu(x, approximate="none"):
     dy/dx = (1 + tanh u) / 2 + x (1 - tanh^2 u) u' / 2, u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2).
     """
     if approximate == "tanh":
-        return 0.5 * x * (1 + np.tanh(_GELU_C * (x + _GELU_A * x * x * x)))
-    return 0.5 * x * (1 + _erf(x / _SQRT2))
+        t = np.tanh(_GELU_C * (x + _GELU_A * x * x * x))
+        return 0.5 * x * (1 + t), t
+    cdf = 0.5 * (1 + _erf(x * (1 / _SQRT2)))
+    return x * cdf, cdf
 
 
 @gelu.defvjp
 def _(F, n, g, out, x):
+    raw = not F.create_graph
+    x2 = x * x
     if n.params.get("approximate", "none") == "tanh":
-        x2 = x * x
-        t = F.tanh(_GELU_C * (x + _GELU_A * x2 * x))
+        t = n.saved if raw else F.tanh(_GELU_C * (x + _GELU_A * x2 * x))
         du = _GELU_C * (1 + 3 * _GELU_A * x2)
         return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du),)
-    cdf = 0.5 * (1 + F.erf(x * (1 / _SQRT2)))
-    return (g * (cdf + x * (_1_SQRT2PI * F.exp(-0.5 * (x * x)))),)
+    cdf = n.saved if raw else 0.5 * (1 + F.erf(x * (1 / _SQRT2)))
+    return (g * (cdf + x * (_1_SQRT2PI * F.exp(-0.5 * x2))),)
 
 
-@primitive("silu")
+@primitive("silu", saves=True)
 def silu(x):
     """y = x s(x), s the logistic sigmoid (also called swish);  dy/dx = s (1 + x (1 - s))"""
     from .elementwise import _sigmoid
 
-    return x * _sigmoid(x)
+    s = _sigmoid(x)
+    return x * s, s
 
 
 @silu.defvjp
 def _(F, n, g, out, x):
-    s = F.sigmoid(x)
+    s = F.sigmoid(x) if F.create_graph else n.saved
     return (g * (s * (1 + x * (1 - s))),)
 
 
-@primitive("mish")
+@primitive("mish", saves=True)
 def mish(x):
     """y = x tanh(softplus(x));  dy/dx = t + x s(x) (1 - t^2), t = tanh(softplus(x)),
-    s the sigmoid (d softplus / dx = s)."""
+    s the sigmoid (d softplus / dx = s).
+
+    NOTE: softplus is max(x, 0) + log1p(e^-|x|), and the sigmoid comes from the same
+    e^-|x|, so nothing overflows at +-1000.
+    """
     with np.errstate(under="ignore"):
-        return x * np.tanh(np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x))))
+        e = np.exp(-np.abs(x))
+        t = np.tanh(np.maximum(x, 0) + np.log1p(e))
+        s = np.where(x >= 0, 1, e) / (1 + e)
+    return x * t, (t, s)
 
 
 @mish.defvjp
 def _(F, n, g, out, x):
-    t = F.tanh(F.softplus(x))
-    return (g * (t + x * F.sigmoid(x) * (1 - t * t)),)
+    if F.create_graph:
+        t, s = F.tanh(F.softplus(x)), F.sigmoid(x)
+    else:
+        t, s = n.saved
+    return (g * (t + x * s * (1 - t * t)),)
 
 
 @primitive("hardswish")
