@@ -244,6 +244,56 @@ class RAW:
         """A constant array with ``like``'s dtype."""
         return np.asarray(x, dtype=like.dtype)
 
+    # --- names used by the VJPs of the special, matrix, gather and einsum families
+    sinh = staticmethod(np.sinh)
+    cosh = staticmethod(np.cosh)
+
+    @staticmethod
+    def erf(x):
+        from .special import _erf
+
+        return _erf(x)
+
+    @staticmethod
+    def softplus(x):
+        from .elementwise import softplus
+
+        return softplus.fwd(x)
+
+    @staticmethod
+    def tril(x, diagonal=0):
+        return np.tril(x, diagonal)
+
+    @staticmethod
+    def triu(x, diagonal=0):
+        return np.triu(x, diagonal)
+
+    @staticmethod
+    def roll(x, shifts, dims):
+        return np.roll(x, shifts, axis=dims)
+
+    @staticmethod
+    def cumprod(x, axis):
+        return np.cumprod(x, axis=axis)
+
+    @staticmethod
+    def gather(x, dim, index):
+        from .gather import along
+
+        return x[along(index, dim)]
+
+    @staticmethod
+    def scatter_add(x, dim, index, src):
+        from .gather import scatter_add
+
+        return scatter_add.fwd(x, src, dim=dim, index=index)
+
+    @staticmethod
+    def einsum(equation, *xs):
+        from .einsum import run
+
+        return run(equation, *xs)
+
     @staticmethod
     def scaled(g, local):
         """g * local, with 0 where g is exactly 0 even if local is inf or nan.
