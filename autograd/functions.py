@@ -769,7 +769,7 @@ def _split_ints(index):
     arrays = [k for k, v in enumerate(index) if isinstance(v, np.ndarray)]
     ints = [k for k, v in enumerate(index)
             if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))]
-    if not arrays or not ints or any(index[k].dtype.kind == "b" and index[k].ndim != 1 for k in arrays):
+    if not arrays or not ints or builtins.any(index[k].dtype.kind == "b" and index[k].ndim != 1 for k in arrays):
         return None
     first = tuple(slice(None) if isinstance(v, np.ndarray) else v for v in index)
     second = tuple(v if isinstance(v, np.ndarray) or v is Ellipsis else slice(None)
