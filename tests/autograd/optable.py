@@ -371,6 +371,17 @@ row("cumsum", "vec", lambda M, x: M.cumsum(x, axis=0), normal((5,)), gradgrad=Tr
 row("cumsum", "3d-1", lambda M, x: M.cumsum(x, axis=1), normal((2, 3, 4)), gradgrad=True)
 row("cumsum", "3d--1", lambda M, x: M.cumsum(x, axis=-1), normal((2, 3, 4)))
 
+# --- losses with PyTorch's own rule (autograd/ops/losses.py)
+def _bce(M, p, y):
+    if M is ag:
+        from autograd.ops.losses import binary_cross_entropy
+        return binary_cross_entropy(p, y)
+    return torch.nn.functional.binary_cross_entropy(p, y, reduction="none")
+
+
+row("binary_cross_entropy", "2d", _bce, positive((4, 3), 0.1, 0.9), _RNG.uniform(0.0, 1.0, (4, 3)), gradgrad=True)
+row("binary_cross_entropy", "vec", _bce, positive((5,), 0.05, 0.95), _RNG.uniform(0.0, 1.0, (5,)), gradgrad=True)
+
 # --- shapes
 row("reshape", "3d-2d", lambda M, x: M.reshape(x, (4, 6)), normal((2, 3, 4)), gradgrad=True)
 row("reshape", "minus1", lambda M, x: x.reshape(-1), normal((2, 3, 4)))
