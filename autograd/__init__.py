@@ -53,3 +53,6 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | set(_LAZY))
+
+# ---- issue 9 (numerics helper): save/load, is_tensor, meshgrid, Generator
+from .serialization import save, load, SerializationError  # noqa: E402
