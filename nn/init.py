@@ -2,8 +2,9 @@
 
 Every initialiser fills a tensor **in place** (on ``.data``, with no graph recorded)
 and returns it, so ``nn.init.xavier_uniform_(layer.weight)`` works on parameters
-that require grad. All randomness comes from the library's one generator
-(``ag.manual_seed``).
+that require grad. All randomness comes from the library's default generator
+(``ag.manual_seed``), or from the ``ag.Generator`` given as ``generator=`` (PyTorch's
+keyword on every random initialiser).
 
 Fans follow PyTorch's layout: for a weight of shape (out, in, *kernel),
 ``fan_in = in * prod(kernel)`` and ``fan_out = out * prod(kernel)``.
@@ -97,8 +98,9 @@ def calculate_gain(nonlinearity, param=None):
     raise ValueError(f"unsupported nonlinearity {nonlinearity!r}")
 
 
-def _gen():
-    return ag.random.generator()
+def _gen(generator=None):
+    """The numpy Generator to draw from: ``generator``'s (an ``ag.Generator``) or the library's."""
+    return ag.random.rng(generator, "nn.init")
 
 
 # ---------------------------------------------------------------- constants
@@ -134,69 +136,70 @@ def eye_(tensor):
 
 
 # ---------------------------------------------------------------- plain distributions
-def normal_(tensor, mean=0.0, std=1.0):
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with samples of N(mean, std^2)."""
-    return _fill(tensor, _gen().normal(mean, std, _data(tensor).shape))
+    return _fill(tensor, _gen(generator).normal(mean, std, _data(tensor).shape))
 
 
-def uniform_(tensor, a=0.0, b=1.0):
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with samples of U(a, b)."""
-    return _fill(tensor, _gen().uniform(a, b, _data(tensor).shape))
+    return _fill(tensor, _gen(generator).uniform(a, b, _data(tensor).shape))
 
 
-def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0):
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """N(mean, std^2) restricted to [a, b] (redrawing the samples that fall outside)."""
     shape = _data(tensor).shape
-    out = _gen().normal(mean, std, shape)
+    gen = _gen(generator)
+    out = gen.normal(mean, std, shape)
     bad = (out < a) | (out > b)
     while bad.any():
-        out[bad] = _gen().normal(mean, std, int(bad.sum()))
+        out[bad] = gen.normal(mean, std, int(bad.sum()))
         bad = (out < a) | (out > b)
     return _fill(tensor, out)
 
 
-def small_random_(tensor, scale=0.01):
+def small_random_(tensor, scale=0.01, generator=None):
     """The notes' "small random" start: randn * 0.01 (Var = 1e-4, whatever the fans).
 
     It breaks the symmetry of zeros_, but in deep networks the activations (and
     gradients) shrink by a factor of about 0.01 * sqrt(n) per layer and vanish;
     the fan-scaled schemes below fix that.
     """
-    return _fill(tensor, _gen().standard_normal(_data(tensor).shape) * scale)
+    return _fill(tensor, _gen(generator).standard_normal(_data(tensor).shape) * scale)
 
 
 # ---------------------------------------------------------------- fan-scaled schemes
-def xavier_uniform_(tensor, gain=1.0):
+def xavier_uniform_(tensor, gain=1.0, generator=None):
     """Glorot/Xavier uniform: U(-b, b) with b = gain sqrt(6 / (fan_in + fan_out)),
     i.e. Var(w) = gain^2 2 / (fan_in + fan_out)."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(tensor, gain=1.0):
+def xavier_normal_(tensor, gain=1.0, generator=None):
     """Glorot/Xavier normal: N(0, std^2) with std = gain sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
-    return normal_(tensor, 0.0, std)
+    return normal_(tensor, 0.0, std, generator)
 
 
 glorot_uniform_ = xavier_uniform_
 glorot_normal_ = xavier_normal_
 
 
-def bengio_(tensor, distribution="normal"):
+def bengio_(tensor, distribution="normal", generator=None):
     """The notes' "Bengio" variant: Var(w) = 2 / (n_in + n_out) (Glorot and Bengio 2010),
     drawn from a normal (default) or, with ``distribution="uniform"``, from U(-b, b)
     with b = sqrt(6 / (n_in + n_out)). Same as xavier_normal_ / xavier_uniform_."""
     if distribution == "normal":
-        return xavier_normal_(tensor)
+        return xavier_normal_(tensor, generator=generator)
     if distribution == "uniform":
-        return xavier_uniform_(tensor)
+        return xavier_uniform_(tensor, generator=generator)
     raise ValueError(f"distribution must be 'normal' or 'uniform', got {distribution!r}")
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """He/Kaiming uniform: U(-b, b), b = gain sqrt(3 / fan), gain = calculate_gain(
     nonlinearity, a); Var(w) = gain^2 / fan (2 / fan_in for ReLU).
 
@@ -205,40 +208,40 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     """
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     bound = math.sqrt(3.0) * std
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """He/Kaiming normal: N(0, std^2), std = gain / sqrt(fan) (sqrt(2 / fan_in) for ReLU)."""
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
-    return normal_(tensor, 0.0, std)
+    return normal_(tensor, 0.0, std, generator)
 
 
 he_uniform_ = kaiming_uniform_
 he_normal_ = kaiming_normal_
 
 
-def lecun_normal_(tensor):
+def lecun_normal_(tensor, generator=None):
     """LeCun normal: N(0, 1 / fan_in) (the notes' Var(w) = 1/n_in, for tanh)."""
     fan_in, _ = _calculate_fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, math.sqrt(1.0 / fan_in))
+    return normal_(tensor, 0.0, math.sqrt(1.0 / fan_in), generator)
 
 
-def lecun_uniform_(tensor):
+def lecun_uniform_(tensor, generator=None):
     """LeCun uniform: U(-b, b), b = sqrt(3 / fan_in), so Var(w) = 1 / fan_in."""
     fan_in, _ = _calculate_fan_in_and_fan_out(tensor)
     bound = math.sqrt(3.0 / fan_in)
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def orthogonal_(tensor, gain=1.0):
+def orthogonal_(tensor, gain=1.0, generator=None):
     """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian matrix,
     scaled by ``gain``; dims after the first are flattened."""
     d = _data(tensor)
     if d.ndim < 2:
         raise ValueError("orthogonal_ needs a tensor with at least 2 dimensions")
     rows, cols = d.shape[0], d.size // d.shape[0]
-    flat = _gen().standard_normal((rows, cols))
+    flat = _gen(generator).standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
