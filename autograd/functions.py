@@ -293,7 +293,7 @@ def _count(x, axis):
 
 def _float_input(x):
     """Integer and bool tensors are averaged in the default float dtype (float32)."""
-    return x if x.data.dtype.kind in "fc" else Tensor._make(x.data.astype(np.float32))
+    return x if x.array.dtype.kind in "fc" else Tensor._make(x.array.astype(np.float32))
 
 
 def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None):

@@ -82,7 +82,7 @@ def _(F, n, g, out, x, y):
     gx = gy = None
     if a._rg:
         y0 = yv == 0
-        if y0.any():  # y x^(y-1) would be 0 * inf at x = 0
+        if np.any(y0):  # y x^(y-1) would be 0 * inf at x = 0
             gx = F.where(y0, 0, F.scaled(g, y * F.where(y0, 1, x) ** (y - 1)))
         else:
             gx = F.scaled(g, y * x ** (y - 1))
