@@ -1,6 +1,8 @@
 """``ag.meshgrid`` and ``ag.is_tensor`` (PyTorch's names), written with existing ops,
 so meshgrid's gradient comes from reshape and broadcast_to: each input receives the
 sum of its grid's gradient over the other axes."""
+import numpy as np
+
 from .functions import broadcast_to, reshape, _t
 from .tensor import Tensor
 
@@ -31,7 +33,7 @@ def meshgrid(*tensors, indexing="ij"):
     for i, x in enumerate(xs):
         if x.ndim > 1:
             raise ValueError(f"meshgrid: expects 0-d or 1-d tensors, but input {i} has shape {x.shape}")
-    sizes = [x.size for x in xs]
+    sizes = [int(np.prod(x.shape)) for x in xs]
     axes = list(range(len(xs)))
     if indexing == "xy" and len(xs) >= 2:
         axes[0], axes[1] = 1, 0
