@@ -44,13 +44,14 @@ def _(F, n, g, out, x, y):
     return (g * y if a._rg else None, g * x if b._rg else None)
 
 
-@primitive("div")
+@primitive("div", uses=(0, 1))
 def div(x, y):
-    """z = x / y;  dz/dx = 1/y, dz/dy = -x/y^2 = -z/y
+    """z = x / y;  dz/dx = 1/y, dz/dy = -x/y^2 = -(x/y)/y
 
-    NOTE: dz/dy is computed as -g ((x / y) / y) = -g (z / y), PyTorch's order: never
+    NOTE: dz/dy is computed as -g ((x / y) / y), PyTorch's formula and order: never
     through y * y, which underflows to 0 (float32 y = 1e-23, float16 y = 1e-4) and
-    gives -inf where the true value is finite.
+    gives -inf where the true value is finite. It reads x and y, not z (PyTorch
+    saves the same two), so editing z in place after the division is allowed.
     """
     return x / y
 
@@ -59,7 +60,7 @@ def div(x, y):
 def _(F, n, g, out, x, y):
     a, b = n.inputs
     gx = F.scaled(g, 1 / y) if a._rg else None
-    gy = F.scaled(-g, out / y) if b._rg else None
+    gy = F.scaled(-g, (x / y) / y) if b._rg else None
     return (gx, gy)
 
 

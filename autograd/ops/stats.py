@@ -60,7 +60,7 @@ def _denominator(n, correction):
     return n - correction if n - correction > 0 else np.nan
 
 
-@primitive("mean")
+@primitive("mean", uses=())
 def mean(x, axis=None, keepdims=False):
     """y = (1/n) sum_i x_i over the axes;  dy/dx_i = 1/n.
 
@@ -98,7 +98,7 @@ def _squeeze(v, axis, keepdims):
     return v if keepdims else np.squeeze(v, axis=normalize_axis(axis, v.ndim))
 
 
-@primitive("var")
+@primitive("var", uses=(0,))
 def var(x, axis=None, keepdims=False, correction=1):
     """y = sum_i (x_i - m)^2 / (n - c), m the mean, c the correction (1: unbiased);
     dy/dx_i = 2 (x_i - m) / (n - c)  (the terms through m sum to zero).
@@ -122,7 +122,7 @@ def _(F, n, g, out, x):
     return (F.astype(gx, xv.dtype) if gx.dtype != xv.dtype else gx,)
 
 
-@primitive("std")
+@primitive("std", uses=(0, -1))
 def std(x, axis=None, keepdims=False, correction=1):
     """y = sqrt(var(x));  dy/dx_i = (x_i - m) / ((n - c) y), and 0 where y = 0.
 

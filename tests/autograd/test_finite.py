@@ -203,3 +203,33 @@ def test_prod_second_derivative_through_zeros_along_an_axis():
     (g * g).sum().backward()
     (tg * tg).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+
+
+# ------------------------------------------------------------------ what the new rules read
+@pytest.mark.parametrize("name,edit_ok", [("div_out", True), ("mean", True), ("var", False), ("std", False)])
+def test_in_place_edits_after_the_new_rules_match_torch(name, edit_ok):
+    def run(M, mk):
+        x = mk([1.0, 2.0, 4.0])
+        h = x * 2
+        if name == "div_out":
+            out = h / mk([2.0, 3.0, 5.0])
+            target = out
+        else:
+            out = getattr(h, name)()
+            target = h
+        if M is torch:
+            with torch.no_grad():
+                target.add_(1.0)
+        else:
+            with ag.no_grad():
+                target.add_(1.0)
+        out.sum().backward()
+        return x.grad.numpy()
+
+    if edit_ok:
+        np.testing.assert_allclose(run(ag, leaf), run(torch, tleaf), rtol=1e-12)
+    else:
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            run(torch, tleaf)
+        with pytest.raises(RuntimeError):
+            run(ag, leaf)
