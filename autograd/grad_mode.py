@@ -34,8 +34,11 @@ def _wrap_generator(gen_fn, make_ctx):
     @functools.wraps(gen_fn)
     def wrapper(*args, **kwargs):
         gen = gen_fn(*args, **kwargs)
-        with make_ctx():
-            value = next(gen)  # StopIteration ends the wrapper too
+        try:
+            with make_ctx():
+                value = next(gen)
+        except StopIteration as stop:
+            return stop.value
         while True:
             try:
                 sent = yield value
@@ -44,11 +47,17 @@ def _wrap_generator(gen_fn, make_ctx):
                     gen.close()
                 raise
             except BaseException as e:  # noqa: BLE001 - thrown into the generator
-                with make_ctx():
-                    value = gen.throw(e)
+                try:
+                    with make_ctx():
+                        value = gen.throw(e)
+                except StopIteration as stop:
+                    return stop.value
                 continue
-            with make_ctx():
-                value = gen.send(sent)
+            try:
+                with make_ctx():
+                    value = gen.send(sent)
+            except StopIteration as stop:
+                return stop.value
 
     return wrapper
 

@@ -21,7 +21,7 @@ import numbers
 import numpy as np
 
 __all__ = ["Generator", "default_generator", "manual_seed", "initial_seed", "seed", "generator",
-           "get_rng_state", "set_rng_state", "rng"]
+           "get_rng_state", "set_rng_state", "rng", "resolve"]
 
 
 def _check_seed(value, what):
@@ -143,3 +143,8 @@ def rng(gen=None, what="generator"):
         return gen
     raise TypeError(f"{what}: generator must be an ag.Generator (or None for the default), "
                     f"got {type(gen).__name__}")
+
+
+def resolve(gen):
+    """The numpy Generator behind ``generator=`` (the name the issue-12 ops use): see :func:`rng`."""
+    return rng(gen, "generator=")

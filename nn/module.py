@@ -400,6 +400,8 @@ class Module:
             destination[prefix + name] = t if keep_vars else t.detach()
         return destination
 
+    _optional_state = ()  # buffers a state dict may omit (BatchNorm's num_batches_tracked)
+
     def load_state_dict(self, state_dict, strict=True):
         """Copy values from ``state_dict`` (Tensors, numpy arrays or numbers, keyed by
         dotted names) into the parameters and buffers in place.
@@ -412,7 +414,12 @@ class Module:
         if not isinstance(state_dict, collections.abc.Mapping):
             raise TypeError(f"load_state_dict expects a dict, got {type(state_dict).__name__}")
         own = collections.OrderedDict(self._state_items())
-        missing = [k for k in own if k not in state_dict]
+        # PyTorch's rule: an optional buffer absent from a dict not marked as saved with it
+        # (metadata version >= 2) is not missing; it keeps its value
+        meta = getattr(state_dict, "_metadata", None) or {}
+        optional = {(p + "." if p else "") + n for p, m in self.named_modules(remove_duplicate=False)
+                    for n in m._optional_state if (meta.get(p, {}).get("version") or 0) < 2}
+        missing = [k for k in own if k not in state_dict and k not in optional]
         unexpected = [k for k in state_dict if k not in own]
         errors = []
         staged = []

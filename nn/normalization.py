@@ -17,6 +17,7 @@ __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
 
 class _BatchNorm(Module):
     _dims = ()
+    _optional_state = ("num_batches_tracked",)  # PyTorch loads state dicts saved without it
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True, dtype=None):

@@ -560,3 +560,5 @@ for _name, _fn in (("bitwise_and", lambda x, y: x & y), ("bitwise_or", lambda x,
     nondiff(_name, "int", lambda M, x, y, f=_fn: f(x.long(), y.long()),
             lambda x, y, f=_fn: f(x.astype(np.int64), y.astype(np.int64)), np.array([1, 6, 3]), np.array([3, 5, 0]))
 nondiff("bitwise_not", "int", lambda M, x: ~x.long(), lambda x: ~x.astype(np.int64), np.array([1, 6, -3]))
+# --- issue 12's ops (special functions, gather/scatter, sorting, einsum, shape helpers)
+from . import optable_extra  # noqa: E402,F401
