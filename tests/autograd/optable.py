@@ -352,8 +352,15 @@ for _name, (_fn, _dom) in REDUCE.items():
 row("var", "population", lambda M, x: M.var(x, axis=1, correction=0), normal((3, 4)), gradgrad=True)
 row("std", "population", lambda M, x: M.std(x, axis=0, correction=0), normal((3, 4)), gradgrad=True)
 row("prod", "one-zero", lambda M, x: M.prod(x, axis=1), np.array([[0.0, 2.0, 3.0], [1.5, -1.0, 0.5]]),
-    torch=True)
-row("prod", "two-zeros", lambda M, x: M.prod(x), np.array([[0.0, 2.0], [0.0, 3.0]]))
+    torch=True, gradgrad=True)
+row("prod", "two-zeros", lambda M, x: M.prod(x), np.array([[0.0, 2.0], [0.0, 3.0]]), gradgrad=True)
+row("prod", "zeros-3d", lambda M, x: M.prod(x, axis=(0, 2), keepdims=True),
+    np.array([[[0.0, 2.0], [1.5, 0.5]], [[0.0, -1.0], [2.0, 0.0]]]), gradgrad=True)
+# constant data: var and std are exactly 0 with gradient 0 (std's rule at 0, not sqrt's inf)
+row("var", "constant", lambda M, x: M.var(x, axis=1), np.full((2, 3), 2.0), gradgrad=True, mutate=False)
+# NOTE: no gradgradcheck: std's gradient jumps at constant data (std = |t| c along a line)
+row("std", "constant-row", lambda M, x: M.std(x, axis=1), np.array([[2.0, 2.0, 2.0], [1.0, 2.0, 4.0]]))
+row("mean", "population", lambda M, x: M.mean(x, axis=(0, 1)), normal((2, 3, 2)), gradgrad=True)
 
 for _name in ("softmax", "log_softmax"):
     for _shape, _axis in (((5,), 0), ((5,), -1), ((3, 4), 0), ((3, 4), -1), ((2, 3, 4), 1), ((2, 3, 4), -1)):
@@ -363,6 +370,17 @@ for _name in ("softmax", "log_softmax"):
 row("cumsum", "vec", lambda M, x: M.cumsum(x, axis=0), normal((5,)), gradgrad=True)
 row("cumsum", "3d-1", lambda M, x: M.cumsum(x, axis=1), normal((2, 3, 4)), gradgrad=True)
 row("cumsum", "3d--1", lambda M, x: M.cumsum(x, axis=-1), normal((2, 3, 4)))
+
+# --- losses with PyTorch's own rule (autograd/ops/losses.py)
+def _bce(M, p, y):
+    if M is ag:
+        from autograd.ops.losses import binary_cross_entropy
+        return binary_cross_entropy(p, y)
+    return torch.nn.functional.binary_cross_entropy(p, y, reduction="none")
+
+
+row("binary_cross_entropy", "2d", _bce, positive((4, 3), 0.1, 0.9), _RNG.uniform(0.0, 1.0, (4, 3)), gradgrad=True)
+row("binary_cross_entropy", "vec", _bce, positive((5,), 0.05, 0.95), _RNG.uniform(0.0, 1.0, (5,)), gradgrad=True)
 
 # --- shapes
 row("reshape", "3d-2d", lambda M, x: M.reshape(x, (4, 6)), normal((2, 3, 4)), gradgrad=True)
