@@ -3,3 +3,4 @@ from . import registry, elementwise, binary, reduce, shape, index, linalg, windo
 from .registry import REGISTRY, Op, primitive, unbroadcast
 
 __all__ = ["REGISTRY", "Op", "primitive", "unbroadcast"]
+from . import special_erf  # noqa: F401,E402  (erf, for exact GELU)

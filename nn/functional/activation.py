@@ -213,3 +213,48 @@ def softsign(input):  # noqa: A002
 def tanhshrink(input):  # noqa: A002
     """f(x) = x - tanh x;  f'(x) = tanh^2 x."""
     return input - ag.tanh(input)
+
+
+# ---------------------------------------------------------------- GELU, Mish, Hardswish
+__all__ += ["gelu", "mish", "hardswish"]
+
+_SQRT_HALF = 0.7071067811865476  # 1 / sqrt(2)
+_SQRT_2_OVER_PI = 0.7978845608028654  # sqrt(2 / pi)
+
+
+def _erf(x):
+    """erf as a recorded op (``ag.erf`` when autograd exports it, else the registry's)."""
+    fn = getattr(ag, "erf", None)
+    return fn(x) if fn is not None else ag.ops.REGISTRY["erf"](x)
+
+
+def gelu(input, approximate="none"):  # noqa: A002
+    """GELU: f(x) = x Phi(x) = x/2 (1 + erf(x / sqrt 2)), Phi the standard normal cdf;
+    f'(x) = Phi(x) + x phi(x), phi(x) = e^(-x^2/2) / sqrt(2 pi).
+
+    ``approximate='tanh'``: f(x) = x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), the
+    approximation of GPT-2 and BERT, with the derivative of that formula.
+    """
+    if approximate == "none":
+        return input * 0.5 * (1.0 + _erf(input * _SQRT_HALF))
+    if approximate == "tanh":
+        inner = (input + 0.044715 * input * input * input) * _SQRT_2_OVER_PI
+        return input * 0.5 * (1.0 + ag.tanh(inner))
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def mish(input, inplace=False):  # noqa: A002
+    """Mish: f(x) = x tanh(softplus(x));  f'(x) = tanh(sp) + x s(x) (1 - tanh^2(sp)),
+    sp = softplus(x), s the sigmoid. NOTE: softplus is max(x, 0) + log1p(e^-|x|), so
+    f(1000) = 1000 without overflow."""
+    return input * ag.tanh(ag.softplus(input))
+
+
+def hardswish(input, inplace=False):  # noqa: A002
+    """Hardswish (MobileNetV3): f(x) = x relu6(x + 3) / 6, that is 0 for x <= -3,
+    x (x + 3) / 6 for -3 < x < 3 and x for x >= 3;
+    f'(x) = 0, (2x + 3) / 6, 1 on those pieces (PyTorch's convention at the kinks:
+    the outer pieces' slopes, 0 at x = -3 and 1 at x = 3)."""
+    d = input.array
+    mid = input * (input + 3.0) * (1.0 / 6.0)
+    return ag.where(d <= -3, 0.0, ag.where(d < 3, mid, input))

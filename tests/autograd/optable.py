@@ -503,3 +503,20 @@ def _window_rows():
 
 
 _window_rows()
+
+
+# --- erf (autograd/ops/special_erf.py): every piece of its interpolant, 0-d to 3-d
+def _erf_rows():
+    from autograd.ops.registry import REGISTRY
+
+    def fn(M, x):
+        return REGISTRY["erf"](x) if M is ag else torch.erf(x)
+
+    row("erf", "0d", fn, normal(()), gradgrad=True)
+    row("erf", "pieces", fn, np.array([-6.5, -4.0, -2.0, -0.5, 0.0, 0.3, 0.99, 1.5, 2.9, 3.2, 5.0]),
+        gradgrad=True)
+    row("erf", "4x3", fn, normal((4, 3)) * 2)
+    row("erf", "2x4x3", fn, normal((2, 4, 3)))
+
+
+_erf_rows()
