@@ -10,3 +10,6 @@ from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
+# embeddings, padding, per-sample normalisation and recurrent cells (issue 12)
+from .sparse import *  # noqa: F401,F403,E402
+from .padding import *  # noqa: F401,F403,E402
