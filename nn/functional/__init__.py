@@ -13,3 +13,4 @@ from .dropout import *  # noqa: F401,F403
 # embeddings, padding, per-sample normalisation and recurrent cells (issue 12)
 from .sparse import *  # noqa: F401,F403,E402
 from .padding import *  # noqa: F401,F403,E402
+from .layernorm import *  # noqa: F401,F403,E402
