@@ -33,3 +33,4 @@ def __getattr__(name):
 # embeddings, per-sample normalisation and recurrent layers (issue 12)
 from .embedding import *  # noqa: F401,F403,E402
 from .layernorm import *  # noqa: F401,F403,E402
+from .recurrent import *  # noqa: F401,F403,E402

@@ -14,3 +14,4 @@ from .dropout import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403,E402
 from .padding import *  # noqa: F401,F403,E402
 from .layernorm import *  # noqa: F401,F403,E402
+from .recurrent import *  # noqa: F401,F403,E402
