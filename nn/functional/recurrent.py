@@ -67,6 +67,18 @@ _STEPS = {"RNN_TANH": _rnn_step(ag.tanh), "RNN_RELU": _rnn_step(ag.relu), "LSTM"
           "GRU": _gru_step}
 
 
+def _project(mode, x, w_ih, b_ih, b_hh):
+    """The input projection x W_ih^T + b_ih, and the bias the steps still add.
+
+    NOTE: where b_hh is simply added to the gates (RNN, LSTM), it joins b_ih here,
+    once, instead of once per step; GRU's b_hn sits inside r * (W_hn h + b_hn), so
+    GRU keeps b_hh in the step.
+    """
+    if mode == "GRU" or b_hh is None:
+        return ag.linear(x, w_ih, b_ih), b_hh
+    return ag.linear(x, w_ih, b_hh if b_ih is None else b_ih + b_hh), None
+
+
 # ---------------------------------------------------------------- cells
 def _t(x):
     return x if isinstance(x, ag.Tensor) else ag.tensor(x)
@@ -93,7 +105,8 @@ def _cell(mode, name, input, hx, w_ih, w_hh, b_ih, b_hh):  # noqa: A002
         if tuple(s.shape) != (N, H):
             raise ValueError(f"{name}: expected hidden state of shape {(N, H) if batched else (H,)}, "
                              f"got {tuple(s.shape) if batched else tuple(s.shape[1:])}")
-    out = _STEPS[mode](ag.linear(x, w_ih, b_ih), states if mode == "LSTM" else states[0], w_hh, b_hh)
+    xi, b_hh = _project(mode, x, w_ih, b_ih, b_hh)
+    out = _STEPS[mode](xi, states if mode == "LSTM" else states[0], w_hh, b_hh)
     if not batched:
         out = tuple(ag.squeeze(o, 0) for o in out) if mode == "LSTM" else ag.squeeze(out, 0)
     return out
@@ -179,7 +192,8 @@ def rnn(input, hx, weights, mode, num_layers=1, bidirectional=False, dropout_p=0
                 size = w_hr.shape[0] if j == 0 and w_hr is not None else H
                 init.append(ag.zeros(N, size, dtype=x.dtype) if s is None else s[k])
             state = tuple(init) if mode == "LSTM" else init[0]
-            out, state = _direction(ag.linear(x, w_ih, b_ih), state, mode, w_hh, b_hh, w_hr, d == 1)
+            xi, b_hh = _project(mode, x, w_ih, b_ih, b_hh)
+            out, state = _direction(xi, state, mode, w_hh, b_hh, w_hr, d == 1)
             outs.append(out)
             if mode == "LSTM":
                 hs.append(state[0])
