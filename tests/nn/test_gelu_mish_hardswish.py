@@ -59,3 +59,9 @@ def test_bad_approximate_names_the_choices():
         nn.GELU("fast")
     with pytest.raises(ValueError, match="'none' or 'tanh'"):
         F.gelu(ag.ones(2), approximate="sigmoid")
+
+
+@pytest.mark.parametrize("name, kw", CASES[:4])
+def test_gradgradcheck(name, kw, rng):
+    x = ag.tensor(rng.uniform(-3, 3, (5,)), requires_grad=True)
+    assert ag.gradgradcheck(lambda x: getattr(F, name)(x, **kw), (x,))

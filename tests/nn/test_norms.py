@@ -82,3 +82,10 @@ def test_errors_name_shapes():
         nn.GroupNorm(2, 4)(ag.randn(2, 3, 5))
     with pytest.raises(ValueError, match=r"weight must have shape \(4,\)"):
         F.layer_norm(ag.randn(2, 4), (4,), ag.ones(5))
+
+
+def test_gradgradcheck(rng):
+    x = ag.tensor(rng.standard_normal((2, 4)), requires_grad=True)
+    b = ag.tensor(rng.standard_normal(4), requires_grad=True)
+    assert ag.gradgradcheck(lambda x, b: F.layer_norm(x, (4,), None, b), (x, b))
+    assert ag.gradgradcheck(lambda x: F.rms_norm(x, (4,)), (x,))

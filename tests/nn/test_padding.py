@@ -58,3 +58,9 @@ def test_unflatten_matches_torch():
         out = nn.Unflatten(dim, size)(ag.tensor(x))
         np.testing.assert_array_equal(out.numpy(), ref.numpy())
         assert repr(nn.Unflatten(dim, size)) == repr(torch.nn.Unflatten(dim, size))
+
+
+def test_gradgradcheck(rng):
+    x = ag.tensor(rng.standard_normal((1, 2, 4)), requires_grad=True)
+    for mode in ("reflect", "replicate", "circular", "constant"):
+        assert ag.gradgradcheck(lambda x: F.pad(x, (2, 1), mode=mode), (x,)), mode

@@ -179,3 +179,16 @@ def test_errors_name_the_shapes():
         nn.RNN(3, 4, nonlinearity="sigmoid")
     with pytest.raises(ValueError, match=r"expected input of shape \(N, 3\)"):
         F.gru_cell(ag.randn(2, 5), None, *[p for p in nn.GRUCell(3, 4).parameters()])
+
+
+def test_second_derivatives_through_cells_and_layers(rng):
+    """The layers are built from recorded ops, so create_graph gives exact second
+    derivatives (gradient penalties, Hessian-vector products through time)."""
+    x = ag.tensor(rng.standard_normal((2, 3)), requires_grad=True)
+    h = ag.tensor(rng.standard_normal((2, 2)), requires_grad=True)
+    c = ag.tensor(rng.standard_normal((2, 2)), requires_grad=True)
+    cell = nn.LSTMCell(3, 2).double()
+    assert ag.gradgradcheck(lambda x, h, c: cell(x, (h, c)), (x, h, c))
+    gru = nn.GRU(2, 2).double()
+    xs = ag.tensor(rng.standard_normal((2, 1, 2)), requires_grad=True)
+    assert ag.gradgradcheck(lambda x: gru(x)[0], (xs,))
