@@ -13,12 +13,14 @@ W_hh (G H, H) and the gates stacked in PyTorch's order:
         n = tanh(W_in x_t + b_in + r * (W_hn h + b_hn))
         h' = (1 - z) * n + z * h
 
-Back-propagation through time is the engine's ordinary reverse pass over the unrolled
-loop. NOTE: for speed, a layer computes the input projections W_ih x_t + b_ih of all
-time steps as one matrix product before the loop; only W_hh h is computed per step.
-The per-step slices of that product are cut by halving (``_unbind``), so the
-backward pass scatters each gradient into arrays of total size O(T log T), not the
-O(T^2) of T separate full-size slices.
+NOTE: for speed, a layer computes the input projections W_ih x_t + b_ih of all time
+steps as one matrix product before the loop; only W_hh h is computed per step, and
+the time loop of each direction is the single op ``rnn_scan`` (autograd/ops/
+recurrent_scan.py: back-propagation through time in numpy, W_hh's gradient as one
+product over all steps). The cells, and the LSTM with ``proj_size``, are written step
+by step with autograd ops (the same math, one node per operation); there the
+per-step slices of the projections are cut by halving (``_unbind``), so the backward
+pass scatters into arrays of total size O(T log T), not the O(T^2) of T full slices.
 """
 import numpy as np
 
@@ -152,8 +154,27 @@ def _unbind(x):
     return _unbind(x[:m]) + _unbind(x[m:])
 
 
+def _scan(xi, state, mode, w_hh, b_hh, reverse):
+    """One direction of one layer as the single op ``rnn_scan`` (autograd/ops)."""
+    T = xi.shape[0]
+    last = 0 if reverse else T - 1
+    op = ag.ops.REGISTRY["rnn_scan"]
+    if mode == "LSTM":
+        y = op(xi, state[0], state[1], w_hh, mode=mode, reverse=reverse)
+        return y[:T], (y[last], y[T])
+    if mode == "GRU":
+        b = b_hh if b_hh is not None else ag.zeros(w_hh.shape[0], dtype=w_hh.dtype)
+        y = op(xi, state, w_hh, b, mode=mode, reverse=reverse)
+    else:
+        y = op(xi, state, w_hh, mode=mode, reverse=reverse)
+    return y, y[last]
+
+
 def _direction(xi, state, mode, w_hh, b_hh, w_hr, reverse):
-    """Run one direction of one layer over the projected inputs ``xi`` (T, N, G H)."""
+    """Run one direction of one layer over the projected inputs ``xi`` (T, N, G H):
+    as one ``rnn_scan`` op, or step by step for an LSTM with projections."""
+    if w_hr is None:
+        return _scan(xi, state, mode, w_hh, b_hh, reverse)
     step = _STEPS[mode]
     steps = _unbind(xi)
     outs = [None] * len(steps)
