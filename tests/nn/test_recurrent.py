@@ -48,6 +48,7 @@ def _call(name):
 
 
 @requires_torch
+@pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("with_state", [False, True])
 @pytest.mark.parametrize("name, kw", CONFIGS)
