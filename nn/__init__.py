@@ -18,7 +18,7 @@ from .regularization import *  # noqa: F401,F403
 from .serialization import *  # noqa: F401,F403
 from . import functional, init, utils, data  # noqa: F401
 
-_LAZY = ("datasets", "train", "plots", "cli")
+_LAZY = ("datasets", "train", "plots", "cli", "search", "transforms")
 
 
 def __getattr__(name):

@@ -1,5 +1,6 @@
-"""Lookup tables: ``embedding`` (row selection, the adjoint of which is a scatter-add)
-and ``one_hot``.
+"""Functions on class indices (PyTorch's ``torch.nn.functional`` sparse group):
+``embedding`` (row selection, the adjoint of which is a scatter-add) and ``one_hot``
+(``autograd.one_hot``).
 
 An embedding is a linear layer applied to one-hot vectors: with E the (V, D) weight
 and x an index, e(x) = onehot(x)^T E = E[x]. So dL/dE is zero except on the rows that
@@ -13,6 +14,7 @@ sum by its count in the batch.)
 import numpy as np
 
 import autograd as ag
+from autograd import one_hot
 
 __all__ = ["embedding", "one_hot"]
 
@@ -80,24 +82,3 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,  # 
         s = scale[..., None]
         out = out * s + ag.Tensor(out.array * (1 - s))
     return out
-
-
-def one_hot(tensor, num_classes=-1):
-    """out[..., k] = 1 if tensor[...] == k else 0: integer (*) -> int64 (*, num_classes).
-
-    ``num_classes=-1`` takes max(tensor) + 1. Not differentiable (integer output).
-    """
-    idx = _indices(tensor, "one_hot")
-    if idx.size and idx.min() < 0:
-        raise ValueError(f"one_hot: class values must be non-negative, got {int(idx.min())}")
-    if num_classes == -1:
-        if idx.size == 0:
-            raise ValueError("one_hot: cannot infer the number of classes from an empty tensor; "
-                             "pass num_classes")
-        num_classes = int(idx.max()) + 1
-    elif idx.size and idx.max() >= num_classes:
-        raise ValueError(f"one_hot: class values must be smaller than num_classes={num_classes}, "
-                         f"got {int(idx.max())}")
-    out = np.zeros(idx.shape + (int(num_classes),), dtype=np.int64)
-    np.put_along_axis(out, idx[..., None].astype(np.intp), 1, axis=-1)
-    return ag.Tensor(out)

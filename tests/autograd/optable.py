@@ -505,21 +505,45 @@ def _window_rows():
 _window_rows()
 
 
-# --- erf (autograd/ops/special_erf.py): every piece of its interpolant, 0-d to 3-d
-def _erf_rows():
-    from autograd.ops.registry import REGISTRY
-
-    def fn(M, x):
-        return REGISTRY["erf"](x) if M is ag else torch.erf(x)
-
-    row("erf", "0d", fn, normal(()), gradgrad=True)
-    row("erf", "pieces", fn, np.array([-6.5, -4.0, -2.0, -0.5, 0.0, 0.3, 0.99, 1.5, 2.9, 3.2, 5.0]),
-        gradgrad=True)
-    row("erf", "4x3", fn, normal((4, 3)) * 2)
-    row("erf", "2x4x3", fn, normal((2, 4, 3)))
+# --- in-place changes recorded in the graph (autograd.inplace): t[i] = v, and a change
+# made through a view (its base's graph gets a copy_slices node)
+def _assign_row(M, x, v):
+    y = x * 1
+    y[1] = v * 2
+    return y
 
 
-_erf_rows()
+def _view_change(M, x, v):
+    y = x * 1
+    y[1:, :2].mul_(v)
+    return y * y
+
+
+def _transposed_view_change(M, x, v):
+    y = x * 1
+    y.T[0].add_(v)
+    return y.exp()
+
+
+row("setitem", "row", _assign_row, normal((3, 4)), normal((4,)), gradgrad=True)
+row("setitem", "mask-scalar", lambda M, x: _masked(M, x), normal((3, 4)))
+row("copy_slices", "slice", _view_change, normal((3, 4)), normal((2, 2)), gradgrad=True)
+row("copy_slices", "transpose", _transposed_view_change, normal((3, 4)), normal((3,)))
+
+
+def _masked(M, x):
+    y = x * 3
+    y[x > 0] = 0.5
+    return y
+
+
+for _name, _fn in (("bitwise_and", lambda x, y: x & y), ("bitwise_or", lambda x, y: x | y),
+                   ("bitwise_xor", lambda x, y: x ^ y)):
+    nondiff(_name, "int", lambda M, x, y, f=_fn: f(x.long(), y.long()),
+            lambda x, y, f=_fn: f(x.astype(np.int64), y.astype(np.int64)), np.array([1, 6, 3]), np.array([3, 5, 0]))
+nondiff("bitwise_not", "int", lambda M, x: ~x.long(), lambda x: ~x.astype(np.int64), np.array([1, 6, -3]))
+# --- issue 12's ops (special functions, gather/scatter, sorting, einsum, shape helpers)
+from . import optable_extra  # noqa: E402,F401
 
 
 # --- rnn_scan (autograd/ops/recurrent_scan.py): a recurrent layer's time loop as one op;

@@ -81,7 +81,7 @@ def test_one_hot_matches_torch():
         out = F.one_hot(ag.tensor(x), n)
         assert out.dtype == np.int64 and not out.requires_grad
         np.testing.assert_array_equal(out.numpy(), ref)
-    with pytest.raises(ValueError, match="smaller than num_classes=3"):
+    with pytest.raises(ValueError, match=r"class values must be in \[0, 3\)"):
         F.one_hot(ag.tensor(x), 3)
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(ValueError, match="class values must be in"):
         F.one_hot(ag.tensor(np.array([-1])))
