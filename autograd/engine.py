@@ -78,24 +78,10 @@ def _route(node):
 def _check_versions(node, t):
     """Refuse a value that the node's rule reads and that changed in place since."""
     vs = node.versions
-    if vs[-1] != t._vc[0] and _reads_output(node.op.uses):
-        raise _modified_error(node, t, -1, vs[-1], t._vc[0])
-    for i, x in enumerate(node.inputs):
-        if vs[i] != x._vc[0] and _reads_input(node, i):
+    for i in node.op.reads(node):
+        x = t if i < 0 else node.inputs[i]
+        if vs[i] != x._vc[0]:
             raise _modified_error(node, x, i, vs[i], x._vc[0])
-
-
-def _reads_output(uses):
-    return uses is None or (uses != "cross" and -1 in uses)
-
-
-def _reads_input(node, i):
-    uses = node.op.uses
-    if uses is None:
-        return True
-    if uses == "cross":  # x * y reads y for x's gradient and x for y's
-        return i < 2 and node.inputs[1 - i]._rg
-    return i in uses
 
 
 def _modified_error(node, x, i, saved, now):

@@ -116,14 +116,8 @@ def _shadow(t):
 
 def _reads(node, x):
     """Whether ``node``'s VJP reads the value of its input ``x``."""
-    uses = node.op.uses
-    if uses is None:
-        return True
     ins = node.inputs
-    if uses == "cross":
-        return any(y is x and any(z._rg for j, z in enumerate(ins) if j != i and j < 2)
-                   for i, y in enumerate(ins[:2]))
-    return any(i >= 0 and ins[i] is x for i in uses)
+    return any(i >= 0 and ins[i] is x for i in node.op.reads(node))
 
 
 def _take_role(t, res, old):

@@ -79,8 +79,10 @@ class Node:
 
     __slots__ = ("op", "inputs", "params", "saved", "freed", "scope", "versions", "epoch")
 
-    def __init__(self, op, inputs, params, saved, scope=None, versions=()):
+    def __init__(self, op, inputs, params, saved, scope=None, versions=None):
         self.epoch = MUTATIONS[0]
+        if versions is None:  # a node made outside Op.__call__: its inputs' versions now
+            versions = tuple([x._vc[0] for x in inputs]) + (0,)
         self.op = op
         self.inputs = inputs
         self.params = params

@@ -44,7 +44,7 @@ def _(F, n, g, out, x, y):
     return (g * y if a._rg else None, g * x if b._rg else None)
 
 
-@primitive("div")
+@primitive("div", uses=lambda n: (0, 1) if n.inputs[1]._rg else (1,))
 def div(x, y):
     """z = x / y;  dz/dx = 1/y, dz/dy = -x/y^2 = -z/y"""
     return x / y

@@ -49,8 +49,9 @@ class Op:
 
     ``uses`` says which values the VJP reads, for the in-place check of backward: None
     (the default: every input and the output), a tuple of input positions with -1 for
-    the output (``()`` for ops such as ``add`` that read no value), or ``"cross"`` for
-    products, which read each input only to differentiate the other. ``view=True``
+    the output (``()`` for ops such as ``add`` that read no value), ``"cross"`` for
+    products, which read each input only to differentiate the other, or a function of
+    the node giving such a tuple. ``view=True``
     marks ops whose result may share the input's memory (reshape, transpose, basic
     indexing): such a result shares the input's version counter and remembers how it
     was taken from it, so an in-place change to it can update its base's graph.
@@ -71,6 +72,18 @@ class Op:
     def defvjp(self, vjp):
         self.vjp = vjp
         return vjp
+
+    def reads(self, node):
+        """The positions of the values ``node``'s VJP reads (-1: the output)."""
+        uses = self.uses
+        if uses is None:
+            return tuple(range(len(node.inputs))) + (-1,)
+        if uses == "cross":  # x * y reads y for x's gradient and x for y's
+            ins = node.inputs
+            return tuple(i for i in (0, 1) if ins[1 - i]._rg)
+        if callable(uses):
+            return uses(node)
+        return uses
 
     def __repr__(self):
         return f"<op {self.name}>"
