@@ -4,3 +4,4 @@ from . import special, rounding, gather, matrix, einsum, custom  # noqa: F401  (
 from .registry import REGISTRY, Op, primitive, unbroadcast
 
 __all__ = ["REGISTRY", "Op", "primitive", "unbroadcast"]
+from . import recurrent_scan  # noqa: F401,E402  (rnn_scan: a recurrent layer's time loop as one op)

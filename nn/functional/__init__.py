@@ -10,4 +10,8 @@ from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
-from .sparse import *  # noqa: F401,F403  (one_hot)
+# embeddings, padding, per-sample normalisation and recurrent cells (issue 12)
+from .sparse import *  # noqa: F401,F403,E402  (embedding, one_hot)
+from .padding import *  # noqa: F401,F403,E402
+from .layernorm import *  # noqa: F401,F403,E402
+from .recurrent import *  # noqa: F401,F403,E402

@@ -562,3 +562,35 @@ for _name, _fn in (("bitwise_and", lambda x, y: x & y), ("bitwise_or", lambda x,
 nondiff("bitwise_not", "int", lambda M, x: ~x.long(), lambda x: ~x.astype(np.int64), np.array([1, 6, -3]))
 # --- issue 12's ops (special functions, gather/scatter, sorting, einsum, shape helpers)
 from . import optable_extra  # noqa: E402,F401
+
+
+# --- rnn_scan (autograd/ops/recurrent_scan.py): a recurrent layer's time loop as one op;
+# the reference is the same recurrence step by step with autograd ops (_composite)
+def _scan_rows():
+    from autograd import functions as AF
+    from autograd.ops.recurrent_scan import _composite
+    from autograd.ops.registry import REGISTRY
+
+    def scan(mode, reverse=False):
+        def fn(M, *xs):
+            if M is ag:
+                return REGISTRY["rnn_scan"](*xs, mode=mode, reverse=reverse)
+            return _composite(AF, *xs, mode=mode, reverse=reverse)
+        return fn
+
+    T, N, H = 3, 2, 2
+    row("rnn_scan", "tanh", scan("RNN_TANH"), normal((T, N, H)), normal((N, H)), normal((H, H)),
+        torch=False, gradgrad=True)
+    row("rnn_scan", "relu-reverse", scan("RNN_RELU", True), away_from_zero((T, N, H)) * 2,
+        normal((N, H)) * 0.1, normal((H, H)) * 0.1, torch=False)
+    row("rnn_scan", "lstm", scan("LSTM"), normal((T, N, 4 * H)), normal((N, H)), normal((N, H)),
+        normal((4 * H, H)), torch=False, gradgrad=True)
+    row("rnn_scan", "lstm-reverse", scan("LSTM", True), normal((T, N, 4 * H)), normal((N, H)),
+        normal((N, H)), normal((4 * H, H)), torch=False)
+    row("rnn_scan", "gru", scan("GRU"), normal((T, N, 3 * H)), normal((N, H)), normal((3 * H, H)),
+        normal((3 * H,)), torch=False, gradgrad=True)
+    row("rnn_scan", "gru-reverse", scan("GRU", True), normal((T, N, 3 * H)), normal((N, H)),
+        normal((3 * H, H)), normal((3 * H,)), torch=False)
+
+
+_scan_rows()
