@@ -15,16 +15,22 @@ edges, and every shared sub-expression is differentiated once.
 import numpy as np
 
 from .grad_mode import STATE, set_grad_enabled
-from .ops.registry import RAW, unbroadcast
+from .ops.raw import RAW
+from .ops.registry import unbroadcast
 from .tensor import MUTATIONS as mutations, Tensor
 
 __all__ = ["backward", "grad", "grad_table", "GradTable", "run_backward"]
 
 
-def _graph_ns():
-    from . import functions
+# The namespace rules compute with under create_graph=True: the public functions,
+# which record. ``autograd.recording`` registers itself here on import, so the engine
+# imports nothing above it.
+_RECORDING = []
 
-    return functions
+
+def register_recording_namespace(ns):
+    """Make ``ns`` the namespace of rules run with ``create_graph=True``."""
+    _RECORDING[:] = [ns]
 
 
 def _consumer_counts(roots):
@@ -110,7 +116,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
     table:      when given (a dict), record every node's final gradient in it, in the
                 order the gradients became final.
     """
-    F = _graph_ns() if create_graph else RAW
+    ns = _RECORDING[0] if create_graph else RAW
     deps, scalar = _consumer_counts(roots)
     # NOTE: a graph of 0-d tensors (micrograd's kind) runs its rules on Python floats
     # (see _scalar_vjp): float arithmetic costs a tenth of 0-d-array arithmetic, and
@@ -170,11 +176,11 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
                 _check_versions(node, t)
             inputs = node.inputs
             if create_graph:
-                gins = node.op.vjp(F, node, g, t, *inputs)
+                gins = node.op.vjp(ns, node, g, t, *inputs)
             elif scalar:
-                gins = _scalar_vjp(F, node, g, t, inputs)
+                gins = _scalar_vjp(ns, node, g, t, inputs)
             else:
-                gins = node.op.vjp(F, node, g, t.array, *[x.array for x in inputs])
+                gins = node.op.vjp(ns, node, g, t.array, *[x.array for x in inputs])
             if not retain_graph:
                 node.saved = None
                 node.freed = True
@@ -186,9 +192,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
                 if gp is not None:
                     if not scalar:
                         if gp.shape != p.array.shape:
-                            gp = unbroadcast(F, gp, p.array.shape)
+                            gp = unbroadcast(ns, gp, p.array.shape)
                         if gp.dtype != p.array.dtype:  # a float32 input gets a float32 gradient
-                            gp = F.astype(gp, p.array.dtype)
+                            gp = ns.astype(gp, p.array.dtype)
                     q = peek(p)
                     grads[p] = gp if q is None else q + gp
                 # NOTE: the consumer count drops even when a rule returns None for an
@@ -246,7 +252,7 @@ def _husks(inputs):
 _HUSK_BYTES = 4096
 
 
-def _scalar_vjp(F, node, g, t, inputs):
+def _scalar_vjp(ns, node, g, t, inputs):
     """A rule run on Python floats (a scalar graph's fast path).
 
     NOTE: float arithmetic is several times cheaper than numpy-scalar arithmetic, and
@@ -257,11 +263,11 @@ def _scalar_vjp(F, node, g, t, inputs):
     vjp = node.op.vjp
     try:
         if len(inputs) == 2:
-            return vjp(F, node, g, float(t.array), float(inputs[0].array), float(inputs[1].array))
-        return vjp(F, node, g, float(t.array), *[float(x.array) for x in inputs])
+            return vjp(ns, node, g, float(t.array), float(inputs[0].array), float(inputs[1].array))
+        return vjp(ns, node, g, float(t.array), *[float(x.array) for x in inputs])
     except Exception:
         g = np.asarray(g, dtype=t.array.dtype)[()]
-        return vjp(F, node, g, t.array[()], *[x.array[()] for x in inputs])
+        return vjp(ns, node, g, t.array[()], *[x.array[()] for x in inputs])
 
 
 def _run_hooks(t, g, create_graph):

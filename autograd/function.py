@@ -180,9 +180,9 @@ def _record(cls, ctx, args, inputs, outs, diff):
         start = stop
 
 
-def _output_grads(F, ctx, g):
+def _output_grads(ns, ctx, g):
     """One gradient per output of forward, from the node's incoming gradient ``g``."""
-    graph = F.create_graph
+    graph = ns.create_graph
     grads = []
     for i, lay in enumerate(ctx._layout):
         if lay is None:
@@ -195,20 +195,20 @@ def _output_grads(F, ctx, g):
             gi = g if graph else np.asarray(g, dtype=dtype)
         else:
             start, stop = ctx._slices[i]
-            gi = F.reshape(F.getitem(g, (slice(start, stop),)), shape)
-            if F.value(gi).dtype != dtype:
-                gi = F.astype(gi, dtype)
+            gi = ns.reshape(ns.getitem(g, (slice(start, stop),)), shape)
+            if ns.value(gi).dtype != dtype:
+                gi = ns.astype(gi, dtype)
         grads.append(gi if isinstance(gi, Tensor) else Tensor._make(np.asarray(gi)))
     return grads
 
 
-def _function_vjp(F, n, g, out, *xs):
+def _function_vjp(ns, n, g, out, *xs):
     """The VJP of a Function node: ``backward(ctx, *grads)``, checked and mapped onto the
     node's Tensor inputs."""
     ctx = n.saved
-    if not F.create_graph and not isinstance(g, np.ndarray):
+    if not ns.create_graph and not isinstance(g, np.ndarray):
         g = np.asarray(g)  # the engine's scalar fast path hands Python floats
-    res = ctx._cls.backward(ctx, *_output_grads(F, ctx, g))
+    res = ctx._cls.backward(ctx, *_output_grads(ns, ctx, g))
     res = res if isinstance(res, tuple) else (res,)
     nargs = len(ctx.needs_input_grad)
     if len(res) < nargs or any(r is not None for r in res[nargs:]):
@@ -218,15 +218,15 @@ def _function_vjp(F, n, g, out, *xs):
     for pos, x in zip(ctx._tensor_args, n.inputs):
         gx = res[pos] if ctx.needs_input_grad[pos] else None
         if gx is not None:
-            gx = _as_grad(F, gx, x, pos, ctx._name)
+            gx = _as_grad(ns, gx, x, pos, ctx._name)
         grads.append(gx)
     return tuple(grads)
 
 
-def _as_grad(F, gx, x, pos, name):
+def _as_grad(ns, gx, x, pos, name):
     """A gradient from backward in the engine's form (an array, or a Tensor under
     create_graph), with a shape that sums back to the input's."""
-    if F.create_graph:
+    if ns.create_graph:
         gx = gx if isinstance(gx, Tensor) else Tensor._make(np.asarray(gx))
         shape = gx.shape
     else:
@@ -260,7 +260,7 @@ def once_differentiable(backward):
     return wrapper
 
 
-def _refuse(F, n, g, out, *xs):
+def _refuse(ns, n, g, out, *xs):
     raise RuntimeError("trying to differentiate twice a function that was marked with "
                        "@once_differentiable; write its backward with tensor operations instead")
 

@@ -8,8 +8,8 @@ fills the grad table (``autograd.engine``).
 
 This file holds the class itself: construction, attributes, conversions and the
 graph-related methods. All arithmetic lives in the op registry (``autograd.ops``);
-the operators and math methods are attached by ``autograd.functions``, which is a
-thin layer over it.
+the operators and math methods are the public functions (``autograd.api``), bound
+to the class by ``autograd.methods``.
 """
 import numpy as np
 
@@ -337,12 +337,6 @@ class Tensor:
 
     __hash__ = object.__hash__
 
-    def astype(self, dtype):
-        """A copy converted to ``dtype``; differentiable between floating dtypes."""
-        from .functions import astype
-
-        return astype(self, dtype)
-
     def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
         """PyTorch's ``to``: ``t.to(dtype)``, ``t.to("cpu")``, ``t.to(other_tensor)``."""
         for a in args:
@@ -399,12 +393,6 @@ class Tensor:
         self._rg = False
         return self
 
-    def clone(self):
-        """A differentiable copy (its gradient is passed through unchanged)."""
-        from .functions import clone
-
-        return clone(self)
-
     def retain_grad(self):
         """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
         if not self._rg:
@@ -430,15 +418,6 @@ class Tensor:
         handle = _HookHandle(self._hooks)
         self._hooks[handle.id] = hook
         return handle
-
-    def backward(self, gradient=None, retain_graph=False, create_graph=False, inputs=None):
-        """Back-propagate from this tensor, accumulating d self / d leaf into ``leaf.grad``.
-
-        ``gradient`` is d loss / d self and may be omitted only for one-element tensors.
-        """
-        from .engine import backward
-
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
     # ------------------------------------------------------------------ copying
     def __deepcopy__(self, memo):

@@ -7,6 +7,7 @@ Names and layouts follow PyTorch (``Linear.weight`` is (out, in), images are NCH
 Each submodule lists its public names in ``__all__``; they are all re-exported here.
 """
 from .module import *  # noqa: F401,F403
+from .container import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403

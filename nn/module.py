@@ -25,8 +25,7 @@ import numpy as np
 
 import autograd as ag
 
-__all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
-           "ParameterDict"]
+__all__ = ["Module", "Parameter"]
 
 
 # ====================================================================== Parameter
@@ -505,8 +504,3 @@ class _Handle:
     def remove(self):
         self._store.pop(self.id, None)
 
-
-# the containers live in their own file; importing them here keeps ``nn.module`` the
-# one place to import the module system from
-from .container import (ModuleDict, ModuleList, ParameterDict, ParameterList,  # noqa: E402,F401
-                        Sequential)

@@ -16,11 +16,11 @@ from .registry import primitive
 __all__ = ["apply_view", "apply_view_arr"]
 
 
-def apply_view(F, x, steps):
-    """view(x) for a chain of view ops: on arrays (a numpy view) or, when ``F`` records,
+def apply_view(ns, x, steps):
+    """view(x) for a chain of view ops: on arrays (a numpy view) or, when ``ns`` records,
     on Tensors (recorded, so differentiable again)."""
     for op, params in steps:
-        x = op(x, **params) if F.create_graph else op.fwd(x, **params)
+        x = op(x, **params) if ns.create_graph else op.fwd(x, **params)
     return x
 
 
@@ -30,12 +30,12 @@ def apply_view_arr(a, steps):
     return a
 
 
-def _zero_region(F, g, write):
+def _zero_region(ns, g, write):
     """g with the positions that ``write(array)`` selects set to 0."""
-    if F.create_graph:
+    if ns.create_graph:
         m = np.ones(g.shape, dtype=g.dtype)
         write(m)
-        return g * F.const(m, g)
+        return g * ns.const(m, g)
     out = np.array(g)
     write(out)
     return out
@@ -50,15 +50,15 @@ def setitem(x, v, index):
 
 
 @setitem.defvjp
-def setitem_vjp(F, n, g, out, x, v):
+def setitem_vjp(ns, n, g, out, x, v):
     index = n.params["index"]
 
     def write(a):
         a[index] = 0
 
     a, b = n.inputs
-    return (_zero_region(F, g, write) if a._rg else None,
-            F.getitem(g, index) if b._rg else None)
+    return (_zero_region(ns, g, write) if a._rg else None,
+            ns.getitem(g, index) if b._rg else None)
 
 
 @primitive("copy_slices", uses=())
@@ -70,12 +70,12 @@ def copy_slices(x, src, steps):
 
 
 @copy_slices.defvjp
-def copy_slices_vjp(F, n, g, out, x, src):
+def copy_slices_vjp(ns, n, g, out, x, src):
     steps = n.params["steps"]
 
     def write(a):
         apply_view_arr(a, steps)[...] = 0
 
     a, b = n.inputs
-    return (_zero_region(F, g, write) if a._rg else None,
-            apply_view(F, g, steps) if b._rg else None)
+    return (_zero_region(ns, g, write) if a._rg else None,
+            apply_view(ns, g, steps) if b._rg else None)

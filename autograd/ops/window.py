@@ -113,11 +113,11 @@ def _sliding_window(x, kernel_size, stride, dilation):
 
 
 @_sliding_window.defvjp
-def _(F, n, g, out, x):
+def sliding_window_vjp(ns, n, g, out, x):
     p = n.params
-    kw = dict(shape=F.value(x).shape, kernel_size=p["kernel_size"], stride=p["stride"],
+    kw = dict(shape=ns.value(x).shape, kernel_size=p["kernel_size"], stride=p["stride"],
               dilation=p["dilation"])
-    if F.create_graph:
+    if ns.create_graph:
         return (_window_scatter_add(g, **kw),)
     return (_scatter_add(g, **kw),)
 
@@ -130,10 +130,10 @@ def _window_scatter_add(g, shape, kernel_size, stride, dilation):
 
 
 @_window_scatter_add.defvjp
-def _(F, n, gy, out, g):
+def window_scatter_add_vjp(ns, n, gy, out, g):
     p = n.params
     kw = dict(kernel_size=p["kernel_size"], stride=p["stride"], dilation=p["dilation"])
-    if F.create_graph:
+    if ns.create_graph:
         return (_sliding_window(gy, **kw),)
     return (_view(gy, **kw),)
 
@@ -197,11 +197,11 @@ def _window_max(x, kernel_size, stride, dilation):
 
 
 @_window_max.defvjp
-def _(F, n, g, out, x):
+def window_max_vjp(ns, n, g, out, x):
     p = n.params
-    kw = dict(shape=F.value(x).shape, kernel_size=p["kernel_size"], stride=p["stride"],
+    kw = dict(shape=ns.value(x).shape, kernel_size=p["kernel_size"], stride=p["stride"],
               dilation=p["dilation"])
-    if F.create_graph:
+    if ns.create_graph:
         return (_window_max_scatter(g, idx=n.saved, **kw),)
     return (_max_scatter(g, n.saved, **kw),)
 
@@ -214,10 +214,10 @@ def _window_max_scatter(g, idx, shape, kernel_size, stride, dilation):
 
 
 @_window_max_scatter.defvjp
-def _(F, n, gy, out, g):
+def window_max_scatter_vjp(ns, n, gy, out, g):
     p = n.params
     kw = dict(kernel_size=p["kernel_size"], stride=p["stride"], dilation=p["dilation"])
-    if F.create_graph:
+    if ns.create_graph:
         return (_window_max_gather(gy, idx=p["idx"], **kw),)
     return (_max_gather(gy, p["idx"], **kw),)
 
@@ -230,11 +230,11 @@ def _window_max_gather(gx, idx, kernel_size, stride, dilation):
 
 
 @_window_max_gather.defvjp
-def _(F, n, gy, out, gx):
+def window_max_gather_vjp(ns, n, gy, out, gx):
     p = n.params
-    kw = dict(shape=F.value(gx).shape, kernel_size=p["kernel_size"], stride=p["stride"],
+    kw = dict(shape=ns.value(gx).shape, kernel_size=p["kernel_size"], stride=p["stride"],
               dilation=p["dilation"])
-    if F.create_graph:
+    if ns.create_graph:
         return (_window_max_scatter(gy, idx=p["idx"], **kw),)
     return (_max_scatter(gy, p["idx"], **kw),)
 
@@ -516,42 +516,42 @@ def window_matmul(w, x, b=None, kernel_size=(), stride=(), dilation=(), padding=
 
 
 @window_matmul.defvjp
-def _(F, n, g, out, w, x, b=None):
+def window_matmul_vjp(ns, n, g, out, w, x, b=None):
     p = n.params
     geo = (p.get("kernel_size", ()), p.get("stride", ()), p.get("dilation", ()),
            p.get("padding", ()))
     kernel_size, stride, dilation, padding = geo
     needs = n.needs
-    N, C, S, P, G, O, K, L = _sizes(F.value(w), F.value(x), *geo)
-    g4 = F.reshape(g, (N, G, O // G, L))
+    N, C, S, P, G, O, K, L = _sizes(ns.value(w), ns.value(x), *geo)
+    g4 = ns.reshape(g, (N, G, O // G, L))
     gw = gx = gb = None
     if len(needs) > 2 and needs[2]:
         # NOTE: in two steps (over samples, then positions) numpy sums about twice as
         # fast as over both axes at once.
-        gb = F.reshape(F.sum(F.sum(g4, axis=0), axis=-1), (O,))
+        gb = ns.reshape(ns.sum(ns.sum(g4, axis=0), axis=-1), (O,))
     if not (needs[0] or needs[1]):
         return (gw, gx, gb)
-    w3t = F.swapaxes(F.reshape(w, (G, O // G, C // G * K)), -1, -2)
+    w3t = ns.swapaxes(ns.reshape(w, (G, O // G, C // G * K)), -1, -2)
     d = len(kernel_size)
-    if F.create_graph or not kernel_size:
+    if ns.create_graph or not kernel_size:
         if not kernel_size:
-            cols = F.reshape(x, (N, G, C // G, L))
+            cols = ns.reshape(x, (N, G, C // G, L))
         else:
-            xp = F.pad(x, ((0, 0), (0, 0)) + padding) if any(a or b_ for a, b_ in padding) else x
+            xp = ns.pad(x, ((0, 0), (0, 0)) + padding) if any(a or b_ for a, b_ in padding) else x
             win = _sliding_window(xp, kernel_size=kernel_size, stride=stride, dilation=dilation)
-            cols = F.reshape(F.transpose(win, _cols_perm(d)), (N, G, C // G * K, L))
+            cols = ns.reshape(ns.transpose(win, _cols_perm(d)), (N, G, C // G * K, L))
         if needs[0]:
-            gw = F.reshape(F.sum(F.matmul(g4, F.swapaxes(cols, -1, -2)), axis=0), w.shape)
+            gw = ns.reshape(ns.sum(ns.matmul(g4, ns.swapaxes(cols, -1, -2)), axis=0), w.shape)
         if needs[1]:
-            gc = F.matmul(w3t, g4)
+            gc = ns.matmul(w3t, g4)
             if not kernel_size:
-                gx = F.reshape(gc, x.shape)
+                gx = ns.reshape(gc, x.shape)
             else:
-                gwin = F.transpose(F.reshape(gc, (N, C) + kernel_size + P), _inverse(_cols_perm(d)))
+                gwin = ns.transpose(ns.reshape(gc, (N, C) + kernel_size + P), _inverse(_cols_perm(d)))
                 gx = _window_scatter_add(gwin, shape=xp.shape, kernel_size=kernel_size,
                                          stride=stride, dilation=dilation)
                 if xp is not x:
-                    gx = F.getitem(gx, (slice(None), slice(None)) + tuple(
+                    gx = ns.getitem(gx, (slice(None), slice(None)) + tuple(
                         slice(a, a + m) for m, (a, _) in zip(S, padding)))
         return (gw, gx, gb)
     # NOTE: block by block of samples, in one scratch block: copy the windows in (the

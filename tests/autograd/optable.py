@@ -435,9 +435,9 @@ for _key, _index in INDEXES.items():
         gradgrad=_key in ("slice", "int-array-repeats"))
 row("getitem", "notes-repeat", lambda M, x: x[[0, 0, 1]], normal((3,)), torch=False)
 row("getitem", "negative-step", lambda M, x: x[::-1], normal((4,)), torch=False)
-row("index_add", "repeats", lambda M, g: M.functions.index_add(g, np.array([0, 2, 0]), (4, 2))
+row("index_add", "repeats", lambda M, g: M.recording.index_add(g, np.array([0, 2, 0]), (4, 2))
     if M is ag else TorchNS.index_add(g, np.array([0, 2, 0]), (4, 2)), normal((3, 2)), gradgrad=True)
-row("index_add", "slice", lambda M, g: M.functions.index_add(g, (slice(1, 3),), (4, 2)), normal((2, 2)),
+row("index_add", "slice", lambda M, g: M.recording.index_add(g, (slice(1, 3),), (4, 2)), normal((2, 2)),
     torch=False)
 
 # --- linear algebra
@@ -567,7 +567,7 @@ from . import optable_extra  # noqa: E402,F401
 # --- rnn_scan (autograd/ops/recurrent_scan.py): a recurrent layer's time loop as one op;
 # the reference is the same recurrence step by step with autograd ops (_composite)
 def _scan_rows():
-    from autograd import functions as AF
+    from autograd import recording as AF
     from autograd.ops.recurrent_scan import _composite
     from autograd.ops.registry import REGISTRY
 

@@ -349,7 +349,7 @@ def test_window_matmul_in_threads_matches_serial(rng):
     process-wide switch, so the rule is called directly here.)"""
     import threading
 
-    from autograd.ops.registry import RAW
+    from autograd.ops.raw import RAW
     from autograd.ops.window import window_matmul as _window_matmul
 
     geo = dict(kernel_size=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))
