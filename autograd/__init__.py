@@ -23,7 +23,8 @@ from . import methods, recording  # noqa: F401  (Tensor's methods; the create_gr
 from .ops.window import sliding_window, window_scatter_add, window_max, window_matmul, window_out_shape
 from .random import Generator
 from .function import Function, FunctionCtx, once_differentiable  # your own op: forward/backward
-from .engine import backward, grad, grad_table, GradTable
+from .engine import backward, grad
+from .table import grad_table, GradTable
 from .inplace import increment_version
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 

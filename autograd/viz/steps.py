@@ -19,7 +19,7 @@ removed), so flipping between frames shows only the table filling in.
 """
 import os
 
-from ..engine import GradTable, grad_table as _grad_table
+from ..table import GradTable, grad_table as _grad_table
 from ..tensor import Tensor
 from . import _format as fm
 from ._backend import GraphvizNotFoundError
