@@ -14,7 +14,7 @@ from .registry import primitive
 __all__ = []
 
 
-@primitive("function_output")
+@primitive("function_output", public="Function")
 def function_output(flat, start, stop, shape):
     """y = flat[start:stop] reshaped to ``shape``;  dy/dflat places g back: the gradient is
     zeros of flat's size with g (flattened) at start:stop."""

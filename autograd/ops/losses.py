@@ -15,7 +15,7 @@ __all__ = []
 BCE_EPS = 1e-12  # PyTorch's EPSILON in binary_cross_entropy_backward
 
 
-@primitive("binary_cross_entropy", uses=(0, 1))
+@primitive("binary_cross_entropy", uses=(0, 1), public="nn.functional.binary_cross_entropy")
 def binary_cross_entropy(p, y):
     """l = -(y max(ln p, -100) + (1 - y) max(ln(1 - p), -100))  (elementwise);
 

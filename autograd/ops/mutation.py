@@ -41,7 +41,7 @@ def _zero_region(ns, g, write):
     return out
 
 
-@primitive("setitem", uses=())
+@primitive("setitem", uses=(), public="Tensor.__setitem__")
 def setitem(x, v, index):
     """y = x with y[index] = v;  dy/dx = g with g[index] = 0,  dy/dv = g[index]."""
     out = x.copy()
@@ -61,7 +61,7 @@ def setitem_vjp(ns, n, g, out, x, v):
             ns.getitem(g, index) if b._rg else None)
 
 
-@primitive("copy_slices", uses=())
+@primitive("copy_slices", uses=(), public="Tensor.__setitem__")
 def copy_slices(x, src, steps):
     """y = x with view(x) = src;  dy/dx = g with view(g) = 0,  dy/dsrc = view(g)."""
     out = x.copy()

@@ -111,7 +111,7 @@ def _fwd_gru(xi, h, wt, b, out, reverse):
     return A, HN
 
 
-@primitive("rnn_scan", saves=True)
+@primitive("rnn_scan", saves=True, public="nn.functional.rnn")
 def rnn_scan(xi, h0, *rest, mode, reverse=False):
     """out = the stacked hidden states of a recurrent layer run over xi (see the module
     docstring for the recurrences, shapes and the VJP)."""
