@@ -84,7 +84,7 @@ class _Rows:
                 for p in t.grad_fn.inputs:
                     if id(p) in self.step:
                         lst = self.consumers.setdefault(id(p), [])
-                        if t not in lst:
+                        if all(u is not t for u in lst):  # identity: == is elementwise
                             lst.append(t)
 
     def op(self, t):
