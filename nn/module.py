@@ -62,6 +62,7 @@ def _as_buffer(value, name):
                     "(a Tensor, a numpy array or None expected)")
 
 
+_scope = ag.graph_scope
 _IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
@@ -91,12 +92,15 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args, **kwargs):
-        # every op recorded by this forward (and not by a child's) is stamped with this
-        # module, so drawings group operations by the module that really made them
-        with ag.graph_scope(self):
-            if self._forward_pre_hooks or self._forward_hooks:
+        if _scope.recording:
+            # a drawing asked for it (ag.viz): every op recorded by this forward (and
+            # not by a child's) is stamped with this module, so drawings group
+            # operations by the module that really made them
+            with _scope(self):
                 return self._call_with_hooks(args, kwargs)
-            return self.forward(*args, **kwargs)
+        if self._forward_pre_hooks or self._forward_hooks:
+            return self._call_with_hooks(args, kwargs)
+        return self.forward(*args, **kwargs)
 
     def _call_with_hooks(self, args, kwargs):
         for hook in list(self._forward_pre_hooks.values()):
