@@ -14,6 +14,7 @@ from . import ops  # noqa: F401  (registers every op)
 from .tensor import Tensor, Node, tensor
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, graph_scope
 from .random import manual_seed
+from . import hooks  # noqa: F401  (RemovableHandle, for tensors' and modules' hooks)
 from . import random
 from .creation import (zeros, ones, full, empty, eye, arange, linspace, randn, rand, randint,
                        randperm, normal, uniform, bernoulli, from_numpy)

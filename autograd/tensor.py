@@ -13,6 +13,8 @@ to the class by ``autograd.methods``.
 """
 import numpy as np
 
+from .hooks import RemovableHandle
+
 __all__ = ["Tensor", "Node", "tensor"]
 
 _FLOAT_KINDS = "fc"
@@ -415,9 +417,7 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that does not require grad")
         if self._hooks is None:
             self._hooks = {}
-        handle = _HookHandle(self._hooks)
-        self._hooks[handle.id] = hook
-        return handle
+        return RemovableHandle(self._hooks, hook)
 
     # ------------------------------------------------------------------ copying
     def __deepcopy__(self, memo):
@@ -473,18 +473,6 @@ def _rebuild(cls, data, requires_grad, name):
     t = cls.__new__(cls)
     Tensor.__init__(t, data, requires_grad=requires_grad, name=name)
     return t
-
-
-class _HookHandle:
-    _next = [0]
-
-    def __init__(self, hooks):
-        self._hooks = hooks
-        self.id = _HookHandle._next[0]
-        _HookHandle._next[0] += 1
-
-    def remove(self):
-        self._hooks.pop(self.id, None)
 
 
 def tensor(data, dtype=None, requires_grad=False, name=None):

@@ -19,7 +19,6 @@ order of registration is the order of iteration, saving and printing. The contai
 """
 import collections
 import collections.abc
-import itertools
 
 import numpy as np
 
@@ -117,12 +116,12 @@ class Module:
     def register_forward_hook(self, hook):
         """Call ``hook(module, inputs, output)`` after every forward; a non-None
         return value replaces the output. Returns a handle with ``remove()``."""
-        return _Handle(self._forward_hooks, hook)
+        return ag.hooks.RemovableHandle(self._forward_hooks, hook)
 
     def register_forward_pre_hook(self, hook):
         """Call ``hook(module, inputs)`` before every forward; a non-None return value
         replaces the inputs. Returns a handle with ``remove()``."""
-        return _Handle(self._forward_pre_hooks, hook)
+        return ag.hooks.RemovableHandle(self._forward_pre_hooks, hook)
 
     # ------------------------------------------------------------ registration
     def _check_ready(self):
@@ -495,16 +494,4 @@ class Module:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-
-
-class _Handle:
-    _ids = itertools.count()
-
-    def __init__(self, store, hook):
-        self._store = store
-        self.id = next(_Handle._ids)
-        store[self.id] = hook
-
-    def remove(self):
-        self._store.pop(self.id, None)
 
