@@ -12,7 +12,7 @@ from .tensor import Tensor
 
 __all__ = ["to_tensor", "lift", "axis_arg", "keepdims_arg", "check_broadcast", "binary", "is_int",
            "reduce_args", "count", "float_input", "one_axis", "shape_args", "index_arg",
-           "split_ints"]
+           "split_ints", "ntuple"]
 
 
 def to_tensor(x):
@@ -155,3 +155,14 @@ def split_ints(index):
     second = tuple(v if isinstance(v, np.ndarray) or v is Ellipsis else slice(None)
                    for k, v in enumerate(index) if k not in ints)
     return first, second
+
+
+def ntuple(v, d, name):
+    """``v`` as a tuple of ``d`` ints: an int is repeated, a sequence must have length d
+    (kernel sizes, strides, dilations of the window ops and of ``nn``'s layers)."""
+    if isinstance(v, (int, np.integer)):
+        return (int(v),) * d
+    v = tuple(int(a) for a in v)
+    if len(v) != d:
+        raise ValueError(f"{name} must be an int or a tuple of {d} ints (one per spatial axis), got {v}")
+    return v

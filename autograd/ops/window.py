@@ -34,6 +34,7 @@ import itertools
 
 import numpy as np
 
+from ..arguments import ntuple
 from .registry import primitive
 from .window_kernels import (_cols_perm, _inverse, _offset_slices, _scatter_add, _sizes, _view,
                              window_matmul_backward, window_matmul_forward, window_out_shape)
@@ -42,13 +43,7 @@ __all__ = ["sliding_window", "window_scatter_add", "window_max", "window_matmul"
 
 
 # ------------------------------------------------------------------ geometry
-def _tuple(v, d, name):
-    if isinstance(v, (int, np.integer)):
-        return (int(v),) * d
-    v = tuple(int(a) for a in v)
-    if len(v) != d:
-        raise ValueError(f"{name} needs {d} values (one per spatial axis), got {v}")
-    return v
+_tuple = ntuple  # one helper for every window argument (autograd.arguments)
 
 
 
