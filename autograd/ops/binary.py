@@ -135,19 +135,20 @@ def where_vjp(ns, n, g, out, cond, x, y):
     return (None, ns.where(c, g, 0) if a._rg else None, ns.where(c, 0, g) if b._rg else None)
 
 
-def _compare(name, fn, face=None):
+def _compare(name, fn, face=None, method=True):
     """A comparison or logic op: bool result, no gradient. With ``face`` its ``ag``
     function and Tensor method are generated; the bitwise ones are written by hand
-    (``autograd.api.arith``: bitwise on integers, logical on bools)."""
-    return primitive(name, differentiable=False, face=face)(fn)
+    (``autograd.api.arith``: bitwise on integers, logical on bools). The methods
+    ``eq``/``ne`` are written by hand too (``x == None`` is False, ``autograd.methods``)."""
+    return primitive(name, differentiable=False, face=face, method=method)(fn)
 
 
 lt = _compare("lt", face="binary", fn=lambda x, y: np.less(x, y))
 le = _compare("le", face="binary", fn=lambda x, y: np.less_equal(x, y))
 gt = _compare("gt", face="binary", fn=lambda x, y: np.greater(x, y))
 ge = _compare("ge", face="binary", fn=lambda x, y: np.greater_equal(x, y))
-eq = _compare("eq", face="binary", fn=lambda x, y: np.equal(x, y))
-ne = _compare("ne", face="binary", fn=lambda x, y: np.not_equal(x, y))
+eq = _compare("eq", face="binary", method=False, fn=lambda x, y: np.equal(x, y))
+ne = _compare("ne", face="binary", method=False, fn=lambda x, y: np.not_equal(x, y))
 logical_and = _compare("logical_and", face="binary", fn=lambda x, y: np.logical_and(x, y))
 logical_or = _compare("logical_or", face="binary", fn=lambda x, y: np.logical_or(x, y))
 logical_xor = _compare("logical_xor", face="binary", fn=lambda x, y: np.logical_xor(x, y))
