@@ -268,10 +268,52 @@ assert np.allclose(cd_theta, theta_star, atol=1e-6)
 # with the learning rate chosen by the grid search above. For comparison, `optim.Newton`: one step, since $g$ is quadratic.
 
 # %%
+# **Why the negative gradient.** The notes (002): "Let λ be a perturbation along direction v:
+# $\left. \frac{d}{d\lambda} \mathcal{L}(\theta + \lambda v) \right|_{\lambda=0} = v \cdot \nabla_{\theta} \mathcal{L}(\theta)$ — Then Steepest
+# Descent direction is: $v = -\nabla_{\theta} \mathcal{L}(\theta)$". The directional derivative along every unit direction
+# $v = (\cos\varphi, \sin\varphi)$ at $\boldsymbol\theta = (0, 0)$, by forward mode (`ag.functional.jvp`), against $v\cdot\nabla g$:
+
+# %%
+phis = np.linspace(0, 2 * np.pi, 721)
+theta_here = ag.tensor(np.zeros(2))
+slopes = np.array([ag.functional.jvp(g, theta_here, ag.tensor(np.array([np.cos(f), np.sin(f)])))[1].item() for f in phis])
+gr0 = grad_g(np.zeros(2))
+assert np.allclose(slopes, np.cos(phis) * gr0[0] + np.sin(phis) * gr0[1])
+steepest = phis[slopes.argmin()]
+print(f"steepest descent at phi = {np.degrees(steepest):.1f} deg, slope {slopes.min():.4f}; "
+      f"-grad/|grad| points at {np.degrees(np.arctan2(-gr0[1], -gr0[0]) % (2 * np.pi)):.1f} deg, -|grad| = {-np.linalg.norm(gr0):.4f}")
+assert abs(slopes.min() + np.linalg.norm(gr0)) < 1e-3
+fig, ax = plt.subplots(figsize=(6.5, 3))
+ax.plot(np.degrees(phis), slopes); ax.axvline(np.degrees(steepest), color="tab:red", ls=":", label="steepest descent = direction of $-\\nabla g$")
+ax.axhline(0, color="k", lw=.5); ax.set_xlabel("direction φ (degrees)"); ax.set_ylabel("$d g(\\theta + \\lambda v)/d\\lambda$ at 0")
+ax.legend(fontsize=8); ax.grid(alpha=.3); plt.tight_layout(); plt.show()
+
+# %% [markdown]
+# Gradient descent with the learning rate the grid search chose, stopped when $\|\nabla g\| < 10^{-6}$:
+
+# %%
 reset(); t0 = time.perf_counter()
 gd_theta, gd_steps, gd_path, why = gradient_descent(best_lr)
 record(f"gradient descent (ε = {best_lr}, ‖∇g‖ < 1e-6)", gd_theta, t0, path=np.array(gd_path))
 print(f"gradient descent: {gd_steps} steps, stopped: {why}, theta {gd_theta.round(6)}")
+
+# %% [markdown]
+# The same rule in the library's training loop: `nn.train.fit(..., grad_tol=1e-6)` stops when the gradient norm of an
+# epoch falls below the tolerance. The model $f_\theta(x) = ax + b$ is `nn.Linear(1, 1)` and `F.mse_loss` is exactly
+# $g$; one full batch per epoch, so an epoch is one step.
+
+# %%
+ag.manual_seed(0)
+affine = nn.Linear(1, 1).to(ag.float64)
+nn.init.zeros_(affine.weight); nn.init.zeros_(affine.bias)          # start at theta = 0, as above
+loader = nn.data.DataLoader(nn.data.TensorDataset(ag.tensor(x).reshape(-1, 1), ag.tensor(y).reshape(-1, 1)), batch_size=T)
+history = nn.train.fit(affine, nn.functional.mse_loss, optim.SGD(affine.parameters(), lr=best_lr), loader,
+                       epochs=20000, metrics=None, progress=False, grad_tol=1e-6)
+fit_theta = np.array([affine.weight.item(), affine.bias.item()])
+print(f"fit stopped after {history.epochs} epochs: {history.stop_reason}; theta = {fit_theta.round(6)}")
+assert np.allclose(fit_theta, theta_star, atol=1e-5) and abs(history.epochs - gd_steps) <= 1
+
+# %%
 
 reset(); t0 = time.perf_counter()
 th = ag.zeros(2, dtype=ag.float64, requires_grad=True)

@@ -121,6 +121,33 @@ print("Hessian of -theta1^4 + theta2^2 at 0:", H_minus.tolist())
 assert np.array_equal(H_plus, H_minus)
 
 # %% [markdown]
+# **A convex loss has no such variety.** The notes (002): "Logistic Regression Loss is convex — Single global minimum
+# — Iterations lower loss and move toward minimum". The Hessian of the logistic-regression loss,
+# $\frac1m\sum_i p_i(1-p_i)\,\tilde{\mathbf x}_i\tilde{\mathbf x}_i^\top$, has no negative eigenvalue anywhere (checked at 200 random
+# points), and gradient descent from five different starts ends at the same $\boldsymbol\theta = (w_1, w_2, b)$:
+
+# %%
+Xq, yq = nn.datasets.two_gaussians(n=200, seed=0)
+Xq_t, yq_t = ag.tensor(Xq, dtype=ag.float64), ag.tensor(yq, dtype=ag.float64)
+
+def logreg_loss(theta):                      # theta: (3,) or a stack (k, 3) of independent models
+    th = theta.reshape(-1, 3)
+    z = Xq_t @ th[:, :2].T + th[:, 2]        # (m, k)
+    return F.binary_cross_entropy_with_logits(z, yq_t.reshape(-1, 1).expand(z.shape), reduction="sum") / len(Xq)
+
+rng = np.random.default_rng(0)
+min_eigs = [np.linalg.eigvalsh(hess(logreg_loss, 5 * rng.standard_normal(3))).min() for _ in range(200)]
+print(f"smallest Hessian eigenvalue over 200 random points: {min(min_eigs):.2e}")
+assert min(min_eigs) > -1e-12
+
+starts = np.array([[4.0, 4.0, 4.0], [-4.0, 3.0, -2.0], [0.0, 0.0, 0.0], [-5.0, -5.0, 5.0], [3.0, -4.0, 0.0]])
+thetas = starts.copy()
+for _ in range(800):                         # the five runs at once: their losses are independent
+    thetas = thetas - 1.0 * value_and_grad(logreg_loss, thetas)[1]
+print("five starts ->\n", thetas.round(4))
+assert np.ptp(thetas, axis=0).max() < 1e-3
+
+# %% [markdown]
 # ## 2. Identifiability: many minima, all the same function
 #
 # The notes (003): "Neural networks always have multiple local minima because of **model identifiability** issues
