@@ -6,7 +6,8 @@
 # 1. **Stationary points told apart by the Hessian**: the zeros of the gradient of a two-parameter function, found
 #    with Newton's method, classified by the eigenvalues of $\mathbf H_{\boldsymbol\theta}[g](\boldsymbol\theta_0) = \mathbf J_{\boldsymbol\theta}[\nabla_{\boldsymbol\theta} g](\boldsymbol\theta_0)$
 #    (`ag.functional.hessian`); gradient descent leaves the maximum and the saddles and stays at the minimum; and a case
-#    where the Hessian cannot decide.
+#    where the Hessian cannot decide; and, for contrast, the notes' convex logistic-regression loss (no negative
+#    eigenvalue anywhere, one minimum reached from every start).
 # 2. **Identifiability**: reordering the hidden units of a network, or scaling a ReLU unit's incoming weights and bias
 #    by $\beta$ and its outgoing weights by $1/\beta$, gives exactly the same function (asserted) — $N!^K$ orderings, a
 #    continuum of scalings, all equivalent minima. Not for tanh.
