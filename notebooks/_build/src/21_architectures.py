@@ -22,6 +22,7 @@
 #    early stopping on a validation set and measured once on the test set: one table.
 # 4. **Feature maps of the deeper layers** of a trained network (not only the first), and for a few deep channels the
 #    test digits that excite them most (Zeiler & Fergus's way of looking at a unit).
+# 5. **Benefits of depth**: the same convolutional block stacked 1 to 4 times, test accuracy against depth.
 #
 # These blocks are defined here, in the notebook, as `nn.Module` subclasses. PyTorch has no `torch.nn.Inception` or
 # `torch.nn.ResidualBlock` either (torchvision keeps `BasicBlock` and `Inception` inside its model files): a block is
@@ -237,3 +238,41 @@ plt.suptitle("the six test digits that excite each of six conv-3 channels most",
 plt.tight_layout(); plt.show()
 purity = np.mean([np.bincount(y_test[np.argsort(-response[:, c])[:6]]).max() / 6 for c in channels])
 print(f"on average {purity:.0%} of a channel's top six digits share one label (10% by chance)")
+
+# %% [markdown]
+# ## 5. Benefits of depth
+#
+# The notes end the lecture with a figure titled "Benefits of Depth" (test accuracy rising with the number of
+# layers) after "Deep neural networks *factorize the learning* of structure in data across many layers". A small
+# version: stacks of 1 to 4 convolutions (3×3, 12 channels, batch norm, ReLU), then global average pooling and the
+# classifier. Each extra layer widens what one unit sees by 2 pixels (3×3, 5×5, 7×7, 9×9): a one-layer network can
+# only average local stroke detectors over the image, a deeper one composes them into parts of digits.
+
+# %%
+def conv_stack(depth, channels=12):
+    layers, c = [], 1
+    for _ in range(depth):
+        layers += [nn.Conv2d(c, channels, 3, padding=1), nn.BatchNorm2d(channels), nn.ReLU()]
+        c = channels
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels, 10))
+
+depths, depth_acc = [1, 2, 3, 4], []
+for depth in depths:
+    ag.manual_seed(0)
+    model = conv_stack(depth)
+    loader = nn.data.DataLoader(nn.data.TensorDataset(X_train, y_train), batch_size=64, shuffle=True, seed=0)
+    nn.train.fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=3e-3), loader, epochs=8,
+                 val_loader=val_loader, progress=False, patience=3, restore_best=True)
+    depth_acc.append(nn.train.evaluate(model, nn.CrossEntropyLoss(), test_loader)["accuracy"])
+    print(f"{depth} conv layer(s), receptive field {2 * depth + 1}x{2 * depth + 1}, {n_par(model)} parameters: "
+          f"test accuracy {depth_acc[-1]:.1%}")
+assert depth_acc[-1] > depth_acc[0] + 0.3
+
+fig, ax = plt.subplots(figsize=(6, 3.4))
+ax.plot(depths, 100 * np.array(depth_acc), "o-")
+for d, a in zip(depths, depth_acc):
+    ax.annotate(f"{a:.0%}", (d, 100 * a), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=9)
+ax.set_xticks(depths); ax.set_xlabel("number of convolutional layers"); ax.set_ylabel("test accuracy (%)")
+ax.set_ylim(0, 105); ax.grid(alpha=.3)
+ax.set_title("benefits of depth: same building block, stacked", fontsize=10)
+plt.tight_layout(); plt.show()
