@@ -127,9 +127,38 @@ ax.set_title("memorising the 20% wrong labels costs validation accuracy", fontsi
 plt.tight_layout(); plt.show()
 
 # %% [markdown]
-# `monitor="loss"` with `patience` (or `grad_tol`, a bound on the gradient's norm) is the other criterion of the
-# notes (003, gradient descent: stop when things look flat); it watches the training loss and so cannot see
-# over-training. Only a set the weights were not fitted on can.
+# The notes' other stopping rule is for the optimiser, not for the model (003, gradient descent: start at
+# $\theta^{(0)}$, follow the steepest descent, **stop when things look flat**). `fit` has both forms of "flat":
+# `grad_tol` stops when the norm of the epoch's mean gradient $\lVert\nabla_\theta E\rVert_2$ falls below a bound, and
+# `monitor="loss"` with `patience` stops when the *training* loss has not improved by `min_delta` for that many
+# epochs. On a convex problem (logistic regression on two digit classes, full batch) both end the run long before the
+# 2000 epochs allowed:
+
+# %%
+two = (y_train == 3) | (y_train == 8)
+full_batch = nn.data.DataLoader(nn.data.TensorDataset(X_train[two], (y_train[two] == 8).astype(np.float32)[:, None]),
+                                batch_size=int(two.sum()))
+flat = {}
+for name, rule in [("grad_tol=0.01", dict(grad_tol=0.01)),
+                   ("training loss, patience 20, min_delta 1e-3", dict(monitor="loss", patience=20, min_delta=1e-3))]:
+    ag.manual_seed(0)
+    logreg = nn.Linear(64, 1)
+    flat[name] = nn.train.fit(logreg, nn.BCEWithLogitsLoss(), optim.SGD(logreg.parameters(), lr=0.5), full_batch,
+                              epochs=2000, metrics=None, progress=False, **rule)
+    print(f"{name:<45} stopped after {flat[name].epochs:4d} epochs, loss {flat[name]['loss'][-1]:.4f}: "
+          f"{flat[name].stop_reason}")
+assert all(h.epochs < 2000 for h in flat.values())
+
+fig, ax = plt.subplots(figsize=(7, 3.2))
+for name, h in flat.items():
+    ax.plot(np.arange(1, h.epochs + 1), h["loss"], label=f"{name}: stopped at {h.epochs}")
+ax.set_xlabel("epoch"); ax.set_ylabel("training loss"); ax.legend(fontsize=8); ax.grid(alpha=.3)
+ax.set_title("stop when it looks flat (training loss only)", fontsize=10)
+plt.tight_layout(); plt.show()
+
+# %% [markdown]
+# These rules watch the training loss and so cannot see over-training; only a set the weights were not fitted on
+# can, which is why early stopping above watches the validation loss.
 
 # %% [markdown]
 # ## 3. Grid search and random search
