@@ -18,6 +18,7 @@
 # 2. **Early stopping** with `nn.train.fit(..., val_loader=, patience=, restore_best=True)`: a network that
 #    over-trains on a small noisy training set, its validation curve with the best and the stopping epoch marked,
 #    and the restored weights scoring exactly the best epoch's validation loss.
+#    Next to it, the notes' optimiser rule "stop when things look flat" (`grad_tol`, training-loss patience).
 # 3. The notes' (003) **"Brute Force / Random / Grid Search: Useful when searching among discrete parameters.
 #    Quickly explodes in complexity."**: `nn.search.grid_search` and `random_search` over learning rate and weight
 #    decay (why random beats grid when one setting matters more), then over **architectures** (MLPs and a CNN), with
