@@ -27,6 +27,8 @@ from .functions import (add, sub, mul, div, neg, pow, maximum, minimum, where, e
                         matmul, linear, dot, outer, zeros_like, ones_like, full_like)
 # sliding windows (im2col) from which nn builds convolution and pooling
 from .ops.window import sliding_window, window_scatter_add, window_max, window_matmul, window_out_shape
+# softmax attention as one primitive (issue 12), behind nn.functional.scaled_dot_product_attention
+from .ops.attention import softmax_attention
 from .engine import backward, grad, grad_table, GradTable
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 

@@ -1,5 +1,6 @@
 """Every differentiable primitive, registered once (see ``registry``)."""
 from . import registry, elementwise, binary, reduce, shape, index, linalg, window  # noqa: F401
+from . import attention  # noqa: F401  (softmax attention, issue 12)
 from .registry import REGISTRY, Op, primitive, unbroadcast
 
 __all__ = ["REGISTRY", "Op", "primitive", "unbroadcast"]

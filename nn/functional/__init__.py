@@ -10,3 +10,5 @@ from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
+# attention, transposed convolution, interpolation (issue 12)
+from .attention import *  # noqa: F401,F403

@@ -503,3 +503,24 @@ def _window_rows():
 
 
 _window_rows()
+
+
+# --- softmax attention (autograd/ops/attention.py, issue 12)
+def _attention_rows():
+    def ref(M, q, k, v, b=None, drop=None, scale=0.5):
+        s = M.matmul(q, M.swapaxes(k, -1, -2)) * scale
+        a = M.softmax(s if b is None else s + b, -1)
+        return M.matmul(a if drop is None else a * drop, v)
+
+    drop = (np.random.default_rng(5).random((2, 3, 4)) > 0.3) / 0.7
+    row("softmax_attention", "plain", lambda M, q, k, v: ag.softmax_attention(q, k, v, scale=0.5)
+        if M is ag else ref(M, q, k, v), normal((2, 3, 2)), normal((2, 4, 2)), normal((2, 4, 3)), gradgrad=True)
+    row("softmax_attention", "bias-bcast", lambda M, q, k, v, b: ag.softmax_attention(q, k, v, b, scale=0.5)
+        if M is ag else ref(M, q, k, v, b), normal((2, 3, 2)), normal((1, 4, 2)), normal((1, 4, 3)),
+        normal((3, 4)), gradgrad=True)
+    row("softmax_attention", "dropout", lambda M, q, k, v: ag.softmax_attention(q, k, v, dropout_mask=drop, scale=0.5)
+        if M is ag else ref(M, q, k, v, drop=M.tensor(drop)), normal((2, 3, 2)), normal((2, 4, 2)),
+        normal((2, 4, 3)), gradgrad=True)
+
+
+_attention_rows()
