@@ -16,7 +16,7 @@ import autograd as ag
 
 from .module import Module, Parameter
 
-__all__ = ["LayerNorm", "layer_norm", "gelu"]
+__all__ = ["LayerNorm", "layer_norm", "gelu", "Embedding"]
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # noqa: A002
@@ -76,3 +76,19 @@ def gelu(input, approximate="none"):  # noqa: A002
     pdf = (np.exp(-0.5 * a * a) / math.sqrt(2.0 * math.pi)).astype(a.dtype)
     phi = ag.Tensor(cdf) + (x - x.detach()) * ag.Tensor(pdf)
     return x * phi
+
+
+class Embedding(Module):
+    """A lookup table: y = weight[idx], weight (num_embeddings, embedding_dim) ~ N(0, 1);
+    the gradient adds g into the rows that were looked up."""
+
+    def __init__(self, num_embeddings, embedding_dim, dtype=None):
+        super().__init__()
+        self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
+        dt = np.dtype(np.float32 if dtype is None else dtype)
+        self.weight = Parameter(ag.random.generator().standard_normal(
+            (self.num_embeddings, self.embedding_dim)).astype(dt))
+
+    def forward(self, input):  # noqa: A002
+        idx = np.asarray(input.array if isinstance(input, ag.Tensor) else input)
+        return self.weight[idx]

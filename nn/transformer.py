@@ -26,7 +26,7 @@ from .functional.activation import relu
 # merged, the temporary stand-ins of nn/_shims_attn.py fill in (delete both fallbacks
 # and that file at merge).
 try:
-    from .normalization import LayerNorm
+    from .layernorm import LayerNorm
 except ImportError:  # pragma: no cover - removed at merge
     from ._shims_attn import LayerNorm
 try:
