@@ -20,6 +20,7 @@ from .serialization import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .conv_transpose import *  # noqa: F401,F403
+from .upsampling import *  # noqa: F401,F403
 from . import functional, init, utils, data  # noqa: F401
 
 _LAZY = ("datasets", "train", "plots", "cli")

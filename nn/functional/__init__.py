@@ -13,3 +13,4 @@ from .dropout import *  # noqa: F401,F403
 # attention, transposed convolution, interpolation (issue 12)
 from .attention import *  # noqa: F401,F403
 from .conv_transpose import *  # noqa: F401,F403
+from .upsampling import *  # noqa: F401,F403
