@@ -100,25 +100,31 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         except ValueError:
             raise ValueError(f"{name}: attn_mask of shape {tuple(bias.shape)} cannot be broadcast "
                              f"to the attention weights' shape {q.shape[:-2] + (L, S)}") from None
+    return _attend(q, k, v, bias, p, scale, None)
+
+
+def _attend(q, k, v, bias, p, scale, heads):
+    """softmax_attention with a fresh dropout mask of the weights' shape when p > 0."""
     drop = None
     if p > 0.0:
-        lead = np.broadcast_shapes(q.shape[:-2], k.shape[:-2])
-        drop = _dropout_mask(lead + (L, S), p, dt)
-    return ag.softmax_attention(q, k, v, bias=bias, dropout_mask=drop, scale=scale)
+        L, S = q.shape[-2], k.shape[-2]
+        lead = np.broadcast_shapes(q.shape[:-2], k.shape[:-2]) + ((heads,) if heads else ())
+        drop = _dropout_mask(lead + (L, S), p, q.dtype)
+    return ag.softmax_attention(q, k, v, bias=bias, dropout_mask=drop, scale=scale, heads=heads)
 
 
 # --------------------------------------------------------------------------- multi-head
 def _in_projection(query, key, value, E, in_proj_weight, in_proj_bias, separate):
-    """q, k, v = x_q W_q^T + b_q, ... ; one product when query is key is value."""
+    """q, k, v = x_q W_q^T + b_q, x_k W_k^T + b_k, x_v W_v^T + b_v."""
     if separate is not None:
         wq, wk, wv = separate
         bq = bk = bv = None
         if in_proj_bias is not None:
             bq, bk, bv = in_proj_bias[:E], in_proj_bias[E:2 * E], in_proj_bias[2 * E:]
         return ag.linear(query, wq, bq), ag.linear(key, wk, bk), ag.linear(value, wv, bv)
-    if query is key and key is value:
-        qkv = ag.linear(query, in_proj_weight, in_proj_bias)                 # (..., 3E)
-        return qkv[..., :E], qkv[..., E:2 * E], qkv[..., 2 * E:]
+    # NOTE: three products with row blocks of in_proj_weight, even for self-attention
+    # (query is key is value): slicing one (..., 3E) product instead would make each
+    # slice's gradient a zero-filled (..., 3E) array; the weight's blocks are small.
     w = (in_proj_weight[:E], in_proj_weight[E:2 * E], in_proj_weight[2 * E:])
     b = (None,) * 3 if in_proj_bias is None else (
         in_proj_bias[:E], in_proj_bias[E:2 * E], in_proj_bias[2 * E:])
@@ -207,20 +213,20 @@ def _mha(query, key, value, H, in_proj_weight, in_proj_bias, out_w, out_b, p, tr
     if is_causal and attn_mask is None:
         raise RuntimeError(f"{name}: is_causal=True is only a hint; it needs the causal attn_mask "
                            "itself (e.g. nn.Transformer.generate_square_subsequent_mask(L))")
-    q, k, v = (_heads(x, N, H) for x in _in_projection(query, key, value, E, in_proj_weight,
-                                                        in_proj_bias, separate))
+    q, k, v = _in_projection(query, key, value, E, in_proj_weight, in_proj_bias, separate)
     bias = _merge_masks(attn_mask, key_padding_mask, N, H, L, S, q.dtype, name)
     p = p if training else 0.0
     weights = None
     if need_weights:
-        out, weights = _attend_with_weights(q, k, v, bias, p)
+        out, weights = _attend_with_weights(*(_heads(x, N, H) for x in (q, k, v)), bias, p)
+        out = ag.reshape(ag.permute(out, (0, 2, 1, 3)), (N, L, E))
         if average:
             weights = ag.mean(weights, axis=1)
         if unbatched:
             weights = ag.squeeze(weights, 0)
-    else:
-        out = scaled_dot_product_attention(q, k, v, attn_mask=bias, dropout_p=p)
-    out = ag.linear(ag.reshape(ag.permute(out, (0, 2, 1, 3)), (N, L, E)), out_w, out_b)
+    else:  # the fast path: one op splits the heads, attends and concatenates them
+        out = _attend(q, k, v, bias, p, None, H)
+    out = ag.linear(out, out_w, out_b)
     if unbatched:
         return ag.squeeze(out, 0), weights
     return (out if batch_first else ag.swapaxes(out, 0, 1)), weights
