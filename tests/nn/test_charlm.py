@@ -32,7 +32,7 @@ def test_model_is_causal_and_generates():
 
 def test_tiny_run_writes_every_output(tmp_path):
     out = tmp_path / "run"
-    rc = cli.main(["--model", "charlm", "--steps", "8", "--eval-every", "4", "--batch-size", "4",
+    rc = cli.main(["--model", "charlm", "--steps", "8", "--eval-every", "4", "--batch-size", "8", "--lr", "0.02",
                    "--block-size", "8", "--d-model", "16", "--heads", "2", "--layers", "1",
                    "--sample-chars", "12", "--no-progress", "--out", str(out)])
     assert rc == 0
@@ -41,5 +41,6 @@ def test_tiny_run_writes_every_output(tmp_path):
     assert "block_graph.png" in files or "block_graph.dot" in files
     m = json.load(open(out / "metrics.json"))
     assert len(m["history"]["step_loss"]) == 8 and m["history"]["val_step"] == [4, 8]
-    assert m["history"]["step_loss"][-1] < m["history"]["step_loss"][0]
+    losses = m["history"]["step_loss"]
+    assert np.mean(losses[-3:]) < np.mean(losses[:3]) - 0.3  # it learns
     assert len(m["first_sample"]) == 12 and "=== step 8 ===" in open(out / "samples.txt").read()
