@@ -522,5 +522,15 @@ def _attention_rows():
         if M is ag else ref(M, q, k, v, drop=M.tensor(drop)), normal((2, 3, 2)), normal((2, 4, 2)),
         normal((2, 4, 3)), gradgrad=True)
 
+    def heads_ref(M, q, k, v, h=2):
+        def split(x):
+            return M.swapaxes(M.reshape(x, x.shape[:-1] + (h, x.shape[-1] // h)), -2, -3)
+        out = M.swapaxes(ref(M, split(q), split(k), split(v)), -2, -3)
+        return M.reshape(out, out.shape[:-2] + (out.shape[-2] * out.shape[-1],))
+
+    row("softmax_attention", "heads", lambda M, q, k, v: ag.softmax_attention(q, k, v, scale=0.5, heads=2)
+        if M is ag else heads_ref(M, q, k, v), normal((2, 3, 4)), normal((2, 5, 4)), normal((2, 5, 6)),
+        gradgrad=True)
+
 
 _attention_rows()
