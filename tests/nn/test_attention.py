@@ -291,3 +291,22 @@ def test_encoder_layer_dropout_only_in_training(rng):
     np.testing.assert_array_equal(layer(x).numpy(), layer(x).numpy())
     layer.train()
     assert not np.array_equal(layer(x).numpy(), layer(x).numpy())
+
+
+@requires_torch
+def test_functional_mha_matches_torch(rng):
+    L, N, E, H = 4, 2, 6, 3
+    w = [rng.standard_normal(s) for s in ((3 * E, E), (3 * E,), (E, E), (E,))]
+    (x,), (tx,) = _leaves([rng.standard_normal((L, N, E))], np.float64)
+    mask = rng.random((L, L)) < 0.3
+    mask[:, 0] = False
+    out, wts = F.multi_head_attention_forward(x, x, x, E, H, w[0], w[1], None, None, False, 0.0, w[2], w[3],
+                                              attn_mask=mask, average_attn_weights=False)
+    tw = [torch.tensor(a) for a in w]
+    tout, twts = torch.nn.functional.multi_head_attention_forward(
+        tx, tx, tx, E, H, tw[0], tw[1], None, None, False, 0.0, tw[2], tw[3],
+        attn_mask=torch.tensor(mask), average_attn_weights=False)
+    _close(out, tout, np.float64)
+    _close(wts, twts, np.float64)
+    with pytest.raises(NotImplementedError, match="add_zero_attn"):
+        F.multi_head_attention_forward(x, x, x, E, H, w[0], w[1], None, None, True, 0.0, w[2], w[3])
