@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # gradtable's two entry points. Each one sets up what it needs on a fresh machine:
 # a virtual environment in .venv, the package with the extras for the job, and
-# Graphviz's `dot` program (from Debian's packages) for the drawings.
+# Graphviz's `dot` program (from Debian's packages) for the drawings; the tests also
+# try to install Chromium for the browser test of the HTML step-through.
 #
 #   bash run.sh main [--help | options]   train a network from the notes end to end
 #   bash run.sh test [pytest options]     run the whole test suite (and the notebooks)
@@ -27,6 +28,23 @@ ensure_graphviz() {
   echo "        everything works without it except writing graph images."
 }
 
+# Chromium and its driver, for the one test that opens the HTML step-through in a real
+# browser; best effort: without them that test is skipped with the reason.
+ensure_chromium() {
+  command -v chromedriver >/dev/null 2>&1 && { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; } && return 0
+  if command -v apt-get >/dev/null 2>&1; then
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo="sudo -n"
+    if [ "$(id -u)" -eq 0 ] || [ -n "$sudo" ]; then
+      echo "run.sh: installing Chromium (apt-get) for the browser test of the HTML step-through..."
+      { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver; } \
+        >/dev/null 2>&1 || echo "run.sh: could not install chromium; its browser test will be skipped"
+      return 0
+    fi
+  fi
+  echo "run.sh: Chromium is missing (apt-get install chromium chromium-driver); the browser test will be skipped."
+}
+
 ensure_venv() {  # $1: the extras to install
   local extras="$1" stamp="$VENV/.installed-$1"
   [ -x "$PY" ] || python3 -m venv "$VENV"
@@ -48,6 +66,7 @@ case "$cmd" in
     ;;
   test)
     ensure_graphviz
+    ensure_chromium
     ensure_venv "all,ref"
     # one BLAS thread per test worker: two workers on two cores, no oversubscription
     export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" MKL_NUM_THREADS="${MKL_NUM_THREADS:-1}"

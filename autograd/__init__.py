@@ -24,12 +24,19 @@ from .functions import (add, sub, mul, div, neg, pow, maximum, minimum, where, e
                         log_softmax, reshape, view, flatten, permute, transpose, swapaxes,
                         squeeze, unsqueeze, expand_dims, broadcast_to, expand, concatenate, cat,
                         stack, split, chunk, pad, tile, repeat, repeat_interleave, flip, getitem,
-                        matmul, linear, dot, outer, zeros_like, ones_like, full_like)
+                        matmul, linear, dot, outer, zeros_like, ones_like, full_like, is_tensor,
+                        logical_and, logical_or, logical_xor, logical_not, bitwise_and,
+                        bitwise_or, bitwise_xor, bitwise_not)
 # sliding windows (im2col) from which nn builds convolution and pooling
 from .ops.window import sliding_window, window_scatter_add, window_max, window_matmul, window_out_shape
+from .functions_extra import *  # noqa: F401,F403  (issue 12: gelu, sort, gather, multinomial...)
+from .functions_shape import *  # noqa: F401,F403  (issue 12: einsum, tril, diag, movedim...)
+from .random import Generator
+from .function import Function, FunctionCtx, once_differentiable  # your own op: forward/backward
 # softmax attention as one primitive (issue 12), behind nn.functional.scaled_dot_product_attention
 from .ops.attention import softmax_attention
 from .engine import backward, grad, grad_table, GradTable
+from .inplace import increment_version
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 
 float32, float64, float16 = np.float32, np.float64, np.float16

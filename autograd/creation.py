@@ -82,7 +82,7 @@ def uniform(low=0.0, high=1.0, size=(), dtype=DEFAULT_DTYPE, requires_grad=False
 
 def bernoulli(p, size=None, dtype=DEFAULT_DTYPE):
     """1 with probability ``p`` (a number or an array of probabilities), else 0."""
-    p = p.data if isinstance(p, Tensor) else p
+    p = p.array if isinstance(p, Tensor) else p
     size = np.shape(p) if size is None else ((size,) if isinstance(size, int) else tuple(size))
     return _leaf((generator().random(size) < p).astype(dtype), False)
 

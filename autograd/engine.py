@@ -16,7 +16,7 @@ import numpy as np
 
 from .grad_mode import STATE, set_grad_enabled
 from .ops.registry import RAW, unbroadcast
-from .tensor import Tensor
+from .tensor import MUTATIONS as mutations, Tensor
 
 __all__ = ["backward", "grad", "grad_table", "GradTable", "run_backward"]
 
@@ -37,22 +37,61 @@ def _consumer_counts(roots):
     # NOTE: the roots enter with count 0, so a root that is also an input of another
     # root is walked once; the dict alone records what was visited (no extra set).
     deps = {r: 0 for r in roots}
-    scalar = all(not r.data.shape for r in roots)
+    scalar = all(not r.array.shape for r in roots)
     stack = [r for r in deps if r.grad_fn is not None]
     pop, push, count = stack.pop, stack.append, deps.get
     while stack:
-        for p in pop().grad_fn.inputs:
+        node = pop().grad_fn
+        inputs = node.inputs
+        for p in inputs:
+            if p._roles is not None:  # changed in place since: use the role it had then
+                inputs = node.inputs = _route(node)
+                break
+        for p in inputs:
             if p._rg:
                 c = count(p)
                 if c is None:
                     deps[p] = 1
-                    if p.data.shape:
+                    if p.array.shape:
                         scalar = False
                     if p.grad_fn is not None:
                         push(p)
                 else:
                     deps[p] = c + 1
     return deps, scalar
+
+
+def _route(node):
+    """The node's inputs as they were when it ran: an input changed in place since then
+    has passed its old place in the graph to a shadow tensor (``autograd.inplace``)."""
+    out = []
+    for p, v in zip(node.inputs, node.versions):
+        if p._roles is not None:
+            for changed_at, old in p._roles:
+                if changed_at > v:
+                    p = old
+                    break
+        out.append(p)
+    return tuple(out)
+
+
+def _check_versions(node, t):
+    """Refuse a value that the node's rule reads and that changed in place since."""
+    vs = node.versions
+    for i in node.op.reads(node):
+        x = t if i < 0 else node.inputs[i]
+        if vs[i] != x._vc[0]:
+            raise _modified_error(node, x, i, vs[i], x._vc[0])
+
+
+def _modified_error(node, x, i, saved, now):
+    which = "its output" if i < 0 else f"its input {i}"
+    return RuntimeError(
+        f"one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: the '{node.op.name}' op saved {which} (a tensor of shape "
+        f"{tuple(x.shape)} and dtype {x.dtype}) at version {saved}, and it is now at version "
+        f"{now}. Change a copy instead (x.clone()), or make the in-place change after "
+        f"backward")
 
 
 def _freed_error(t):
@@ -112,7 +151,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
             node = t.grad_fn
             if node is None or watched or t._hooks or t._retains_grad:
                 if scalar:  # the value leaves the scalar pass: give it its tensor's dtype
-                    g = np.asarray(g, dtype=t.data.dtype)
+                    g = np.asarray(g, dtype=t.array.dtype)
                 if t._hooks:
                     g = _run_hooks(t, g, create_graph)
                 if table is not None:
@@ -129,25 +168,29 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
                     g = g[()]
             if node.freed:
                 raise _freed_error(t)
+            if node.epoch != mutations[0]:  # something changed in place since the node ran
+                _check_versions(node, t)
             inputs = node.inputs
             if create_graph:
                 gins = node.op.vjp(F, node, g, t, *inputs)
             elif scalar:
                 gins = _scalar_vjp(F, node, g, t, inputs)
             else:
-                gins = node.op.vjp(F, node, g, t.data, *[x.data for x in inputs])
+                gins = node.op.vjp(F, node, g, t.array, *[x.array for x in inputs])
             if not retain_graph:
                 node.saved = None
                 node.freed = True
+                if not scalar:  # a kept output must not keep its ancestors' values alive
+                    node.inputs = _husks(inputs)
             for p, gp in zip(inputs, gins):
                 if not p._rg:
                     continue
                 if gp is not None:
                     if not scalar:
-                        if gp.shape != p.data.shape:
-                            gp = unbroadcast(F, gp, p.data.shape)
-                        if gp.dtype != p.data.dtype:  # a float32 input gets a float32 gradient
-                            gp = F.astype(gp, p.data.dtype)
+                        if gp.shape != p.array.shape:
+                            gp = unbroadcast(F, gp, p.array.shape)
+                        if gp.dtype != p.array.dtype:  # a float32 input gets a float32 gradient
+                            gp = F.astype(gp, p.array.dtype)
                     q = peek(p)
                     grads[p] = gp if q is None else q + gp
                 # NOTE: the consumer count drops even when a rule returns None for an
@@ -157,6 +200,42 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
                 if n == 0:
                     push(p)
     return want
+
+
+class FreedTensor(Tensor):
+    """What a freed node keeps of a large input that is not a parameter: its place in
+    the graph (``grad_fn``, shape, dtype, name) without its values, so a loss kept for
+    logging holds nothing big and the graph can still be drawn (values show as freed)."""
+
+    __slots__ = ()
+
+
+_PLACEHOLDERS = {}
+
+
+def _placeholder(arr):
+    """A read-only array of ``arr``'s shape and dtype that takes no memory."""
+    key = (arr.shape, arr.dtype)
+    p = _PLACEHOLDERS.get(key)
+    if p is None:
+        if len(_PLACEHOLDERS) > 256:
+            _PLACEHOLDERS.clear()
+        p = _PLACEHOLDERS[key] = np.broadcast_to(np.zeros((), arr.dtype), arr.shape)
+    return p
+
+
+def _husks(inputs):
+    out = []
+    for p in inputs:
+        # NOTE: parameters stay (their owner keeps them anyway), and so do small values,
+        # which cost nothing and keep a drawing made after backward readable
+        if p.array.size > 64 and not (p._rg and p.grad_fn is None) and type(p) is not FreedTensor:
+            h = Tensor._make(_placeholder(p.array), p._rg, p.grad_fn)
+            h.__class__ = FreedTensor
+            h.name, h._vc, h._roles = p.name, p._vc, p._roles
+            p = h
+        out.append(p)
+    return tuple(out)
 
 
 def _scalar_vjp(F, node, g, t, inputs):
@@ -170,11 +249,11 @@ def _scalar_vjp(F, node, g, t, inputs):
     vjp = node.op.vjp
     try:
         if len(inputs) == 2:
-            return vjp(F, node, g, float(t.data), float(inputs[0].data), float(inputs[1].data))
-        return vjp(F, node, g, float(t.data), *[float(x.data) for x in inputs])
+            return vjp(F, node, g, float(t.array), float(inputs[0].array), float(inputs[1].array))
+        return vjp(F, node, g, float(t.array), *[float(x.array) for x in inputs])
     except Exception:
-        g = np.asarray(g, dtype=t.data.dtype)[()]
-        return vjp(F, node, g, t.data[()], *[x.data[()] for x in inputs])
+        g = np.asarray(g, dtype=t.array.dtype)[()]
+        return vjp(F, node, g, t.array[()], *[x.array[()] for x in inputs])
 
 
 def _run_hooks(t, g, create_graph):
@@ -187,41 +266,41 @@ def _run_hooks(t, g, create_graph):
                 raise RuntimeError(
                     f"hook returned a gradient of shape {res.shape} for a tensor "
                     f"of shape {t.shape}; a hook must keep the shape")
-            g = res if create_graph else res.data
+            g = res if create_graph else res.array
     return g
 
 
 def _accumulate_leaf(t, g, create_graph, assigned):
-    """Add ``g`` into ``t.grad``. A leaf's ``.grad`` always owns its memory, so
+    """Add ``g`` into ``t._grad``. A leaf's ``.grad`` always owns its memory, so
     changing one gradient in place can never change another."""
     if create_graph:
-        t.grad = g if t.grad is None else t.grad + g
+        t._grad = g if t._grad is None else t._grad + g
         return
-    if t.grad is None:
+    if t._grad is None:
         if id(g) in assigned or g.base is not None or not g.flags.writeable:
             g = np.array(g)
         if type(g) is not np.ndarray:
             g = np.asarray(g)
         assigned.add(id(g))
-        t.grad = Tensor._make(g)
+        t._grad = Tensor._make(g)
     else:
-        t.grad = Tensor._make(np.asarray(t.grad.data + g))
+        t._grad = Tensor._make(np.asarray(t._grad.array + g))
 
 
 def _seed(out, gradient, create_graph, what="backward"):
     """The starting entry of the grad table: d out / d out."""
     if gradient is None:
-        if out.data.size != 1:
+        if out.array.size != 1:
             raise RuntimeError(
                 f"{what}: grad can be implicitly created only for a tensor with one element, "
                 f"but the output has shape {out.shape}. Either reduce it to a scalar first "
                 f"(e.g. out.sum().backward()), or pass the gradient d loss/d out explicitly: "
                 f"out.backward(gradient) with a gradient of shape {out.shape}"
             )
-        g = np.ones_like(out.data)
+        g = np.ones_like(out.array)
         return Tensor._make(g) if create_graph else g
     if not isinstance(gradient, Tensor):
-        gradient = Tensor(np.asarray(gradient, dtype=out.data.dtype))
+        gradient = Tensor(np.asarray(gradient, dtype=out.array.dtype))
     if gradient.shape != out.shape:
         raise RuntimeError(
             f"{what}: the gradient has shape {gradient.shape} but the output has shape "
@@ -229,7 +308,7 @@ def _seed(out, gradient, create_graph, what="backward"):
         )
     if create_graph:
         return gradient
-    return np.array(gradient.data, dtype=out.data.dtype)
+    return np.array(gradient.array, dtype=out.array.dtype)
 
 
 def _check_output(out, what):
@@ -335,7 +414,7 @@ class GradTable(dict):
         out = []
         for t, g in self.items():
             op = t.grad_fn.op.name if t.grad_fn is not None else ("leaf" if t._rg else "const")
-            out.append((self.name_of(t), op, tuple(t.shape), t.data, g.data))
+            out.append((self.name_of(t), op, tuple(t.shape), t.array, g.array))
         return out
 
     def __getitem__(self, key):

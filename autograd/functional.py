@@ -48,7 +48,7 @@ def jacobian(f, x, create_graph=False):
         raise TypeError("jacobian: f must return a single Tensor")
     rows = [[] for _ in xs]
     flat_out = reshape(out, (-1,)) if out.ndim != 1 else out
-    for k in range(out.size):
+    for k in range(out.numel()):
         if out.requires_grad:
             gs = grad(flat_out[k], xs, retain_graph=True, create_graph=create_graph, allow_unused=True)
         else:
@@ -83,7 +83,7 @@ def hessian(f, x, create_graph=False):
 
 
 def _check_scalar(out, what):
-    if not isinstance(out, Tensor) or out.size != 1:
+    if not isinstance(out, Tensor) or out.numel() != 1:
         shape = getattr(out, "shape", None)
         raise ValueError(f"{what}: f must return a tensor with a single element, got shape {shape}")
 

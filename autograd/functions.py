@@ -12,6 +12,7 @@ This module is also the namespace VJPs compute with under ``create_graph=True``
 import builtins
 import collections
 import numbers
+import sys
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from .ops import reduce as R
 from .ops import shape as S
 from .ops.reduce import normalize_axis
 from .tensor import Tensor
+from . import inplace, interop
 
 create_graph = True  # this namespace records graphs (RAW has create_graph = False)
 
@@ -42,7 +44,7 @@ def _lift(v, like):
     arrays take like's floating dtype, so float32 stays float32."""
     if isinstance(v, Tensor):
         return v
-    dt = like.data.dtype
+    dt = like.array.dtype
     if isinstance(v, (bool, np.bool_)):
         return Tensor._make(np.asarray(v))
     if isinstance(v, numbers.Number) and not isinstance(v, np.ndarray):
@@ -51,7 +53,7 @@ def _lift(v, like):
         if isinstance(v, (float, np.floating)):
             return Tensor._make(np.asarray(v, dtype=np.float32))
         return Tensor._make(np.asarray(v))
-    arr = np.asarray(v.data if isinstance(v, Tensor) else v)
+    arr = np.asarray(v.array if isinstance(v, Tensor) else v)
     if arr.dtype.kind == "f" and dt.kind == "f" and arr.dtype != dt:
         arr = arr.astype(dt)
     elif arr.dtype == object:
@@ -86,15 +88,15 @@ def _binary(op, opname, x, y):
         x = _lift(x, y) if isinstance(y, Tensor) else _t(x)
     if not isinstance(y, Tensor):
         y = _lift(y, x)
-    xd, yd = x.data.dtype, y.data.dtype
+    xd, yd = x.array.dtype, y.array.dtype
     if xd is not yd and xd != yd:
         # NOTE: an integer or bool operand takes the floating operand's dtype (PyTorch's
         # rule), so int64 labels times float32 values stay float32 instead of numpy's
         # float64. Integer tensors never require grad, so nothing is lost.
         if xd.kind in "fc" and yd.kind in "biu":
-            y = Tensor._make(y.data.astype(xd))
+            y = Tensor._make(y.array.astype(xd))
         elif yd.kind in "fc" and xd.kind in "biu":
-            x = Tensor._make(x.data.astype(yd))
+            x = Tensor._make(x.array.astype(yd))
     try:
         return op(x, y)
     except ValueError:
@@ -119,8 +121,17 @@ def mul(x, y):
 
 
 def div(x, y):
-    """x / y with broadcasting."""
+    """x / y with broadcasting. Two integer operands divide as floats of the default
+    dtype (float32), as in PyTorch: ``ag.tensor([1, 2]) / 2`` is ``[0.5, 1.]``."""
+    if _is_int(x) and _is_int(y):
+        x = astype(_t(x), np.float32)
     return _binary(B.div, "div", x, y)
+
+
+def _is_int(v):
+    if isinstance(v, Tensor):
+        return v.array.dtype.kind in "biu"
+    return isinstance(v, (int, np.integer)) or (isinstance(v, np.ndarray) and v.dtype.kind in "biu")
 
 
 def neg(x):
@@ -147,7 +158,7 @@ def minimum(x, y):
 
 def where(cond, x, y):
     """x where cond is True, else y (broadcasting all three)."""
-    cond = cond.data if isinstance(cond, Tensor) else cond
+    cond = cond.array if isinstance(cond, Tensor) else cond
     cond = Tensor._make(np.asarray(cond, dtype=bool))  # the condition never gets a gradient
     if not isinstance(x, Tensor) and isinstance(y, Tensor):
         x = _lift(x, y)
@@ -259,10 +270,10 @@ def astype(x, dtype):
     conversion to an integer or bool dtype gives a tensor outside the graph."""
     x = _t(x)
     dtype = np.dtype(dtype)
-    if dtype == x.data.dtype:
+    if dtype == x.array.dtype:
         return x
     if dtype.kind not in "fc":
-        return Tensor._make(x.data.astype(dtype))
+        return Tensor._make(x.array.astype(dtype))
     return E.astype(x, dtype=dtype)
 
 
@@ -341,7 +352,7 @@ def _extreme(op, argop, name, x, axis, keepdims, dim, keepdim):
     if isinstance(axis, Tensor) or (axis is not None and not isinstance(axis, (int, tuple, list, np.integer))):
         raise TypeError(f"{name}: axis must be an int or tuple; for the elementwise "
                         f"{name} of two tensors use ag.{name}imum(x, y)")
-    if x.size == 0:
+    if x.numel() == 0:
         raise ValueError(f"{name}: the tensor of shape {x.shape} is empty; {name} needs at least one element")
     if dim is not None:
         # PyTorch's meaning: x.max(dim=1) returns (values, indices)
@@ -357,14 +368,42 @@ def _extreme(op, argop, name, x, axis, keepdims, dim, keepdim):
     return op(x, axis=axis, keepdims=kd)
 
 
-def max(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
-    """Maximum over ``axis`` (ties split the gradient evenly). With PyTorch's ``dim=``
-    it returns ``(values, indices)`` like ``torch.max``; with ``axis=`` only values."""
+def _dim_or_other(name, pair, args, axis, dim, keepdims):
+    """Sort PyTorch's positional forms: ``max(x, 1)`` is a dim, ``max(x, other)`` the
+    elementwise op, ``max(x, 1, True)`` a dim with keepdim."""
+    if len(args) > 2:
+        raise TypeError(f"{name}: too many positional arguments")
+    if args and isinstance(args[0], Tensor):
+        return pair, None, None, keepdims
+    if args:
+        if dim is not None or axis is not None:
+            raise TypeError(f"{name}: give the dim once")
+        dim = args[0]
+        if len(args) == 2:
+            keepdims = args[1]
+    return None, axis, dim, keepdims
+
+
+def max(x, *args, axis=None, keepdims=False, dim=None, keepdim=None):  # noqa: A001
+    """Maximum over ``axis`` (ties split the gradient evenly).
+
+    PyTorch's forms: ``x.max()`` is the overall maximum; ``x.max(1)`` and
+    ``x.max(dim=1)`` return the named tuple ``(values, indices)`` like ``torch.max``
+    (so ``_, pred = logits.max(1)`` is the predicted class); ``ag.max(a, b)`` with a
+    tensor as second argument is the elementwise maximum. numpy's ``axis=`` keyword
+    (also a tuple of axes) returns values only, as ``amax`` does.
+    """
+    pair, axis, dim, keepdims = _dim_or_other("max", maximum, args, axis, dim, keepdims)
+    if pair is not None:
+        return pair(x, args[0])
     return _extreme(R.max_, R.argmax, "max", x, axis, keepdims, dim, keepdim)
 
 
-def min(x, axis=None, keepdims=False, *, dim=None, keepdim=None):  # noqa: A001
-    """Minimum over ``axis``; see :func:`max`."""
+def min(x, *args, axis=None, keepdims=False, dim=None, keepdim=None):  # noqa: A001
+    """Minimum over ``axis``; see :func:`max` (``ag.min(a, b)`` is ``minimum``)."""
+    pair, axis, dim, keepdims = _dim_or_other("min", minimum, args, axis, dim, keepdims)
+    if pair is not None:
+        return pair(x, args[0])
     return _extreme(R.min_, R.argmin, "min", x, axis, keepdims, dim, keepdim)
 
 
@@ -388,7 +427,7 @@ def _arg(op, name, x, axis, dim, keepdims, keepdim):
         normalize_axis(axis, x.ndim, name)
         if x.ndim == 0:
             axis = None
-    if x.size == 0:
+    if x.numel() == 0:
         raise ValueError(f"{name}: the tensor of shape {x.shape} is empty")
     return op(x, axis=axis, keepdims=_keepdims(keepdims, keepdim))
 
@@ -473,10 +512,10 @@ def reshape(x, *shape):
         new = np.empty(x.shape, dtype=bool).reshape(shape).shape if -1 in shape else shape
     except ValueError:
         raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} "
-                         f"({x.size} elements) into shape {shape}") from None
-    if int(np.prod(new)) != x.size:
+                         f"({x.numel()} elements) into shape {shape}") from None
+    if int(np.prod(new)) != x.numel():
         raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} "
-                         f"({x.size} elements) into shape {shape}")
+                         f"({x.numel()} elements) into shape {shape}")
     if tuple(new) == x.shape:
         return x
     return S.reshape(x, shape=tuple(new))
@@ -589,7 +628,7 @@ def concatenate(tensors, axis=0, *, dim=None):
         if t.ndim != ref.ndim or t.shape[:ax] + t.shape[ax + 1:] != ref.shape[:ax] + ref.shape[ax + 1:]:
             raise ValueError(f"cat: tensor {i} has shape {t.shape}, which does not match "
                              f"{ref.shape} outside axis {axis}")
-    dt = np.result_type(*[t.data for t in tensors])
+    dt = np.result_type(*[t.array for t in tensors])
     tensors = [t if t.dtype == dt else astype(t, dt) for t in tensors]
     return S.concatenate(*tensors, axis=ax)
 
@@ -640,9 +679,12 @@ def split(x, split_size_or_sections, dim=None, *, axis=None):
     return tuple(out)
 
 
-def chunk(x, chunks, dim=0):
-    """Split into ``chunks`` pieces of (nearly) equal size along ``dim``."""
+def chunk(x, chunks, dim=None, *, axis=None):
+    """Split into ``chunks`` pieces of (nearly) equal size along ``dim`` (0 by default;
+    ``axis`` is the same argument)."""
     x = _t(x)
+    dim = _axis(axis, dim, "chunk")
+    dim = 0 if dim is None else dim
     if x.ndim == 0:
         raise ValueError("chunk: cannot chunk a 0-d tensor; reshape it to 1-d first")
     if not isinstance(chunks, (int, np.integer)) or chunks <= 0:
@@ -704,13 +746,35 @@ def flip(x, dims=None):
 
 # ------------------------------------------------------------------ indexing
 def _index(index):
+    # NOTE: index arrays are copied, so refilling one after ``y = x[idx]`` cannot change
+    # which elements y's gradient goes to.
     if isinstance(index, Tensor):
-        return index.data
+        return index.array.copy()
+    if isinstance(index, np.ndarray):
+        return index.copy()
     if isinstance(index, list):
         return np.asarray(index)
     if isinstance(index, tuple):
-        return tuple(_index(i) if isinstance(i, (Tensor, list)) else i for i in index)
+        return tuple(_index(i) if isinstance(i, (Tensor, list, np.ndarray)) else i for i in index)
     return index
+
+
+def _split_ints(index):
+    """PyTorch's order of dimensions when integer arrays mix with plain ints: PyTorch
+    applies an int as a basic index, numpy counts it as an array, so ``x[0, :, [0, 1]]``
+    has shape (n, 2) in PyTorch and (2, n) in numpy. Returns the two stages
+    (ints and slices first, then the arrays) or None when numpy already agrees."""
+    if not isinstance(index, tuple):
+        return None
+    arrays = [k for k, v in enumerate(index) if isinstance(v, np.ndarray)]
+    ints = [k for k, v in enumerate(index)
+            if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))]
+    if not arrays or not ints or builtins.any(index[k].dtype.kind == "b" and index[k].ndim != 1 for k in arrays):
+        return None
+    first = tuple(slice(None) if isinstance(v, np.ndarray) else v for v in index)
+    second = tuple(v if isinstance(v, np.ndarray) or v is Ellipsis else slice(None)
+                   for k, v in enumerate(index) if k not in ints)
+    return first, second
 
 
 def getitem(x, index):
@@ -719,6 +783,9 @@ def getitem(x, index):
     index = _index(index)
     if isinstance(index, np.ndarray) and index.dtype.kind == "f":
         raise IndexError("tensors used as indices must be integer or bool, got float")
+    stages = _split_ints(index)
+    if stages is not None:
+        return getitem(getitem(x, stages[0]), stages[1])
     try:
         return I.getitem(x, index=index)
     except IndexError as e:
@@ -743,7 +810,7 @@ def matmul(x, y):
         raise ValueError(f"matmul: shapes {x.shape} and {y.shape} are not aligned: "
                          f"{k1} (last dim of the first) != {k2} (the second's rows)")
     if x.dtype != y.dtype and x.dtype.kind == y.dtype.kind == "f":
-        dt = np.result_type(x.data, y.data)
+        dt = np.result_type(x.array, y.array)
         x, y = astype(x, dt), astype(y, dt)
     try:
         return L.matmul(x, y)
@@ -769,7 +836,7 @@ def linear(x, weight, bias=None):
             f"linear: input of shape {x.shape} does not match weight of shape {weight.shape}: "
             f"the last input dim must equal in_features={weight.shape[1]}")
     args = (x, weight) if bias is None else (x, weight, bias)
-    dt = np.result_type(*[a.data for a in args])
+    dt = np.result_type(*[a.array for a in args])
     if dt.kind == "f":
         args = tuple(a if a.dtype == dt else astype(a, dt) for a in args)
     return L.linear(*args)
@@ -793,34 +860,82 @@ def outer(x, y):
 # ------------------------------------------------------------------ VJP namespace helpers
 def value(x):
     """The raw array of a VJP argument."""
-    return x.data
+    return x.array
 
 
 def const(x, like):
-    return Tensor._make(np.asarray(x, dtype=like.data.dtype))
+    return Tensor._make(np.asarray(x, dtype=like.array.dtype))
 
 
 def scaled(g, local):
     """g * local, zero where g is exactly zero (see ``RAW.scaled``)."""
     r = g * local
-    if r.data.dtype.kind == "f" and not np.isfinite(r.data).all():
-        r = where(g.data == 0, 0, r)
+    if r.array.dtype.kind == "f" and not np.isfinite(r.array).all():
+        r = where(g.array == 0, 0, r)
     return r
 
 
 def zeros_like(x, dtype=None, requires_grad=False):
-    x = x.data if isinstance(x, Tensor) else np.asarray(x)
+    x = x.array if isinstance(x, Tensor) else np.asarray(x)
     return Tensor(np.zeros_like(x, dtype=dtype), requires_grad=requires_grad)
 
 
 def ones_like(x, dtype=None, requires_grad=False):
-    x = x.data if isinstance(x, Tensor) else np.asarray(x)
+    x = x.array if isinstance(x, Tensor) else np.asarray(x)
     return Tensor(np.ones_like(x, dtype=dtype), requires_grad=requires_grad)
 
 
 def full_like(x, fill_value, dtype=None, requires_grad=False):
-    x = x.data if isinstance(x, Tensor) else np.asarray(x)
+    x = x.array if isinstance(x, Tensor) else np.asarray(x)
     return Tensor(np.full_like(x, fill_value, dtype=dtype), requires_grad=requires_grad)
+
+
+# ------------------------------------------------------------------ logic
+def logical_and(x, y):
+    return _binary(B.logical_and, "logical_and", x, y)
+
+
+def logical_or(x, y):
+    return _binary(B.logical_or, "logical_or", x, y)
+
+
+def logical_xor(x, y):
+    return _binary(B.logical_xor, "logical_xor", x, y)
+
+
+def logical_not(x):
+    return B.logical_not(_t(x))
+
+
+def _bitwise(op, logical, name):
+    """``& | ^`` as in PyTorch: bitwise on integers, logical on bools, refused on floats."""
+
+    def fn(x, y):
+        x = x if isinstance(x, Tensor) else _lift(x, y)
+        y = y if isinstance(y, Tensor) else _lift(y, x)
+        kinds = x.array.dtype.kind + y.array.dtype.kind
+        if "f" in kinds or "c" in kinds:
+            raise TypeError(f"{name}: only integer and bool tensors, got {x.dtype} and {y.dtype}")
+        return _binary(logical if kinds == "bb" else op, name, x, y)
+
+    return fn
+
+
+bitwise_and = _bitwise(B.bitwise_and, B.logical_and, "bitwise_and")
+bitwise_or = _bitwise(B.bitwise_or, B.logical_or, "bitwise_or")
+bitwise_xor = _bitwise(B.bitwise_xor, B.logical_xor, "bitwise_xor")
+
+
+def bitwise_not(x):
+    x = _t(x)
+    if x.array.dtype.kind in "fc":
+        raise TypeError(f"bitwise_not: only integer and bool tensors, got {x.dtype}")
+    return B.logical_not(x) if x.array.dtype.kind == "b" else B.bitwise_not(x)
+
+
+def is_tensor(obj):
+    """True if ``obj`` is a Tensor (PyTorch's ``torch.is_tensor``)."""
+    return isinstance(obj, Tensor)
 
 
 # ------------------------------------------------------------------ Tensor methods
@@ -841,16 +956,18 @@ def _install():
     T.__neg__ = lambda s: E.neg(s)
     T.__pos__ = lambda s: s
     T.__abs__ = lambda s: E.abs_(s)
-    T.__lt__ = lambda s, o: _binary(B.lt, "lt", s, o)
-    T.__le__ = lambda s, o: _binary(B.le, "le", s, o)
-    T.__gt__ = lambda s, o: _binary(B.gt, "gt", s, o)
-    T.__ge__ = lambda s, o: _binary(B.ge, "ge", s, o)
+    T.__lt__ = T.lt = lambda s, o: _binary(B.lt, "lt", s, o)
+    T.__le__ = T.le = lambda s, o: _binary(B.le, "le", s, o)
+    T.__gt__ = T.gt = lambda s, o: _binary(B.gt, "gt", s, o)
+    T.__ge__ = T.ge = lambda s, o: _binary(B.ge, "ge", s, o)
     T.__eq__ = lambda s, o: False if o is None else _binary(B.eq, "eq", s, o)
     T.__ne__ = lambda s, o: True if o is None else _binary(B.ne, "ne", s, o)
-    T.__and__ = lambda s, o: _binary(B.logical_and, "and", s, o)
-    T.__or__ = lambda s, o: _binary(B.logical_or, "or", s, o)
-    T.__xor__ = lambda s, o: _binary(B.logical_xor, "xor", s, o)
-    T.__invert__ = lambda s: B.logical_not(s)
+    T.eq, T.ne = T.__eq__, T.__ne__
+    T.__and__, T.__or__, T.__xor__ = bitwise_and, bitwise_or, bitwise_xor
+    T.__rand__ = lambda s, o: bitwise_and(o, s)
+    T.__ror__ = lambda s, o: bitwise_or(o, s)
+    T.__rxor__ = lambda s, o: bitwise_xor(o, s)
+    T.__invert__ = bitwise_not
     T.__getitem__ = getitem
     T.__hash__ = object.__hash__
     T.T = property(lambda s: transpose(s), doc="All axes reversed (numpy's .T).")
@@ -859,9 +976,27 @@ def _install():
                  "log1p expm1 cumsum norm maximum minimum sum mean var std max min amax amin argmax argmin prod any all "
                  "logsumexp softmax log_softmax reshape view flatten transpose permute squeeze "
                  "unsqueeze expand broadcast_to matmul dot outer split chunk pad repeat tile "
-                 "repeat_interleave flip square swapaxes step").split():
+                 "repeat_interleave flip square swapaxes step logical_and logical_or logical_xor "
+                 "logical_not bitwise_and bitwise_or bitwise_xor bitwise_not").split():
         setattr(T, name, globals()[name])
     T.add, T.sub, T.mul, T.div, T.pow, T.neg = add, sub, mul, div, pow, neg
+    T.subtract, T.multiply, T.divide, T.true_divide = sub, mul, div, div
+    T.mm = T.matmul
+    T.t = lambda s: transpose(s, 0, 1) if s.ndim == 2 else s
+    T.view_as = lambda s, other: reshape(s, other.shape)
+    T.reshape_as = T.view_as
+    T.expand_as = lambda s, other: broadcast_to(s, other.shape)
+    T.type_as = lambda s, other: astype(s, other.dtype)
+    inplace.install(sys.modules[__name__])
+    interop.install(sys.modules[__name__])
 
 
 _install()
+
+
+# ------------------------------------------------------------------ issue 12's families
+# NOTE: this module is also the namespace VJPs compute with under create_graph=True, so
+# the names the new families' VJPs use (see ops.registry.RAW) are bound here too. The
+# functions themselves live in functions_extra and functions_shape.
+from .functions_extra import erf, sinh, cosh, gather, scatter_add  # noqa: E402,F401
+from .functions_shape import tril, triu, roll, cumprod, einsum  # noqa: E402,F401

@@ -1,15 +1,21 @@
-"""Grad mode: one process-wide flag that says whether operations record the graph.
+"""Grad mode: whether operations record the graph, one flag per thread (as in PyTorch).
 
-The flag is only ever changed through the context managers below, which restore
-the previous value on exit (so they nest and are exception-safe).
+A thread starts with grad mode on. The flag is changed by the context managers
+below, which restore the value they found on exit (so they nest and are
+exception-safe), or by ``set_grad_enabled(mode)`` called as a plain function.
+Each of them is also a decorator; on a generator function it holds the mode only
+while the generator runs, not while its consumer does.
 """
-import contextlib
 import functools
+import inspect
+import threading
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "graph_scope"]
 
 
-class _State:
+class _State(threading.local):
+    """Per-thread state. Class attributes are every new thread's starting values."""
+
     enabled = True
     scope = None  # id of the object (usually an nn.Module) whose code is recording ops
 
@@ -18,67 +24,132 @@ STATE = _State()
 
 
 def is_grad_enabled():
-    """True when new operations record the computational graph."""
+    """True when new operations in this thread record the computational graph."""
     return STATE.enabled
 
 
-class set_grad_enabled(contextlib.ContextDecorator):
-    """Context manager and decorator that sets grad mode to ``mode`` and restores it on exit."""
+def _wrap_generator(gen_fn, make_ctx):
+    """Run each step of the generator inside a fresh context; yield outside it."""
 
-    def __init__(self, mode=True):
-        self.mode = bool(mode)
-        self._prev = []
+    @functools.wraps(gen_fn)
+    def wrapper(*args, **kwargs):
+        gen = gen_fn(*args, **kwargs)
+        try:
+            with make_ctx():
+                value = next(gen)
+        except StopIteration as stop:
+            return stop.value
+        while True:
+            try:
+                sent = yield value
+            except GeneratorExit:
+                with make_ctx():
+                    gen.close()
+                raise
+            except BaseException as e:  # noqa: BLE001 - thrown into the generator
+                try:
+                    with make_ctx():
+                        value = gen.throw(e)
+                except StopIteration as stop:
+                    return stop.value
+                continue
+            try:
+                with make_ctx():
+                    value = gen.send(sent)
+            except StopIteration as stop:
+                return stop.value
+
+    return wrapper
+
+
+class _GradModeContext:
+    """Base of the grad-mode context managers: sets ``mode`` on enter, restores the
+    previous value of this thread on exit. One instance may be entered from several
+    threads at once: each thread keeps its own saved value."""
+
+    mode = True
+
+    def __init__(self):
+        self._saved = threading.local()
 
     def __enter__(self):
-        self._prev.append(STATE.enabled)
+        stack = getattr(self._saved, "stack", None)
+        if stack is None:
+            stack = self._saved.stack = []
+        stack.append(STATE.enabled)
         STATE.enabled = self.mode
         return self
 
     def __exit__(self, *exc):
-        STATE.enabled = self._prev.pop()
+        STATE.enabled = self._saved.stack.pop()
         return False
 
+    def _clone(self):
+        return type(self)()
+
     def __call__(self, fn):
+        if inspect.isgeneratorfunction(fn):
+            return _wrap_generator(fn, self._clone)
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with self.__class__(self.mode):
+            with self._clone():
                 return fn(*args, **kwargs)
 
         return wrapper
 
 
-class no_grad(set_grad_enabled):
+class no_grad(_GradModeContext):
     """Switch graph recording off: ``with ag.no_grad(): ...`` or ``@ag.no_grad()``.
 
     Results computed inside have ``requires_grad=False`` and no ``grad_fn``; use it for
-    evaluation and for parameter updates.
+    evaluation and for parameter updates (``p -= lr * p.grad`` changes ``p`` in place).
     """
 
-    def __init__(self):
-        super().__init__(False)
-
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with no_grad():
-                return fn(*args, **kwargs)
-
-        return wrapper
+    mode = False
 
 
-class enable_grad(set_grad_enabled):
+class enable_grad(_GradModeContext):
     """Switch graph recording back on inside a ``no_grad`` block."""
 
-    def __init__(self):
-        super().__init__(True)
+    mode = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """Set grad mode to ``mode`` in this thread.
+
+    Called as a plain function (``ag.set_grad_enabled(False)``) it takes effect at
+    once; as a context manager (``with ag.set_grad_enabled(is_train):``) the previous
+    mode comes back on exit; as a decorator it applies to each call.
+    """
+
+    def __init__(self, mode=True):
+        super().__init__()
+        self.mode = bool(mode)
+        self._prev = STATE.enabled
+        self._fresh = True
+        STATE.enabled = self.mode
+
+    def __enter__(self):
+        # the first entry restores what the mode was before __init__ changed it
+        stack = getattr(self._saved, "stack", None)
+        if stack is None:
+            stack = self._saved.stack = []
+        stack.append(self._prev if self._fresh else STATE.enabled)
+        self._fresh = False
+        STATE.enabled = self.mode
+        return self
+
+    def _clone(self):
+        prev = STATE.enabled
+        ctx = set_grad_enabled(self.mode)
+        STATE.enabled = prev
+        ctx._prev = prev
+        return ctx
 
     def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with enable_grad():
-                return fn(*args, **kwargs)
-
-        return wrapper
+        STATE.enabled = self._prev  # used as a decorator: creating it changed nothing
+        return super().__call__(fn)
 
 
 class graph_scope:

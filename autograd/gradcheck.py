@@ -45,21 +45,21 @@ def numerical_jacobian(fn, inputs, eps=1e-6):
     inputs = _as_tuple(inputs)
     with no_grad():
         outs = _outputs(fn, inputs)
-        n_out = sum(o.size for o in outs)
+        n_out = sum(o.numel() for o in outs)
         jacs = []
         for i in _diff_inputs(inputs):
             x = inputs[i]
-            if not x.data.flags.writeable or x.data.base is not None:
-                x.data = x.data.copy()
-            flat = x.data.reshape(-1)
+            if not x.array.flags.writeable or x.array.base is not None:
+                x.array = x.array.copy()
+            flat = x.array.reshape(-1)
             J = np.zeros((n_out, flat.size))
             for j in range(flat.size):
                 orig = flat[j]
                 flat[j] = orig + eps
-                plus = np.concatenate([np.asarray(o.data, dtype=np.float64).ravel()
+                plus = np.concatenate([np.asarray(o.array, dtype=np.float64).ravel()
                                        for o in _outputs(fn, inputs)]) if n_out else np.zeros(0)
                 flat[j] = orig - eps
-                minus = np.concatenate([np.asarray(o.data, dtype=np.float64).ravel()
+                minus = np.concatenate([np.asarray(o.array, dtype=np.float64).ravel()
                                         for o in _outputs(fn, inputs)]) if n_out else np.zeros(0)
                 flat[j] = orig
                 J[:, j] = (plus - minus) / (2 * eps)
@@ -74,18 +74,18 @@ def analytical_jacobian(fn, inputs):
     idx = _diff_inputs(inputs)
     diff = [inputs[i] for i in idx]
     outs = _outputs(fn, inputs)
-    n_out = sum(o.size for o in outs)
-    jacs = [np.zeros((n_out, x.size)) for x in diff]
+    n_out = sum(o.numel() for o in outs)
+    jacs = [np.zeros((n_out, x.numel())) for x in diff]
     row = 0
     for o in outs:
-        for k in range(o.size):
-            if o.requires_grad and o.data.dtype.kind == "f":
-                seed = np.zeros(o.shape, dtype=o.data.dtype)
+        for k in range(o.numel()):
+            if o.requires_grad and o.array.dtype.kind == "f":
+                seed = np.zeros(o.shape, dtype=o.array.dtype)
                 seed.reshape(-1)[k] = 1
                 gs = grad(o, diff, grad_outputs=Tensor(seed), retain_graph=True, allow_unused=True)
                 for J, g in zip(jacs, gs):
                     if g is not None:
-                        J[row] = np.asarray(g.data, dtype=np.float64).ravel()
+                        J[row] = np.asarray(g.array, dtype=np.float64).ravel()
             row += 1
     return jacs
 

@@ -16,6 +16,11 @@ import numpy as np
 __all__ = ["Tensor", "Node", "tensor"]
 
 _FLOAT_KINDS = "fc"
+
+# How many in-place changes have happened in this process (every version bump adds
+# one). A node records it when it is made; backward checks the versions of a node's
+# inputs only if something changed in place since: one compare per node otherwise.
+MUTATIONS = [0]
 DEFAULT_DTYPE = np.float32
 
 
@@ -27,14 +32,14 @@ def _to_array(data, dtype=None, copy=False):
     PyTorch; integers stay int64 and booleans bool.
     """
     if isinstance(data, Tensor):
-        arr = data.data
+        arr = data.array
     elif isinstance(data, np.ndarray):
         arr = data
     elif isinstance(data, np.generic):
         arr = np.asarray(data)
     else:
         if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
-            data = [d.data if isinstance(d, Tensor) else d for d in data]
+            data = [d.array if isinstance(d, Tensor) else d for d in data]
         arr = np.asarray(data)
         if arr.dtype == np.float64 and dtype is None:
             arr = arr.astype(DEFAULT_DTYPE)
@@ -64,20 +69,27 @@ class Node:
 
     ``inputs`` are the input Tensors in argument order (the graph's edges),
     ``params`` the op's non-differentiable arguments, ``saved`` whatever extra its VJP
-    needs, ``scope`` the id of the object (an ``nn.Module``) whose code recorded it, or
-    None (see ``ag.graph_scope``). After a backward pass without ``retain_graph`` the
-    node is *freed*: its saved values are dropped and a second backward through it raises.
+    needs, ``versions`` the version of every input's storage (and, last, the output's)
+    when the op ran, so that backward can refuse a value changed in place since, and
+    ``scope`` the id of the object (an ``nn.Module``) whose code recorded it, or None
+    (see ``ag.graph_scope``). After a backward pass without ``retain_graph`` the node
+    is *freed*: its saved values and its inputs are dropped (so a tensor kept for
+    logging holds nothing of its ancestors) and a second backward through it raises.
     """
 
-    __slots__ = ("op", "inputs", "params", "saved", "freed", "scope")
+    __slots__ = ("op", "inputs", "params", "saved", "freed", "scope", "versions", "epoch")
 
-    def __init__(self, op, inputs, params, saved, scope=None):
+    def __init__(self, op, inputs, params, saved, scope=None, versions=None):
+        self.epoch = MUTATIONS[0]
+        if versions is None:  # a node made outside Op.__call__: its inputs' versions now
+            versions = tuple([x._vc[0] for x in inputs]) + (0,)
         self.op = op
         self.inputs = inputs
         self.params = params
         self.saved = saved
         self.freed = False
         self.scope = scope
+        self.versions = versions
 
     @property
     def name(self):
@@ -99,38 +111,95 @@ class Tensor:
     number, a nested list, a numpy array (used without copying; ``ag.tensor`` copies)
     or another Tensor. Floats default to float32; numpy arrays keep their dtype.
     Only floating-point tensors may require gradients.
+
+    Mutation works as in PyTorch: in-place methods (``add_``, ``mul_``, ``copy_``,
+    ``+=``, ``t[i] = v``...) change the array that every alias (views, ``detach()``)
+    sees, and bump a version counter shared by those aliases; backward refuses a value
+    that changed after an op saved it. ``.data`` is the untracked escape hatch.
     """
 
-    __slots__ = ("data", "grad", "_rg", "grad_fn", "name", "_retains_grad", "_hooks", "__weakref__")
-    # numpy must hand ``ndarray * Tensor`` to Tensor.__rmul__ instead of looping itself
-    __array_ufunc__ = None
+    __slots__ = ("array", "_grad", "_rg", "grad_fn", "name", "_retains_grad", "_hooks",
+                 "_vc", "_base", "_roles", "__weakref__")
+    # numpy hands ``ndarray * Tensor`` to Tensor.__rmul__, and ufuncs and array functions
+    # applied to a Tensor to the library's differentiable ops (``autograd.interop``)
     __array_priority__ = 1000
 
     def __init__(self, data, requires_grad=False, dtype=None, name=None):
         arr = _to_array(data, dtype)
         _check_requires_grad(arr.dtype, requires_grad)
-        self.data = arr
-        self.grad = None
+        self.array = arr
+        self._grad = None
         self._rg = bool(requires_grad)
         self.grad_fn = None
         self.name = name
         self._retains_grad = False
         self._hooks = None
+        self._vc = [0]
+        self._base = None
+        self._roles = None
 
     @classmethod
     def _make(cls, data, requires_grad=False, grad_fn=None):
         """Fast internal constructor: ``data`` is already an ndarray of the right dtype."""
         t = object.__new__(cls)
-        t.data = data
-        t.grad = None
+        t.array = data
+        t._grad = None
         t._rg = requires_grad
         t.grad_fn = grad_fn
         t.name = None
         t._retains_grad = False
         t._hooks = None
+        t._vc = [0]
+        t._base = None
+        t._roles = None
         return t
 
     # ------------------------------------------------------------------ attributes
+    @property
+    def data(self):
+        """PyTorch's ``.data``: a Tensor sharing this tensor's array, outside the graph and
+        not seen by the version counter (changes made through it are not tracked).
+
+        ``p.data -= lr * p.grad`` and ``p.data.add_(...)`` update ``p`` in place. Prefer
+        ``with ag.no_grad(): p -= lr * p.grad``, which the version counter sees, and
+        ``.numpy()`` for the array itself.
+        """
+        return Tensor._make(self.array)
+
+    @data.setter
+    def data(self, value):
+        arr = value.array if isinstance(value, Tensor) else np.asarray(value)
+        self.array = arr
+
+    @property
+    def grad(self):
+        """The gradient accumulated by ``backward`` (leaves and ``retain_grad`` tensors)."""
+        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
+            import warnings
+
+            warnings.warn(
+                "the .grad of a non-leaf tensor is not filled by backward; call "
+                "t.retain_grad() before backward to keep it, or read the gradient of a leaf",
+                UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad must be a Tensor or None, got {type(value).__name__}; "
+                    "wrap it: t.grad = ag.tensor(value)")
+            if value.array.shape != self.array.shape:
+                raise RuntimeError(
+                    f"assigned grad has shape {value.shape} but the tensor has shape "
+                    f"{self.shape}; they must match")
+            if value.array.dtype != self.array.dtype:
+                raise RuntimeError(
+                    f"assigned grad has dtype {value.dtype} but the tensor has dtype "
+                    f"{self.dtype}; convert it with .to({self.dtype})")
+        self._grad = value
+
     @property
     def requires_grad(self):
         """Whether gradients flow to this tensor (leaves: whether ``.grad`` is filled)."""
@@ -143,7 +212,7 @@ class Tensor:
                 "you can only change requires_grad of leaf tensors; use t.detach() to get "
                 "a tensor outside the graph"
             )
-        _check_requires_grad(self.data.dtype, flag)
+        _check_requires_grad(self.array.dtype, flag)
         self._rg = bool(flag)
 
     def requires_grad_(self, requires_grad=True):
@@ -157,84 +226,86 @@ class Tensor:
         return self.grad_fn is None
 
     @property
+    def _version(self):
+        """How many in-place changes this tensor's storage has seen (PyTorch's name)."""
+        return self._vc[0]
+
+    @property
     def shape(self):
-        return self.data.shape
+        return self.array.shape
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self.array.dtype
 
     @property
-    def size(self):
-        """Number of elements (numpy's meaning; ``numel()`` is the PyTorch spelling)."""
-        return self.data.size
+    def device(self):
+        return "cpu"
+
+    def size(self, dim=None):
+        """PyTorch's ``size()``: the shape, or ``size(dim)`` one dimension of it
+        (``numel()`` is the number of elements)."""
+        if dim is None:
+            return self.array.shape
+        return self.array.shape[dim]
 
     def numel(self):
-        return self.data.size
+        """The number of elements."""
+        return self.array.size
+
+    nelement = numel
 
     def dim(self):
-        return self.data.ndim
+        return self.array.ndim
 
-    @property
+    ndimension = dim
+
     def is_floating_point(self):
-        return self.data.dtype.kind in _FLOAT_KINDS
-
-    @property
-    def array(self):
-        """The backend array itself (a numpy ndarray): shared, not copied, not tracked.
-
-        Library code reads and writes values through ``.array``; user code should prefer
-        ``.numpy()`` and the in-place Tensor methods, which the version counter sees.
-        """
-        return self.data
-
-    @array.setter
-    def array(self, value):
-        self.data = value
+        return self.array.dtype.kind in _FLOAT_KINDS
 
     # ----------------------------------------------------------------- conversions
     def numpy(self):
         """The underlying numpy array (shared, not copied)."""
-        return self.data
+        return self.array
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(
                 f"item() needs a tensor with exactly one element, but this one has shape "
-                f"{self.shape} ({self.data.size} elements); index it first or use .tolist()"
+                f"{self.shape} ({self.array.size} elements); index it first or use .tolist()"
             )
-        return self.data.item()
+        return self.array.item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self.array.tolist()
 
     def __array__(self, dtype=None, copy=None):
-        if dtype is not None and dtype != self.data.dtype:
-            return self.data.astype(dtype)
-        return self.data.copy() if copy else self.data
+        if dtype is not None and dtype != self.array.dtype:
+            return self.array.astype(dtype)
+        return self.array.copy() if copy else self.array
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self.array.shape[0]))
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(
-                f"the truth value of a tensor with {self.data.size} elements is ambiguous; "
+                f"the truth value of a tensor with {self.array.size} elements is ambiguous; "
                 "use .any() or .all()"
             )
-        return bool(self.data)
+        return bool(self.array)
 
     def __float__(self):
         return float(self.item())
@@ -243,9 +314,14 @@ class Tensor:
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self.array.dtype.kind not in "iub" or self.array.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
-        return int(self.data.item())
+        return int(self.array.item())
+
+    def __format__(self, spec):
+        if self.array.ndim == 0 and spec:
+            return format(self.array.item(), spec)
+        return format(repr(self), spec)
 
     __hash__ = object.__hash__
 
@@ -255,13 +331,39 @@ class Tensor:
 
         return astype(self, dtype)
 
-    to = astype
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
+        """PyTorch's ``to``: ``t.to(dtype)``, ``t.to("cpu")``, ``t.to(other_tensor)``."""
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, str) and not _is_dtype_name(a):
+                device = a
+            else:
+                dtype = a
+        if device is not None and str(device) != "cpu":
+            raise RuntimeError(
+                f"to: device {device!r} is not available; gradtable tensors live on 'cpu'")
+        out = self if dtype is None else self.astype(dtype)
+        return out.clone() if copy and out is self else out
+
+    def cpu(self):
+        """This tensor (it already lives on the CPU)."""
+        return self
+
+    def type(self, dtype=None):
+        """With no argument the type name (PyTorch's style); otherwise ``to(dtype)``."""
+        if dtype is None:
+            return f"ag.{_TYPE_NAMES.get(self.array.dtype.name, self.array.dtype.name)}"
+        return self.astype(dtype)
 
     def float(self):
         return self.astype(np.float32)
 
     def double(self):
         return self.astype(np.float64)
+
+    def half(self):
+        return self.astype(np.float16)
 
     def long(self):
         return self.astype(np.int64)
@@ -274,8 +376,11 @@ class Tensor:
 
     # ------------------------------------------------------------------ the graph
     def detach(self):
-        """A new leaf sharing this tensor's data, cut from the graph."""
-        return Tensor._make(self.data)
+        """A new leaf sharing this tensor's array and version counter, cut from the
+        graph: an in-place change through it is seen by backward."""
+        t = Tensor._make(self.array)
+        t._vc = self._vc
+        return t
 
     def detach_(self):
         self.grad_fn = None
@@ -323,35 +428,6 @@ class Tensor:
 
         backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
-    def zero_(self):
-        """Fill with zeros in place (not recorded)."""
-        self.data[...] = 0
-        return self
-
-    def fill_(self, value):
-        self.data[...] = value
-        return self
-
-    def copy_(self, src):
-        """Copy ``src``'s values into this tensor in place (not recorded)."""
-        src = src.data if isinstance(src, Tensor) else np.asarray(src)
-        self.data[...] = src
-        return self
-
-    def __setitem__(self, index, value):
-        from .grad_mode import STATE
-
-        if self._rg and STATE.enabled:
-            raise RuntimeError(
-                "in-place assignment to a tensor that requires grad would change values the "
-                "graph depends on; assign inside `with ag.no_grad():`, or work on t.detach()"
-            )
-        if isinstance(index, Tensor):
-            index = index.data
-        elif isinstance(index, tuple):
-            index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
-        self.data[index] = value.data if isinstance(value, Tensor) else value
-
     # ------------------------------------------------------------------ copying
     def __deepcopy__(self, memo):
         if self.grad_fn is not None:
@@ -359,29 +435,26 @@ class Tensor:
                 "only leaf tensors (inputs and parameters) support deepcopy; "
                 "use t.detach().clone() for a copy outside the graph"
             )
-        new = type(self).__new__(type(self))
+        new = Tensor._make(self.array.copy(), self._rg)
+        if type(self) is not Tensor:
+            new.__class__ = type(self)
         memo[id(self)] = new
-        new.data = self.data.copy()
-        new.grad = None if self.grad is None else Tensor._make(self.grad.data.copy())
-        new._rg = self._rg
-        new.grad_fn = None
+        new._grad = None if self._grad is None else Tensor._make(self._grad.array.copy())
         new.name = self.name
-        new._retains_grad = False
-        new._hooks = None
         return new
 
     def __reduce_ex__(self, protocol):
         if self.grad_fn is not None:
             raise RuntimeError("only leaf tensors can be pickled or copied; use t.detach()")
-        return (_rebuild, (type(self), self.data, self._rg, self.name))
+        return (_rebuild, (type(self), self.array, self._rg, self.name))
 
     # ------------------------------------------------------------------ display
     def __repr__(self):
         prefix = "tensor("
-        body = np.array2string(self.data, separator=", ", prefix=prefix, precision=4)
+        body = np.array2string(self.array, separator=", ", prefix=prefix, precision=4)
         extras = []
-        if self.data.dtype not in (np.float32, np.int64, np.bool_):
-            extras.append(f"dtype={self.data.dtype}")
+        if self.array.dtype not in (np.float32, np.int64, np.bool_):
+            extras.append(f"dtype={self.array.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{self.grad_fn.op.name}>")
         elif self._rg:
@@ -391,6 +464,18 @@ class Tensor:
         return prefix + body + "".join(", " + e for e in extras) + ")"
 
     __str__ = __repr__
+
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "bool": "BoolTensor"}
+
+
+def _is_dtype_name(s):
+    try:
+        np.dtype(s)
+        return True
+    except TypeError:
+        return False
 
 
 def _rebuild(cls, data, requires_grad, name):

@@ -87,7 +87,7 @@ def raw_maxpool2(x):
 
 def raw_sgd(params, lr):
     for p in params:
-        p.data -= lr * p.grad.data
+        p.array -= lr * p.grad.array
         p.grad = None
 
 
@@ -126,8 +126,8 @@ class MLP(_Model):
             layers = []
             for i, (w, b) in enumerate(weights):
                 lin = nn.Linear(w.shape[1], w.shape[0])
-                lin.weight.data[...] = w
-                lin.bias.data[...] = b
+                lin.weight.array[...] = w
+                lin.bias.array[...] = b
                 layers.append(lin)
                 if i < len(weights) - 1:
                     layers.append(nn.ReLU() if act == "relu" else nn.Tanh())
@@ -158,7 +158,7 @@ class MLP(_Model):
             import nn.functional as F
 
             return F.cross_entropy(z, y)
-        return raw_cross_entropy(z, y.data if isinstance(y, ag.Tensor) else y)
+        return raw_cross_entropy(z, y.array if isinstance(y, ag.Tensor) else y)
 
 
 # ------------------------------------------------------------------ LeNet
@@ -184,8 +184,8 @@ class LeNet(_Model):
                 nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
             layers = [m for m in self.model.children() if hasattr(m, "weight")]
             for layer, (w, b) in zip(layers, weights):
-                layer.weight.data[...] = w
-                layer.bias.data[...] = b
+                layer.weight.array[...] = w
+                layer.bias.array[...] = b
             self.params = list(self.model.parameters())
             self.opt = optim.SGD(self.params, lr=lr)
         else:
@@ -209,7 +209,7 @@ class LeNet(_Model):
         h = h.reshape(h.shape[0], -1)
         h = ag.relu(raw_linear(h, w3, b3))
         h = ag.relu(raw_linear(h, w4, b4))
-        return raw_cross_entropy(raw_linear(h, w5, b5), y.data if isinstance(y, ag.Tensor) else y)
+        return raw_cross_entropy(raw_linear(h, w5, b5), y.array if isinstance(y, ag.Tensor) else y)
 
 
 

@@ -23,7 +23,7 @@ from .conv_transpose import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 from . import functional, init, utils, data  # noqa: F401
 
-_LAZY = ("datasets", "train", "plots", "cli")
+_LAZY = ("datasets", "train", "plots", "cli", "search", "transforms")
 
 
 def __getattr__(name):

@@ -115,7 +115,7 @@ class PReLU(Module):
                                         dtype=np.float32 if dtype is None else dtype))
 
     def reset_parameters(self):
-        self.weight.data[...] = self.init
+        self.weight.array[...] = self.init
 
     def forward(self, input):  # noqa: A002
         return F.prelu(input, self.weight)
@@ -125,7 +125,11 @@ class PReLU(Module):
 
 
 class ELU(Module):
-    """f(x) = x for x > 0, else alpha (e^x - 1) (stable for large x)."""
+    """f(x) = x for x > 0, else alpha (e^x - 1) (stable for large x).
+
+    f'(x) = 1 for x > 0, else f(x) + alpha; at x = 0 the gradient is alpha, PyTorch's
+    convention, where the notes' table has 1 ("1 for x >= 0"). The two agree for
+    alpha = 1; see ``nn.functional.elu``."""
 
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__()

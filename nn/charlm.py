@@ -381,7 +381,7 @@ def main(argv=None):
     ag.manual_seed(args.seed)
     model = CharTransformer(len(data.vocab), args.block_size, args.d_model, args.heads, args.layers,
                             dropout=args.dropout)
-    n_params = sum(int(p.size) for p in model.parameters())
+    n_params = sum(int(p.numel()) for p in model.parameters())
     print(f"gradtable charlm: {len(data.train):,} training / {len(data.val):,} held-out characters, "
           f"vocabulary {len(data.vocab)}; {args.layers} blocks, d_model {args.d_model}, {args.heads} heads, "
           f"{n_params:,} parameters; {args.steps} steps of {args.batch_size} x {args.block_size}", flush=True)

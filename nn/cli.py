@@ -242,7 +242,7 @@ def write_graph(model, loss_fn, x, y, out_dir, title=None):
             model.zero_grad()
         # NOTE: the input requires grad only for the drawing, so the graph starts at
         # the images as the model sees them (N, C, H, W) and shows d loss / d input.
-        x = ag.tensor(x.data if isinstance(x, ag.Tensor) else x, requires_grad=True, name="input")
+        x = ag.tensor(x.array if isinstance(x, ag.Tensor) else x, requires_grad=True, name="input")
         loss = loss_fn(model(x), y)
         loss.backward()
         title = title or f"loss of {type(model).__name__} on a batch of {len(y)}"
@@ -319,7 +319,7 @@ def main(argv=None):
     train_loader = DataLoader(TensorDataset(X_train, y_train), batch_size=args.batch_size,
                               shuffle=True, seed=args.seed)
     test_loader = DataLoader(TensorDataset(X_test, y_test), batch_size=512)
-    n_params = sum(int(p.size) for p in model.parameters())
+    n_params = sum(p.numel() for p in model.parameters())
     print(f"gradtable: {args.model} on {args.dataset} ({len(y_train)} training / {len(y_test)} test "
           f"samples, {info['classes']} classes), {n_params:,} parameters, {args.optimizer} lr={lr:g}, "
           f"{epochs} epochs of batches of {args.batch_size}", flush=True)

@@ -1,5 +1,5 @@
 """Datasets and mini-batches: ``Dataset``, ``TensorDataset``, ``Subset``, ``DataLoader``,
-``random_split``.
+``random_split``, and the samplers of ``nn.sampler`` (``RandomSampler``, ...).
 
 The notes' training loop walks over the data in *epochs*; each epoch is cut into
 mini-batches of M samples (M = 1 is stochastic gradient descent, M = N full-batch
@@ -9,6 +9,11 @@ gradient descent), and the order is reshuffled at the start of every epoch::
     loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True, seed=0)
     for xb, yb in loader:          # tuples of ag.Tensor, one per array
         ...
+
+The notes' SGD (000) draws each sample i.i.d. uniformly, *with* replacement;
+``shuffle=True`` permutes (each sample once per epoch, *without* replacement). For the
+notes' draw pass a sampler: ``DataLoader(ds, batch_size=1,
+sampler=RandomSampler(ds, replacement=True))``.
 
 Randomness: ``seed=None`` draws every shuffle from the library's one generator
 (``ag.random.generator()``, reseeded by ``ag.manual_seed``); an integer ``seed`` gives
@@ -25,7 +30,10 @@ import numpy as np
 
 import autograd as ag
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "DataLoader", "random_split", "default_collate"]
+from .sampler import RandomSampler, Sampler, SequentialSampler
+
+__all__ = ["Dataset", "TensorDataset", "Subset", "DataLoader", "random_split", "default_collate",
+           "Sampler", "SequentialSampler", "RandomSampler", "TransformDataset"]
 
 
 class Dataset:
@@ -44,9 +52,9 @@ class Dataset:
 
 def _as_array(a):
     """One field of a dataset as a numpy array following the module's dtype rules."""
-    arr = a.data if isinstance(a, ag.Tensor) else a
+    arr = a.array if isinstance(a, ag.Tensor) else a
     if not isinstance(arr, np.ndarray):
-        arr = ag.tensor(arr).data  # lists and scalars: the library's rules (floats -> float32)
+        arr = ag.tensor(arr).array  # lists and scalars: the library's rules (floats -> float32)
     if arr.ndim == 0:
         raise ValueError("TensorDataset needs arrays with a first (sample) axis, got a 0-d value")
     if arr.dtype.kind in "iu":
@@ -63,11 +71,16 @@ class TensorDataset(Dataset):
     arrays, Tensors or nested lists; they are held as numpy arrays in ``.arrays`` (also
     ``.tensors``, PyTorch's name, as Tensors). ``DataLoader`` indexes all of a batch's rows
     at once through ``ds.get_batch(indices)``, with no per-sample Python loop.
+
+    ``transform`` (e.g. ``nn.transforms.Compose([...])``) is applied to the first array's
+    sample (the input) every time it is read, ``target_transform`` to the second's (the
+    label): augmentation draws anew each epoch. The arrays themselves are not changed.
     """
 
-    def __init__(self, *arrays):
+    def __init__(self, *arrays, transform=None, target_transform=None):
         if not arrays:
             raise ValueError("TensorDataset needs at least one array")
+        self.transform, self.target_transform = transform, target_transform
         self.arrays = tuple(_as_array(a) for a in arrays)
         n = len(self.arrays[0])
         for i, a in enumerate(self.arrays):
@@ -85,15 +98,73 @@ class TensorDataset(Dataset):
         return len(self.arrays[0])
 
     def __getitem__(self, index):
-        return tuple(ag.Tensor(np.asarray(a[index])) for a in self.arrays)
+        fields = [np.asarray(a[index]) for a in self.arrays]
+        if isinstance(index, (numbers.Integral, np.integer)):
+            fields = _transformed(fields, self.transform, self.target_transform)
+        elif self.transform is not None or self.target_transform is not None:
+            fields = _batch_transformed(fields, self.transform, self.target_transform)
+        return tuple(ag.Tensor(f) for f in fields)
 
     def get_batch(self, indices):
-        """The rows ``indices`` (an int64 array) of every array, as a tuple of Tensors."""
-        return tuple(ag.Tensor(a[indices]) for a in self.arrays)
+        """The rows ``indices`` (an int64 array) of every array, as a tuple of Tensors
+        (with a transform: applied to each sample of the batch)."""
+        fields = [a[indices] for a in self.arrays]
+        return tuple(ag.Tensor(f) for f in _batch_transformed(fields, self.transform,
+                                                              self.target_transform))
 
     def __repr__(self):
         fields = ", ".join(f"{a.dtype}{list(a.shape)}" for a in self.arrays)
         return f"TensorDataset({len(self)} samples: {fields})"
+
+
+def _transformed(fields, transform, target_transform):
+    """One sample's fields with the input and target transforms applied."""
+    fields = list(fields)
+    if transform is not None:
+        fields[0] = transform(fields[0])
+    if target_transform is not None and len(fields) > 1:
+        fields[1] = target_transform(fields[1])
+    return fields
+
+
+def _batch_transformed(fields, transform, target_transform):
+    """A batch's fields, each sample transformed on its own (its own random draws)."""
+    fields = list(fields)
+    for k, fn in ((0, transform), (1, target_transform)):
+        if fn is not None and k < len(fields):
+            arr = fields[k].array if isinstance(fields[k], ag.Tensor) else fields[k]
+            out = [fn(s) for s in arr]
+            fields[k] = np.stack([o.array if isinstance(o, ag.Tensor) else np.asarray(o) for o in out]) \
+                if out else arr
+    return fields
+
+
+class TransformDataset(Dataset):
+    """``dataset`` read through ``transform`` (on each sample's input, field 0) and
+    ``target_transform`` (on its target, field 1): e.g. augment the training part of a
+    ``random_split`` and leave the validation part as it is. Random transforms draw anew
+    at every read, so every epoch sees new variants."""
+
+    def __init__(self, dataset, transform=None, target_transform=None):
+        self.dataset, self.transform, self.target_transform = dataset, transform, target_transform
+
+    def __len__(self):
+        return len(self.dataset)
+
+    def __getitem__(self, index):
+        sample = self.dataset[index]
+        single = not isinstance(sample, (tuple, list))
+        fields = _transformed([sample] if single else sample, self.transform, self.target_transform)
+        return fields[0] if single else tuple(fields)
+
+    def get_batch(self, indices):
+        """Fast path when the wrapped dataset has one: its batch, each sample transformed."""
+        batch = self.dataset.get_batch(indices)
+        fields = _batch_transformed(batch, self.transform, self.target_transform)
+        return tuple(f if isinstance(f, ag.Tensor) else ag.Tensor(f) for f in fields)
+
+    def __repr__(self):
+        return f"TransformDataset({self.dataset!r}, transform={self.transform!r})"
 
 
 class Subset(Dataset):
@@ -120,7 +191,7 @@ class Subset(Dataset):
 
 
 def _has_fast_path(dataset):
-    if isinstance(dataset, Subset):
+    if isinstance(dataset, (Subset, TransformDataset)):
         return _has_fast_path(dataset.dataset)
     return callable(getattr(dataset, "get_batch", None))
 
@@ -139,7 +210,7 @@ def default_collate(samples):
         first = samples[0]
     fields = []
     for k in range(len(first)):
-        values = [s[k].data if isinstance(s[k], ag.Tensor) else s[k] for s in samples]
+        values = [s[k].array if isinstance(s[k], ag.Tensor) else s[k] for s in samples]
         fields.append(ag.Tensor(_as_array(np.stack([np.asarray(v) for v in values]))))
     return tuple(fields)
 
@@ -151,24 +222,37 @@ class DataLoader:
         dataset: a ``Dataset`` (``TensorDataset`` and its ``Subset``s take a fast path:
             one fancy-indexing per array per batch, no Python loop over samples).
         batch_size: samples per batch (the last one may be smaller).
-        shuffle: draw a new random order at the start of every epoch.
+        shuffle: draw a new random order at the start of every epoch: a permutation,
+            each sample once (``RandomSampler(dataset)``, without replacement).
         drop_last: skip the last batch when it is smaller than ``batch_size``.
         seed: ``None`` shuffles with the library's generator (``ag.manual_seed``);
             an integer gives this loader its own generator: reproducible epochs.
         collate_fn: how a list of samples becomes a batch (generic datasets only);
             the default stacks each field into a Tensor.
+        sampler: where the indices come from instead (PyTorch's ``sampler``): any
+            iterable of ints with a length, e.g. ``RandomSampler(dataset,
+            replacement=True)`` for the notes' i.i.d. draws. Exclusive with
+            ``shuffle`` and ``seed`` (give the sampler its own ``generator``).
 
     Yields tuples of ``ag.Tensor`` (no gradients), one per field of the dataset.
-    ``len(loader)`` is the number of batches per epoch.
+    ``len(loader)`` is the number of batches per epoch: ceil(len(sampler) / batch_size)
+    (floor with ``drop_last``).
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None,
-                 collate_fn=None):
+                 collate_fn=None, sampler=None):
         if isinstance(batch_size, bool) or not isinstance(batch_size, (numbers.Integral, np.integer)) \
                 or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (numbers.Integral, np.integer))):
             raise TypeError(f"seed must be an integer or None, got {seed!r}")
+        if sampler is not None and (shuffle or seed is not None):
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle and seed; "
+                             "the sampler decides the order (give it a generator, e.g. "
+                             "RandomSampler(ds, replacement=True, generator=0))")
+        if sampler is not None and not (hasattr(sampler, "__iter__") and hasattr(sampler, "__len__")):
+            raise TypeError(f"DataLoader: sampler must be an iterable of indices with a length "
+                            f"(e.g. nn.data.RandomSampler), got {type(sampler).__name__}")
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
@@ -177,6 +261,11 @@ class DataLoader:
         self.collate_fn = collate_fn or default_collate
         self._rng = None if seed is None else np.random.default_rng(int(seed))
         self._fast = collate_fn is None and _has_fast_path(dataset)
+        self._own_sampler = sampler is not None
+        if sampler is None:
+            sampler = (RandomSampler(dataset, generator=self._rng) if self.shuffle
+                       else SequentialSampler(dataset))
+        self.sampler = sampler
 
     @property
     def generator(self):
@@ -184,16 +273,16 @@ class DataLoader:
         return self._rng if self._rng is not None else ag.random.generator()
 
     def __len__(self):
-        n = len(self.dataset)
+        n = len(self.sampler)
         if self.drop_last:
             return n // self.batch_size
         return -(-n // self.batch_size)
 
     def _order(self):
-        n = len(self.dataset)
-        if self.shuffle:
-            return self.generator.permutation(n).astype(np.int64)
-        return np.arange(n, dtype=np.int64)
+        indices = getattr(self.sampler, "indices", None)
+        if callable(indices):  # the library's samplers: one array, no Python loop
+            return np.asarray(indices(), dtype=np.int64)
+        return np.fromiter((int(i) for i in self.sampler), dtype=np.int64)
 
     def __iter__(self):
         order = self._order()  # drawn once per epoch, when the loop starts
@@ -206,8 +295,9 @@ class DataLoader:
                 yield self.collate_fn([self.dataset[int(i)] for i in idx])
 
     def __repr__(self):
+        how = f"sampler={self.sampler!r}" if self._own_sampler else f"shuffle={self.shuffle}"
         return (f"DataLoader({len(self.dataset)} samples, batch_size={self.batch_size}, "
-                f"shuffle={self.shuffle}, drop_last={self.drop_last}, {len(self)} batches)")
+                f"{how}, drop_last={self.drop_last}, {len(self)} batches)")
 
 
 def random_split(dataset, lengths, seed=None):

@@ -20,6 +20,7 @@ Every generator returns numpy arrays ``(X, y)``: ``X`` float32 of shape (n, feat
 Splitting and scaling follow scikit-learn::
 
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, seed=0)
+    X_tr, X_val, X_te, y_tr, y_val, y_te = train_val_test_split(X, y, val_size=0.2, test_size=0.2)
     scaler = standardize(X_train)          # fitted on the training set only
     X_train, X_test = scaler(X_train), scaler(X_test)
 """
@@ -31,7 +32,8 @@ import numpy as np
 import autograd as ag
 
 __all__ = ["xor", "moons", "spirals", "gaussian_blobs", "two_gaussians", "gaussian_log_odds",
-           "digits", "train_test_split", "standardize", "min_max", "Standardizer", "MinMaxScaler",
+           "digits", "train_test_split", "train_val_test_split", "standardize", "min_max",
+           "Standardizer", "MinMaxScaler",
            "DATA_INSTALL_HINT"]
 
 DATA_INSTALL_HINT = 'pip install "gradtable[data]"'
@@ -281,6 +283,54 @@ def train_test_split(X, y, test_size=0.2, seed=0, stratify=False):
         perm = rng.permutation(n)
         test_idx, train_idx = perm[:n_test], perm[n_test:]
     return X[train_idx], X[test_idx], y[train_idx], y[test_idx]
+
+
+def _fraction_or_count(size, n, name):
+    if isinstance(size, float):
+        if not 0.0 < size < 1.0:
+            raise ValueError(f"{name} as a fraction must lie in (0, 1), got {size}")
+        return int(math.ceil(n * size))
+    if isinstance(size, bool) or not isinstance(size, (numbers.Integral, np.integer)) or size < 1:
+        raise ValueError(f"{name} must be a fraction in (0, 1) or a positive count, got {size!r}")
+    return int(size)
+
+
+def _stratified_order(y, rng):
+    """A random order of the samples in which every prefix holds each class in (almost)
+    its overall share: class c's k-th sample (in a random order within the class) gets
+    the key (k + 1/2) / n_c, and the samples are sorted by key, ties broken at random."""
+    keys = np.empty(len(y))
+    for c in np.unique(y):
+        idx = rng.permutation(np.flatnonzero(y == c))
+        keys[idx] = (np.arange(len(idx)) + 0.5) / len(idx)
+    return np.lexsort((rng.permutation(len(y)), keys))
+
+
+def train_val_test_split(X, y, val_size=0.2, test_size=0.2, seed=0, stratify=False):
+    """The notes' three data sets: fit on the training set, choose hyper-parameters and
+    when to stop on the validation set, and measure once on the test set.
+
+    Returns ``X_train, X_val, X_test, y_train, y_val, y_test``. ``val_size`` and
+    ``test_size`` are fractions in (0, 1) (each part gets ceil(n * fraction) samples) or
+    sample counts; the training set gets the rest. A fixed ``seed`` gives a fixed split.
+    ``stratify=True`` keeps each class's share the same in the three parts (to about one
+    sample per class and part).
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    n = len(X)
+    if len(y) != n:
+        raise ValueError(f"train_val_test_split: X has {n} samples but y has {len(y)}")
+    n_val = _fraction_or_count(val_size, n, "val_size")
+    n_test = _fraction_or_count(test_size, n, "test_size")
+    if n_val + n_test >= n:
+        raise ValueError(f"train_val_test_split: {n_val} validation and {n_test} test samples "
+                         f"of {n} leave no training set")
+    rng = _rng(seed)
+    order = _stratified_order(y, rng) if stratify else rng.permutation(n)
+    test_idx, val_idx, train_idx = np.split(order, [n_test, n_test + n_val])
+    if stratify:  # the parts were cut from one ordered list: shuffle each
+        train_idx, val_idx, test_idx = (rng.permutation(i) for i in (train_idx, val_idx, test_idx))
+    return X[train_idx], X[val_idx], X[test_idx], y[train_idx], y[val_idx], y[test_idx]
 
 
 # --------------------------------------------------------------------------- scaling

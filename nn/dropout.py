@@ -1,6 +1,7 @@
-"""Dropout layers (the notes' section 7): inverted dropout in training, the identity in
-evaluation. The mode is the module's own ``self.training`` (``model.train()`` /
-``model.eval()``), never a global, so ``ag.no_grad()`` does not change it."""
+"""Dropout layers (the notes, 004, "DropOut regularisation"): inverted dropout in
+training, the identity in evaluation. The mode is the module's own ``self.training``
+(``model.train()`` / ``model.eval()``), never a global, so ``ag.no_grad()`` does not
+change it."""
 from .functional.dropout import _check_p, dropout, dropout1d, dropout2d
 from .module import Module
 

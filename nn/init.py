@@ -1,25 +1,47 @@
 """Weight initialisation: the schemes of the lecture notes, with PyTorch's names.
 
-Every initialiser fills a tensor **in place** (on ``.data``, with no graph recorded)
+Every initialiser fills a tensor **in place** (its ``.array``, with no graph recorded)
 and returns it, so ``nn.init.xavier_uniform_(layer.weight)`` works on parameters
 that require grad. All randomness comes from the library's one generator
 (``ag.manual_seed``).
 
 Fans follow PyTorch's layout: for a weight of shape (out, in, *kernel),
-``fan_in = in * prod(kernel)`` and ``fan_out = out * prod(kernel)``.
+``fan_in = in * prod(kernel)`` and ``fan_out = out * prod(kernel)``. The notes write
+n^[l-1] for fan_in and n^[l] for fan_out.
 
-The variances of the notes (n_in = fan_in, n_out = fan_out):
+The notes (004, "Weight initialisation for Deep Neural Networks") list: "set
+Var(w_i) = 1/n", "For a ReLu: Var(w_i) = 2/n works a bit better", and "For a tanh":
+"Var(w_i) = 1/n^[l-1]: Xavier initialisation", "Var(w_i) = 2/(n^[l-1] n^[l]): Bengio
+initialisation". Two of those names mean something else elsewhere, so each scheme is
+here under a name that says what it computes:
 
-=====================  ======================  =====================================
-scheme                 Var(w)                  use
-=====================  ======================  =====================================
-small_random_          1e-4 (randn * 0.01)     the first thing one tries; too small
-                                               for deep nets (signals shrink)
-lecun_normal_          1 / n_in                tanh / SELU (Xavier in the notes)
-kaiming_*_ (He)        gain^2 / n_in, gain^2   ReLU: 2 / n_in
-                       = 2 for ReLU
-xavier_*_ / bengio_    2 / (n_in + n_out)      the notes' "Bengio" variant (Glorot)
-=====================  ======================  =====================================
+=========================  ========================  ==========  =========================
+name                       Var(w)                    400 -> 100  who calls it what
+=========================  ========================  ==========  =========================
+small_random_              1e-4 (randn * 0.01)       1.0e-4      the notes' "Random
+                                                                 initialisation"
+lecun_normal_ / _uniform_  1 / n_in                  2.5e-3      the notes' "Xavier" (and
+                                                                 "Var(w_i) = 1/n");
+                                                                 LeCun et al. 1998
+kaiming_*_ / he_*_         gain^2 / n_in             5.0e-3      the notes' ReLU 2/n
+                           (2 / n_in for ReLU)                   (He et al. 2015)
+xavier_*_ / glorot_*_      2 / (n_in + n_out)        4.0e-3      PyTorch's "xavier":
+                                                                 Glorot & Bengio 2010
+bengio_ (default)          2 / (n_in + n_out)        4.0e-3      the same, the paper's sum
+bengio_product_*_          2 / (n_in * n_out)        5.0e-5      the notes' printed
+(bengio_(formula=                                                "Bengio" formula
+"product"))
+=========================  ========================  ==========  =========================
+
+(400 -> 100: a layer with n_in = 400, n_out = 100, ``nn.Linear(400, 100).weight``.)
+
+So the notes' "Xavier" is LeCun's 1/n_in, while PyTorch's ``xavier_*`` is Glorot's
+2/(n_in + n_out); the two agree only for square layers. And the notes' "Bengio"
+formula, printed as a product, is almost certainly Glorot and Bengio's sum with the
+"+" lost: the product shrinks with the square of the width (5e-5 above, 80 times
+less than the sum), far too small to keep a signal alive through depth. ``bengio_``
+therefore keeps the paper's sum; the printed product is available, clearly named,
+for checking the notes' formula (``notebooks/11_initialisation.ipynb`` shows both).
 
 A uniform U(-b, b) has variance b^2 / 3, so the uniform variants use b = sqrt(3) std.
 """
@@ -32,13 +54,14 @@ import autograd as ag
 __all__ = ["calculate_gain", "zeros_", "ones_", "constant_", "normal_", "uniform_",
            "xavier_uniform_", "xavier_normal_", "glorot_uniform_", "glorot_normal_",
            "kaiming_uniform_", "kaiming_normal_", "he_uniform_", "he_normal_",
-           "lecun_normal_", "lecun_uniform_", "bengio_", "small_random_", "eye_",
+           "lecun_normal_", "lecun_uniform_", "bengio_", "bengio_product_normal_",
+           "bengio_product_uniform_", "small_random_", "eye_",
            "orthogonal_", "trunc_normal_"]
 
 
 def _data(tensor):
     if isinstance(tensor, ag.Tensor):
-        return tensor.data
+        return tensor.array
     if isinstance(tensor, np.ndarray):
         return tensor
     raise TypeError(f"nn.init expects a Tensor (or numpy array), got {type(tensor).__name__}")
@@ -46,8 +69,9 @@ def _data(tensor):
 
 def _fill(tensor, values):
     """Write ``values`` into the tensor's array in place, keeping its dtype."""
-    with ag.no_grad():
-        _data(tensor)[...] = values
+    _data(tensor)[...] = values
+    if isinstance(tensor, ag.Tensor):
+        ag.increment_version(tensor)  # an in-place change, seen by graphs that saved it
     return tensor
 
 
@@ -156,7 +180,9 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0):
 
 
 def small_random_(tensor, scale=0.01):
-    """The notes' "small random" start: randn * 0.01 (Var = 1e-4, whatever the fans).
+    """The notes' "Random initialisation", W = np.random.randn(shape) * 0.01 (Var = 1e-4,
+    whatever the fans; ``scale`` replaces 0.01). The notes' reason ("Why 0.01 ?"): a big
+    W puts tanh and the sigmoid in their flat parts, where the slope is small.
 
     It breaks the symmetry of zeros_, but in deep networks the activations (and
     gradients) shrink by a factor of about 0.01 * sqrt(n) per layer and vanish;
@@ -167,15 +193,21 @@ def small_random_(tensor, scale=0.01):
 
 # ---------------------------------------------------------------- fan-scaled schemes
 def xavier_uniform_(tensor, gain=1.0):
-    """Glorot/Xavier uniform: U(-b, b) with b = gain sqrt(6 / (fan_in + fan_out)),
-    i.e. Var(w) = gain^2 2 / (fan_in + fan_out)."""
+    """Glorot/Xavier uniform (PyTorch's): U(-b, b) with b = gain sqrt(6 / (fan_in + fan_out)),
+    i.e. Var(w) = gain^2 2 / (fan_in + fan_out) (Glorot and Bengio, 2010).
+
+    Not the notes' "Xavier initialisation", which is Var(w) = 1/n^[l-1]: that is
+    :func:`lecun_uniform_` / :func:`lecun_normal_` (the two agree for square layers)."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound)
 
 
 def xavier_normal_(tensor, gain=1.0):
-    """Glorot/Xavier normal: N(0, std^2) with std = gain sqrt(2 / (fan_in + fan_out))."""
+    """Glorot/Xavier normal (PyTorch's): N(0, std^2), std = gain sqrt(2 / (fan_in + fan_out)).
+
+    Not the notes' "Xavier initialisation", which is Var(w) = 1/n^[l-1]: that is
+    :func:`lecun_normal_` (the two agree for square layers)."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
     return normal_(tensor, 0.0, std)
@@ -185,15 +217,45 @@ glorot_uniform_ = xavier_uniform_
 glorot_normal_ = xavier_normal_
 
 
-def bengio_(tensor, distribution="normal"):
-    """The notes' "Bengio" variant: Var(w) = 2 / (n_in + n_out) (Glorot and Bengio 2010),
-    drawn from a normal (default) or, with ``distribution="uniform"``, from U(-b, b)
-    with b = sqrt(6 / (n_in + n_out)). Same as xavier_normal_ / xavier_uniform_."""
-    if distribution == "normal":
-        return xavier_normal_(tensor)
-    if distribution == "uniform":
-        return xavier_uniform_(tensor)
-    raise ValueError(f"distribution must be 'normal' or 'uniform', got {distribution!r}")
+def bengio_(tensor, distribution="normal", formula="sum"):
+    """The notes' "Bengio initialisation", normal (default) or ``distribution="uniform"``.
+
+    ``formula="sum"`` (default): Var(w) = 2 / (n_in + n_out), Glorot and Bengio's
+    (2010) formula, the same as xavier_normal_ / xavier_uniform_.
+    ``formula="product"``: Var(w) = 2 / (n_in * n_out), the formula exactly as the
+    notes print it, "Var(w_i) = 2/(n^[l-1] n^[l]): Bengio initialisation"; see
+    :func:`bengio_product_normal_`. The default is the sum because the printed
+    product is almost certainly a lost "+" (see the module docstring)."""
+    if formula == "product":
+        fns = {"normal": bengio_product_normal_, "uniform": bengio_product_uniform_}
+    elif formula == "sum":
+        fns = {"normal": xavier_normal_, "uniform": xavier_uniform_}
+    else:
+        raise ValueError(f"bengio_: formula must be 'sum' (Glorot and Bengio's paper) or 'product' "
+                         f"(the notes' printed formula), got {formula!r}")
+    if distribution not in fns:
+        raise ValueError(f"bengio_: distribution must be 'normal' or 'uniform', got {distribution!r}")
+    return fns[distribution](tensor)
+
+
+def bengio_product_normal_(tensor):
+    """N(0, 2 / (n_in * n_out)): the notes' "Bengio initialisation" exactly as printed,
+    "Var(w_i) = 2/(n^[l-1] n^[l])" (n^[l-1] = fan_in, n^[l] = fan_out).
+
+    For checking the notes, not for training: Glorot and Bengio's paper has the sum
+    2 / (n_in + n_out) (:func:`bengio_`, :func:`xavier_normal_`); the product is
+    n_in n_out / (n_in + n_out) times smaller (80 times for 400 -> 100), so the signal
+    shrinks at every layer."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return normal_(tensor, 0.0, math.sqrt(2.0 / (fan_in * fan_out)))
+
+
+def bengio_product_uniform_(tensor):
+    """U(-b, b) with b = sqrt(6 / (n_in * n_out)), so Var(w) = 2 / (n_in * n_out): the
+    notes' printed "Bengio" formula (see :func:`bengio_product_normal_`)."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    bound = math.sqrt(6.0 / (fan_in * fan_out))
+    return uniform_(tensor, -bound, bound)
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
@@ -219,13 +281,18 @@ he_normal_ = kaiming_normal_
 
 
 def lecun_normal_(tensor):
-    """LeCun normal: N(0, 1 / fan_in) (the notes' Var(w) = 1/n_in, for tanh)."""
+    """LeCun normal: N(0, 1 / fan_in), the notes' "Xavier initialisation".
+
+    The notes: "set Var(w_i) = 1/n", "In practice W^[l] = np.random.randn(shape) *
+    np.sqrt(1/n^[l-1])", and for a tanh "Var(w_i) = 1/n^[l-1]: Xavier initialisation".
+    PyTorch's ``xavier_normal_`` is Glorot's 2 / (fan_in + fan_out) instead."""
     fan_in, _ = _calculate_fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, math.sqrt(1.0 / fan_in))
 
 
 def lecun_uniform_(tensor):
-    """LeCun uniform: U(-b, b), b = sqrt(3 / fan_in), so Var(w) = 1 / fan_in."""
+    """LeCun uniform: U(-b, b), b = sqrt(3 / fan_in), so Var(w) = 1 / fan_in (the notes'
+    "Xavier"; see :func:`lecun_normal_`)."""
     fan_in, _ = _calculate_fan_in_and_fan_out(tensor)
     bound = math.sqrt(3.0 / fan_in)
     return uniform_(tensor, -bound, bound)

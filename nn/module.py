@@ -45,7 +45,7 @@ class Parameter(ag.Tensor):
         if data is None:
             data = np.zeros((0,), dtype=np.float32)
         elif isinstance(data, ag.Tensor):
-            data = data.data
+            data = data.array
         ag.Tensor.__init__(self, data, requires_grad=requires_grad)
 
     def __repr__(self):
@@ -332,7 +332,7 @@ class Module:
             elif p.grad is not None:
                 if p.grad.grad_fn is not None:
                     p.grad = p.grad.detach()
-                p.grad.data[...] = 0
+                p.grad.array[...] = 0
 
     def apply(self, fn):
         """Call ``fn(m)`` on every child (recursively), then on self; returns self.
@@ -358,10 +358,10 @@ class Module:
             raise TypeError(f"Module.to only accepts floating-point dtypes, got {dtype}")
 
         def convert(t):
-            if t is not None and t.data.dtype.kind == "f" and t.data.dtype != dtype:
-                t.data = t.data.astype(dtype)
+            if t is not None and t.array.dtype.kind == "f" and t.array.dtype != dtype:
+                t.array = t.array.astype(dtype)
                 if t.grad is not None:
-                    t.grad = ag.Tensor(t.grad.data.astype(dtype))
+                    t.grad = ag.Tensor(t.grad.array.astype(dtype))
 
         for p in self.parameters():
             convert(p)
@@ -400,6 +400,8 @@ class Module:
             destination[prefix + name] = t if keep_vars else t.detach()
         return destination
 
+    _optional_state = ()  # buffers a state dict may omit (BatchNorm's num_batches_tracked)
+
     def load_state_dict(self, state_dict, strict=True):
         """Copy values from ``state_dict`` (Tensors, numpy arrays or numbers, keyed by
         dotted names) into the parameters and buffers in place.
@@ -412,7 +414,12 @@ class Module:
         if not isinstance(state_dict, collections.abc.Mapping):
             raise TypeError(f"load_state_dict expects a dict, got {type(state_dict).__name__}")
         own = collections.OrderedDict(self._state_items())
-        missing = [k for k in own if k not in state_dict]
+        # PyTorch's rule: an optional buffer absent from a dict not marked as saved with it
+        # (metadata version >= 2) is not missing; it keeps its value
+        meta = getattr(state_dict, "_metadata", None) or {}
+        optional = {(p + "." if p else "") + n for p, m in self.named_modules(remove_duplicate=False)
+                    for n in m._optional_state if (meta.get(p, {}).get("version") or 0) < 2}
+        missing = [k for k in own if k not in state_dict and k not in optional]
         unexpected = [k for k in state_dict if k not in own]
         errors = []
         staged = []
@@ -421,7 +428,7 @@ class Module:
                 continue
             value = state_dict[key]
             try:
-                arr = np.asarray(value.data if isinstance(value, ag.Tensor) else value)
+                arr = np.asarray(value.array if isinstance(value, ag.Tensor) else value)
             except Exception as e:  # noqa: BLE001 - reported below with the key
                 errors.append(f"could not read the value for {key!r}: {e}")
                 continue
@@ -433,9 +440,9 @@ class Module:
                               f"{arr.shape} into a parameter of shape {target.shape} "
                               "in the current model")
                 continue
-            if target.data.dtype.kind in "iub" and arr.dtype.kind == "f":
+            if target.array.dtype.kind in "iub" and arr.dtype.kind == "f":
                 errors.append(f"the value for {key!r} has dtype {arr.dtype} but the buffer "
-                              f"holds {target.data.dtype}")
+                              f"holds {target.array.dtype}")
                 continue
             staged.append((target, arr))
         if strict:
@@ -449,10 +456,11 @@ class Module:
             raise RuntimeError(f"error(s) in loading state_dict for {type(self).__name__} "
                                "(the model was left unchanged):\n\t" + "\n\t".join(errors))
         for target, arr in staged:
-            if target.data.flags.writeable and target.data.base is None:
-                np.copyto(target.data, arr, casting="unsafe")
+            if target.array.flags.writeable and target.array.base is None:
+                np.copyto(target.array, arr, casting="unsafe")
+                ag.increment_version(target)
             else:
-                target.data = np.array(arr, dtype=target.data.dtype)
+                target.array = np.array(arr, dtype=target.array.dtype)
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------ display

@@ -1,4 +1,5 @@
-"""Batch normalisation layers (the notes' section 7): BatchNorm1d, BatchNorm2d, BatchNorm3d.
+"""Batch normalisation layers (the notes, 004, "Batch Normalisation (BN)"): BatchNorm1d,
+BatchNorm2d, BatchNorm3d.
 
 The math lives in ``nn.functional.batch_norm``; a layer holds gamma (``weight``) and
 beta (``bias``) and the running statistics as buffers, and reads ``self.training``.
@@ -16,6 +17,7 @@ __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
 
 class _BatchNorm(Module):
     _dims = ()
+    _optional_state = ("num_batches_tracked",)  # PyTorch loads state dicts saved without it
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True, dtype=None):
@@ -45,9 +47,9 @@ class _BatchNorm(Module):
     def reset_running_stats(self):
         """running_mean = 0, running_var = 1, num_batches_tracked = 0."""
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            self.running_mean.array[...] = 0
+            self.running_var.array[...] = 1
+            self.num_batches_tracked.array[...] = 0
 
     def reset_parameters(self):
         """gamma = 1, beta = 0 (PyTorch's default), and fresh running statistics."""
@@ -69,9 +71,9 @@ class _BatchNorm(Module):
                              f"{x.shape[1]} channels (shape {x.shape})")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked.array += 1
             if self.momentum is None:  # cumulative moving average
-                factor = 1.0 / float(self.num_batches_tracked.data)
+                factor = 1.0 / float(self.num_batches_tracked.array)
         use_batch = self.training or (self.running_mean is None and self.running_var is None)
         track = not self.training or self.track_running_stats
         return batch_norm(x, self.running_mean if track else None,

@@ -61,7 +61,7 @@ def _finish(fig, path):
 
 
 def _array(t):
-    return t.data if isinstance(t, ag.Tensor) else np.asarray(t)
+    return t.array if isinstance(t, ag.Tensor) else np.asarray(t)
 
 
 # --------------------------------------------------------------------------- curves
@@ -216,7 +216,7 @@ def plot_decision_boundary(model, X, y, path=None, title=None, resolution=300, m
         is_prob = s.min() >= 0 and s.max() <= 1
         if not is_prob:
             # the library's stable sigmoid: no overflow for over-confident logits
-            s, s_pts = ag.sigmoid(s).data, ag.sigmoid(s_pts).data
+            s, s_pts = ag.sigmoid(s).array, ag.sigmoid(s_pts).array
         cf = ax.contourf(gx, gy, s.reshape(gx.shape), levels=np.linspace(0, 1, 21),
                          cmap="RdBu_r", alpha=0.45, vmin=0, vmax=1)
         cb = fig.colorbar(cf, ax=ax, ticks=np.linspace(0, 1, 6))
@@ -271,7 +271,7 @@ def _eval_surface(f, gx, gy):
 
 def _as_path(p):
     if isinstance(p, ag.Tensor):
-        p = p.data
+        p = p.array
     if isinstance(p, (list, tuple)):
         p = [_array(q).reshape(-1) for q in p]
     arr = np.asarray(p, dtype=np.float64)

@@ -73,7 +73,7 @@ class _Encoder:
         if isinstance(obj, (int, float)) and not isinstance(obj, np.generic):
             return obj
         if isinstance(obj, ag.Tensor):
-            return self._array(np.asarray(obj.data, order="C"), path, "array")
+            return self._array(np.asarray(obj.array, order="C"), path, "array")
         if isinstance(obj, np.ndarray):
             return self._array(np.asarray(obj, order="C"), path, "array")
         if isinstance(obj, np.generic):

@@ -14,6 +14,12 @@ everything in a :class:`History` that ``nn.plots.plot_history`` draws::
                   train_loader, epochs=10, val_loader=test_loader)
     history["val_accuracy"][-1]
 
+Early stopping on a validation set, keeping the best epoch's weights::
+
+    history = fit(model, loss_fn, opt, train_loader, epochs=200, val_loader=val_loader,
+                  patience=10, min_delta=1e-4, restore_best=True)
+    history.best_epoch, history.stop_reason
+
 The optimizer is any object with ``zero_grad()`` and ``step()``: this module never
 imports ``optim``. The progress bar is tqdm's (the optional extra ``train``:
 ``pip install "gradtable[train]"``); ``progress=False`` needs nothing beyond numpy.
@@ -27,13 +33,15 @@ import numpy as np
 
 import autograd as ag
 
-__all__ = ["fit", "evaluate", "predict", "accuracy", "History", "TRAIN_INSTALL_HINT"]
+from .stopping import EarlyStopping, GradientWatch
+
+__all__ = ["fit", "evaluate", "predict", "accuracy", "History", "EarlyStopping", "TRAIN_INSTALL_HINT"]
 
 TRAIN_INSTALL_HINT = 'pip install "gradtable[train]"'
 
 
 def _array(t):
-    return t.data if isinstance(t, ag.Tensor) else np.asarray(t)
+    return t.array if isinstance(t, ag.Tensor) else np.asarray(t)
 
 
 def accuracy(output, target, threshold="auto"):
@@ -70,7 +78,9 @@ class History:
     every metric under its name (``accuracy``, measured on the training batches as they
     were trained), ``val_loss`` and ``val_<metric>`` when there is a validation set,
     ``lr`` (the learning rate used) and ``time`` (seconds).
-    Per step: ``step_loss`` and ``step_<metric>`` (one value per mini-batch).
+    Per step: ``step_loss`` and ``step_<metric>`` (one value per mini-batch). With
+    ``grad_tol``: ``grad_norm`` per epoch. ``stop_reason``, ``stopped_epoch`` and
+    ``best_epoch`` say why and when ``fit`` stopped, and which epoch ``restore_best`` kept.
     ``history[key]`` and ``history.as_dict()`` give plain lists of floats.
     """
 
@@ -78,6 +88,9 @@ class History:
         self.epochs = 0
         self.steps_per_epoch = None
         self.diverged = False
+        self.stop_reason = None  # why fit stopped before its last epoch
+        self.stopped_epoch = None
+        self.best_epoch = None  # the epoch restore_best loaded back (or would)
         self._data = {}
 
     def log(self, key, value):
@@ -221,7 +234,8 @@ def predict(model, X, batch_size=1024):
 
 def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_loader=None, metrics=accuracy,
         progress=True, scheduler=None, history=None, log_epochs=False, stop_on_nan=True,
-        desc=None):
+        desc=None, patience=None, min_delta=0.0, restore_best=False, monitor=None,
+        grad_tol=None):
     """Train ``model`` for ``epochs`` passes over ``train_loader``; returns a :class:`History`.
 
     Args:
@@ -229,8 +243,10 @@ def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_loader=None, metr
         loss_fn: ``loss_fn(output, target)`` -> a scalar Tensor (mean over the batch).
         optimizer: anything with ``zero_grad()`` and ``step()`` (an ``optim`` optimizer).
         train_loader: an iterable of ``(x, y)`` batches, e.g. an ``nn.data.DataLoader``;
-            it is iterated once per epoch (a shuffling loader reshuffles each time).
-        val_loader: evaluated after every epoch with :func:`evaluate`.
+            it is iterated once per epoch (a shuffling loader reshuffles each time). A
+            loader with no batches is refused (ValueError): there is nothing to train on.
+        val_loader: evaluated after every epoch with :func:`evaluate` (the notes'
+            validation set: keep the test set out of it).
         metrics: a function ``metric(output, target) -> float`` (default :func:`accuracy`),
             a dict ``{name: function}``, or None for the loss alone.
         progress: show a tqdm progress bar with the running loss and metrics.
@@ -239,91 +255,219 @@ def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_loader=None, metr
             the training loss without a validation set.
         history: a History to append to (continue training); a new one by default.
         log_epochs: also print one line per epoch (above the bar).
-        stop_on_nan: stop (with a warning, ``history.diverged = True``) as soon as the
-            loss is not finite, e.g. when the learning rate is too large.
+        stop_on_nan: stop (with a RuntimeWarning, ``history.diverged = True``) at the first
+            step whose loss or gradient is not finite, *before* the optimizer step: the
+            weights kept are those after the last finite step.
         desc: a label for the progress bar.
-    """
-    if not (isinstance(epochs, int) and epochs >= 0):
-        raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
-    metrics = _metric_dict(metrics)
-    history = history if history is not None else History()
-    try:
-        steps = len(train_loader)
-    except TypeError:
-        steps = None
-    history.steps_per_epoch = steps
-    wants_metric = scheduler is not None and _scheduler_wants_metric(scheduler)
+        patience: early stopping (the notes' "use a validation set to determine when to
+            stop training"): stop after ``patience`` epochs in a row in which ``monitor``
+            did not improve by more than ``min_delta``. None: never stop early.
+        min_delta: the smallest change of ``monitor`` that counts as an improvement.
+        restore_best: at the end, load back the weights (and buffers) of the epoch with
+            the best ``monitor`` (``history.best_epoch``); needs ``state_dict()``.
+        monitor: the History key watched by ``patience``/``restore_best``: ``"val_loss"``
+            when there is a ``val_loader``, else ``"loss"``; accuracies are maximised.
+            ``monitor="loss"`` with ``patience`` is the "stop when the training loss looks
+            flat" criterion.
+        grad_tol: the other "flat" criterion: stop when the norm of the epoch's mean
+            gradient ``‖∇_θ E‖₂`` (logged as ``grad_norm``) falls below ``grad_tol``.
 
-    bar = None
-    write = print
-    if progress:
-        tqdm = _tqdm()
-        bar = tqdm(total=None if steps is None else steps * epochs, unit="batch",
-                   desc=desc or "training", dynamic_ncols=True)
-        write = bar.write
+    Why training stopped is in ``history.stop_reason`` (None when every epoch ran).
+    """
+    run = _Run(model, loss_fn, optimizer, train_loader, epochs, metrics, history,
+               stop_on_nan, grad_tol)
+    stopper = _make_stopper(model, val_loader, patience, min_delta, restore_best, monitor)
+    wants_metric = scheduler is not None and _scheduler_wants_metric(scheduler)
+    bar, write = _open_bar(progress, run.steps, epochs, desc)
+    history = run.history
     first_epoch = history.epochs
     try:
         for e in range(epochs):
             epoch = first_epoch + e + 1
             if bar is not None:
                 bar.set_description(f"{desc + ' ' if desc else ''}epoch {epoch}/{first_epoch + epochs}")
-            lr = _get_lr(optimizer)
-            t0 = time.perf_counter()
-            _set_mode(model, True)
-            totals, n = {"loss": 0.0}, 0
-            for x, y in train_loader:
-                optimizer.zero_grad()
-                out = model(x)
-                loss = loss_fn(out, y)
-                loss.backward()
-                optimizer.step()
-                lval = float(loss.item())
-                m = _batch_size(y)
-                n += m
-                totals["loss"] += lval * m
-                history.log("step_loss", lval)
-                for name, fn in metrics.items():
-                    v = float(fn(out, y))
-                    totals[name] = totals.get(name, 0.0) + v * m
-                    history.log(f"step_{name}", v)
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix_str(", ".join(f"{_short(k)} {_fmt(k, v / n)}" for k, v in totals.items())
-                                        + _val_postfix(history), refresh=False)
-                if stop_on_nan and not math.isfinite(lval):
-                    history.diverged = True
-                    break
-            n = max(n, 1)
-            for k, v in totals.items():
-                history.log(k, v / n)
-            if val_loader is not None and not history.diverged:
-                for k, v in evaluate(model, loss_fn, val_loader, metrics).items():
-                    history.log(f"val_{k}", v)
-            history.log("lr", lr)
-            history.log("time", time.perf_counter() - t0)
-            history.epochs += 1
-            if log_epochs:
-                line = "  ".join(f"{k} {_fmt(k, history[k][-1])}" for k in history.keys()
-                                 if not k.startswith("step_") and k not in ("lr", "time"))
-                write(f"epoch {epoch:3d}  {line}  ({history['time'][-1]:.1f}s)")
-            if bar is not None:
-                bar.set_postfix_str(", ".join(f"{_short(k)} {_fmt(k, v / n)}" for k, v in totals.items())
-                                    + _val_postfix(history))
-            if history.diverged:
-                warnings.warn(
-                    f"training stopped in epoch {epoch}: the loss is {lval} (not finite); the "
-                    "learning rate is probably too large", RuntimeWarning, stacklevel=2)
+            lr, t0 = _get_lr(optimizer), time.perf_counter()
+            totals, n = run.train_epoch(epoch, bar)
+            run.end_epoch(totals, n, val_loader, lr, t0)
+            _report_epoch(history, epoch, totals, n, bar, write if log_epochs else None)
+            if _should_stop(run, stopper, epoch, grad_tol):
+                history.stopped_epoch = epoch
                 break
-            if scheduler is not None:
-                if wants_metric:
-                    scheduler.step(history["val_loss"][-1] if "val_loss" in history
-                                   else history["loss"][-1])
-                else:
-                    scheduler.step()
+            if scheduler is not None and wants_metric:
+                scheduler.step(_plateau_value(history))
+            elif scheduler is not None:
+                scheduler.step()
     finally:
         if bar is not None:
             bar.close()
+    if stopper is not None:
+        history.best_epoch = stopper.best_epoch
+        if stopper.restore_best and stopper.restore(model) and log_epochs:
+            write(f"restored the weights of epoch {stopper.best_epoch} "
+                  f"({stopper.monitor} {_fmt(stopper.monitor, stopper.best)})")
     return history
+
+
+def _plateau_value(history):
+    return history["val_loss"][-1] if "val_loss" in history else history["loss"][-1]
+
+
+def _make_stopper(model, val_loader, patience, min_delta, restore_best, monitor):
+    if patience is None and not restore_best:
+        return None
+    if restore_best and not (hasattr(model, "state_dict") and hasattr(model, "load_state_dict")):
+        raise TypeError("fit(restore_best=True) needs a model with state_dict() and "
+                        f"load_state_dict() (an nn.Module); got {type(model).__name__}")
+    if monitor is None:
+        monitor = "val_loss" if val_loader is not None else "loss"
+    elif monitor.startswith("val_") and val_loader is None:
+        raise ValueError(f"fit: monitor={monitor!r} needs a val_loader (or monitor a "
+                         "training quantity such as 'loss')")
+    return EarlyStopping(monitor, patience, min_delta, restore_best=restore_best)
+
+
+def _should_stop(run, stopper, epoch, grad_tol):
+    """Decide after an epoch, and record why in ``history.stop_reason``."""
+    history = run.history
+    if history.diverged:
+        history.stop_reason = f"diverged: {run.bad} in epoch {epoch}"
+        warnings.warn(
+            f"training stopped in epoch {epoch}: {run.bad} (not finite); the optimizer step "
+            "was not taken, so the weights are those after the last finite step. The "
+            "learning rate is probably too large", RuntimeWarning, stacklevel=3)
+        return True
+    if grad_tol is not None and history["grad_norm"][-1] < grad_tol:
+        history.stop_reason = (f"flat: the gradient norm {history['grad_norm'][-1]:.3g} is "
+                               f"below grad_tol={grad_tol:g}")
+        return True
+    if stopper is not None:
+        if stopper.monitor not in history:
+            raise KeyError(f"fit: cannot monitor {stopper.monitor!r}; the history has "
+                           f"{sorted(k for k in history.keys() if not k.startswith('step_'))}")
+        if stopper.update(history[stopper.monitor][-1], epoch, run.model):
+            history.stop_reason = stopper.reason()
+            return True
+    return False
+
+
+def _named_params(model, optimizer):
+    """(name, parameter) for every tensor the optimizer updates (else the model's)."""
+    names = {}
+    if hasattr(model, "named_parameters"):
+        names = {id(p): n for n, p in model.named_parameters()}
+    params = [p for g in getattr(optimizer, "param_groups", None) or [] for p in g.get("params", ())]
+    if not params and hasattr(model, "parameters"):
+        params = list(model.parameters())
+    return [(names.get(id(p), f"parameter {i}"), p) for i, p in enumerate(params)]
+
+
+def _open_bar(progress, steps, epochs, desc):
+    if not progress:
+        return None, print
+    tqdm = _tqdm()
+    bar = tqdm(total=None if steps is None else steps * epochs, unit="batch",
+               desc=desc or "training", dynamic_ncols=True)
+    return bar, bar.write
+
+
+def _report_epoch(history, epoch, totals, n, bar, write):
+    if write is not None:
+        line = "  ".join(f"{k} {_fmt(k, history[k][-1])}" for k in history.keys()
+                         if not k.startswith("step_") and k not in ("lr", "time"))
+        write(f"epoch {epoch:3d}  {line}  ({history['time'][-1]:.1f}s)")
+    if bar is not None:
+        bar.set_postfix_str(", ".join(f"{_short(k)} {_fmt(k, v / n)}" for k, v in totals.items())
+                            + _val_postfix(history))
+
+
+class _Run:
+    """One call of ``fit``: the training step, the epoch loop over batches and the
+    end-of-epoch bookkeeping, sharing the model, the loader and the History."""
+
+    def __init__(self, model, loss_fn, optimizer, loader, epochs, metrics, history,
+                 stop_on_nan, grad_tol):
+        if not (isinstance(epochs, int) and epochs >= 0):
+            raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+        if grad_tol is not None and not grad_tol > 0:
+            raise ValueError(f"grad_tol must be a positive number or None, got {grad_tol!r}")
+        try:
+            self.steps = len(loader)
+        except TypeError:
+            self.steps = None
+        if self.steps == 0:
+            raise ValueError(_EMPTY_LOADER)
+        self.model, self.loss_fn, self.optimizer, self.loader = model, loss_fn, optimizer, loader
+        self.metrics = _metric_dict(metrics)
+        self.history = history if history is not None else History()
+        self.history.steps_per_epoch = self.steps
+        self.stop_on_nan = stop_on_nan
+        self.watch = None
+        if stop_on_nan or grad_tol is not None:
+            self.watch = GradientWatch(_named_params(model, optimizer), grad_tol is not None)
+        self.bad = None  # what was not finite, when training diverged
+
+    def step(self, x, y, m):
+        """One training step; returns (output, loss value). The optimizer step is skipped
+        (and ``self.bad`` set) when the loss or a gradient is not finite."""
+        self.optimizer.zero_grad()
+        out = self.model(x)
+        loss = self.loss_fn(out, y)
+        lval = float(loss.item())
+        if self.stop_on_nan and not math.isfinite(lval):
+            self.bad = f"the loss is {lval}"
+            return out, lval
+        loss.backward()
+        if self.watch is not None:
+            name = self.watch.check(m)
+            if name is not None and self.stop_on_nan:
+                self.bad = f"the gradient of {name} is not finite (the loss was {lval:.6g})"
+                return out, lval
+        self.optimizer.step()
+        return out, lval
+
+    def train_epoch(self, epoch, bar):
+        _set_mode(self.model, True)
+        if self.watch is not None:
+            self.watch.start_epoch()
+        history = self.history
+        totals, n = {"loss": 0.0}, 0
+        for x, y in self.loader:
+            m = _batch_size(y)
+            out, lval = self.step(x, y, m)
+            n += m
+            totals["loss"] += lval * m
+            history.log("step_loss", lval)
+            if self.bad is not None:
+                history.diverged = True
+                break
+            for name, fn in self.metrics.items():
+                v = float(fn(out, y))
+                totals[name] = totals.get(name, 0.0) + v * m
+                history.log(f"step_{name}", v)
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix_str(", ".join(f"{_short(k)} {_fmt(k, v / n)}" for k, v in totals.items())
+                                    + _val_postfix(history), refresh=False)
+        if n == 0:
+            raise ValueError(_EMPTY_LOADER + f" (epoch {epoch} yielded no batches)")
+        return totals, n
+
+    def end_epoch(self, totals, n, val_loader, lr, t0):
+        history = self.history
+        for k, v in totals.items():
+            history.log(k, v / n)
+        if self.watch is not None and self.watch.track_norm:
+            history.log("grad_norm", self.watch.epoch_norm())
+        if val_loader is not None and not history.diverged:
+            for k, v in evaluate(self.model, self.loss_fn, val_loader, self.metrics).items():
+                history.log(f"val_{k}", v)
+        history.log("lr", lr)
+        history.log("time", time.perf_counter() - t0)
+        history.epochs += 1
+
+
+_EMPTY_LOADER = ("fit: train_loader has no batches, so there is nothing to train on (an empty "
+                 "dataset, or drop_last=True with a batch_size larger than the dataset)")
 
 
 def _val_postfix(history):

@@ -25,7 +25,7 @@ def _with_grads(parameters):
 
 def get_total_norm(tensors, norm_type=2.0):
     """The norm of all the given arrays/tensors taken together as one long vector."""
-    arrays = [t.data if isinstance(t, ag.Tensor) else np.asarray(t) for t in tensors]
+    arrays = [t.array if isinstance(t, ag.Tensor) else np.asarray(t) for t in tensors]
     norm_type = float(norm_type)
     if not arrays:
         return 0.0
@@ -44,7 +44,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     params = _with_grads(parameters)
     if not params:
         return ag.tensor(0.0)
-    grads = [p.grad.data for p in params]
+    grads = [p.grad.array for p in params]
     total = get_total_norm(grads, norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(f"the total norm of order {norm_type} of the gradients is {total}; "
@@ -52,7 +52,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     coef = float(max_norm) / (total + 1e-6)
     if coef < 1:
         for p in params:  # new arrays, not in place: gradient arrays may be shared
-            p.grad.data = p.grad.data * np.asarray(coef, dtype=p.grad.data.dtype)
+            p.grad.array = p.grad.array * np.asarray(coef, dtype=p.grad.array.dtype)
     return ag.tensor(np.asarray(total, dtype=grads[0].dtype))
 
 
@@ -62,7 +62,7 @@ def clip_grad_value_(parameters, clip_value):
     for p in _with_grads(parameters):
         # NOTE: a new array rather than out=: the engine may share one gradient array
         # between several tensors (e.g. both inputs of an add)
-        p.grad.data = np.clip(p.grad.data, -clip_value, clip_value)
+        p.grad.array = np.clip(p.grad.array, -clip_value, clip_value)
 
 
 def parameters_to_vector(parameters):
@@ -73,15 +73,16 @@ def parameters_to_vector(parameters):
 
 def vector_to_parameters(vec, parameters):
     """Copy consecutive slices of the 1-D ``vec`` into the parameters, in place."""
-    v = vec.data if isinstance(vec, ag.Tensor) else np.asarray(vec)
+    v = vec.array if isinstance(vec, ag.Tensor) else np.asarray(vec)
     if v.ndim != 1:
         raise ValueError(f"vector_to_parameters expects a 1-D vector, got shape {v.shape}")
     params = [parameters] if isinstance(parameters, ag.Tensor) else list(parameters)
-    need = sum(p.size for p in params)
+    need = sum(p.numel() for p in params)
     if v.size != need:
         raise ValueError(f"vector_to_parameters: the vector has {v.size} entries but the "
                          f"parameters need {need}")
     i = 0
     for p in params:
-        p.data[...] = v[i:i + p.size].reshape(p.shape)
-        i += p.size
+        p.array[...] = v[i:i + p.numel()].reshape(p.shape)
+        ag.increment_version(p)
+        i += p.numel()

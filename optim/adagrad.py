@@ -56,9 +56,9 @@ class Adagrad(Optimizer):
         check_nonneg("epsilon value", group["eps"])
 
     def _init_state(self, p, group):
-        return {"step": 0, "sum": np.full_like(p.data, group["initial_accumulator_value"])}
+        return {"step": 0, "sum": np.full_like(p.array, group["initial_accumulator_value"])}
 
     def _update(self, p, grad, state, group):
-        adagrad_update(p.data, grad, state["sum"], step=state["step"], lr=group["lr"],
+        adagrad_update(p.array, grad, state["sum"], step=state["step"], lr=group["lr"],
                        lr_decay=group["lr_decay"], weight_decay=group["weight_decay"],
                        eps=group["eps"], maximize=group["maximize"])

@@ -25,11 +25,11 @@ class _ExpAverageMomentum(Optimizer):
 
     def _init_state(self, p, group):
         # NOTE: V starts at 0, as in the notes (PyTorch's SGD starts its buffer at g_1).
-        return {"step": 0, "momentum_buffer": np.zeros_like(p.data)}
+        return {"step": 0, "momentum_buffer": np.zeros_like(p.array)}
 
     def _update(self, p, grad, state, group):
         b = group["beta"]
-        sgd_update(p.data, grad, state["momentum_buffer"], lr=group["lr"], momentum=b,
+        sgd_update(p.array, grad, state["momentum_buffer"], lr=group["lr"], momentum=b,
                    dampening=b, nesterov=self._nesterov, weight_decay=group["weight_decay"],
                    maximize=group["maximize"])
 

@@ -121,9 +121,11 @@ class Newton(Optimizer):
     ``Newton(params, lr=1.0, damping=0.0, max_dense=256, adaptive_damping=True,
     cg_tol=1e-10, cg_max_iter=None)``
 
-    The notes: theta <- theta - H^{-1} g with H the Hessian of the loss. With lr = 1
-    and no damping this lands on the minimum of a strictly convex quadratic in one
-    step. PyTorch has no Newton optimizer.
+    The notes name it without a formula (004: "second-order methods: Newton"; 003
+    tells stationary points apart by "the Hessian H_theta[g](theta_0)"). The step is
+    theta <- theta - H^{-1} g with H the Hessian of the loss. With lr = 1 and no
+    damping this lands on the minimum of a strictly convex quadratic in one step.
+    PyTorch has no Newton optimizer.
 
     The loss must be recomputed inside the step, so ``step`` requires a closure that
     returns the scalar loss (and does not call ``backward``: Newton differentiates
@@ -192,7 +194,7 @@ class Newton(Optimizer):
         if not isinstance(loss, ag.Tensor):
             raise TypeError(f"Newton: the closure must return the loss as a Tensor, got "
                             f"{type(loss).__name__}")
-        if loss.size != 1:
+        if loss.numel() != 1:
             raise ValueError(f"Newton: the closure must return a scalar loss, got a tensor of shape "
                              f"{loss.shape}; reduce it first, e.g. with .sum() or .mean()")
         if not loss.requires_grad:
@@ -205,10 +207,10 @@ class Newton(Optimizer):
                 raise RuntimeError(f"{e}\nNewton: the closure must return the loss without calling "
                                    "backward() on it (backward frees the graph Newton "
                                    "differentiates):\n" + _CLOSURE_PATTERN) from e
-            g = _flat([gi.data if gi is not None else np.zeros(p.shape) for gi, p in zip(grads, params)])
+            g = _flat([gi.array if gi is not None else np.zeros(p.shape) for gi, p in zip(grads, params)])
             live = [(i, gi) for i, gi in enumerate(grads) if gi is not None and gi.requires_grad]
             shapes = [p.shape for p in params]
-            sizes = [p.size for p in params]
+            sizes = [p.numel() for p in params]
             offsets = np.cumsum([0] + sizes)
 
             def hvp(v):
@@ -219,7 +221,7 @@ class Newton(Optimizer):
                 vs = [ag.Tensor(v[offsets[i]:offsets[i + 1]].reshape(shapes[i]).astype(gi.dtype))
                       for i, gi in live]
                 hv = ag.grad(outs, params, grad_outputs=vs, retain_graph=True, allow_unused=True)
-                return _flat([h.data if h is not None else np.zeros(p.shape) for h, p in zip(hv, params)])
+                return _flat([h.array if h is not None else np.zeros(p.shape) for h, p in zip(hv, params)])
 
             n = g.size
             if n <= group["max_dense"]:
@@ -241,7 +243,8 @@ class Newton(Optimizer):
             if s is None:
                 s = self.state[p] = self._init_state(p, group)
             s["step"] += 1
-            p.data -= (lr * d[offsets[i]:offsets[i + 1]]).reshape(shapes[i]).astype(p.dtype, copy=False)
+            p.array -= (lr * d[offsets[i]:offsets[i + 1]]).reshape(shapes[i]).astype(p.dtype, copy=False)
+            ag.increment_version(p)
         return loss
 
 

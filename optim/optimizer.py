@@ -11,8 +11,8 @@ learning rates:
 averages, the step count). It is created lazily, by ``_init_state``, the first time
 a parameter with a gradient is stepped.
 
-``step`` reads ``p.grad.data`` (never writes it: gradient arrays may be shared) and
-updates ``p.data`` in place through one update function on numpy arrays per
+``step`` reads ``p.grad.array`` (never writes it: gradient arrays may be shared) and
+updates ``p.array`` in place through one update function on numpy arrays per
 optimizer, so no graph is ever recorded. Subclasses define ``_init_state`` and
 ``_update`` and validate their hyper-parameters in ``_check_group``.
 """
@@ -118,14 +118,14 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad = ag.Tensor(np.zeros_like(p.grad.data))
+                    p.grad = ag.Tensor(np.zeros_like(p.grad.array))
 
     def _init_state(self, p, group):
         """The fresh state of parameter ``p`` (called on its first step)."""
         return {"step": 0}
 
     def _update(self, p, grad, state, group):  # pragma: no cover - abstract
-        """Update ``p.data`` in place from the gradient array ``grad`` and ``state``."""
+        """Update ``p.array`` in place from the gradient array ``grad`` and ``state``."""
         raise NotImplementedError
 
     def _closure_loss(self, closure):
@@ -154,7 +154,8 @@ class Optimizer:
                 if s is None:
                     s = state[p] = self._init_state(p, group)
                 s["step"] += 1
-                self._update(p, g.data, s, group)
+                self._update(p, g.array, s, group)
+                ag.increment_version(p)  # an in-place change: graphs that saved p see it
         return loss
 
     # ------------------------------------------------------------------ saving
@@ -226,7 +227,7 @@ class Optimizer:
                     if v.shape != p.shape:
                         raise ValueError(f"state '{k}' of parameter {j} has shape {v.shape}, but "
                                          f"the parameter has shape {p.shape}")
-                    v = v.astype(p.data.dtype) if v.dtype.kind == "f" else v.copy()
+                    v = v.astype(p.array.dtype) if v.dtype.kind == "f" else v.copy()
                 entry[k] = v
             if "step" in entry:
                 entry["step"] = int(entry["step"])
@@ -290,7 +291,7 @@ def _pack(v):
     if isinstance(v, dict):
         return {k: _pack(x) for k, x in v.items()}
     if isinstance(v, ag.Tensor):
-        return v.data.copy()
+        return v.array.copy()
     return v
 
 

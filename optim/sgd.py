@@ -83,6 +83,6 @@ class SGD(Optimizer):
 
     def _update(self, p, grad, state, group):
         state["momentum_buffer"] = sgd_update(
-            p.data, grad, state["momentum_buffer"], lr=group["lr"], momentum=group["momentum"],
+            p.array, grad, state["momentum_buffer"], lr=group["lr"], momentum=group["momentum"],
             dampening=group["dampening"], nesterov=group["nesterov"],
             weight_decay=group["weight_decay"], maximize=group["maximize"])

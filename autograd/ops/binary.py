@@ -10,7 +10,7 @@ from .registry import primitive
 __all__ = []
 
 
-@primitive("add")
+@primitive("add", uses=())
 def add(x, y):
     """z = x + y;  dz/dx = 1, dz/dy = 1"""
     return x + y
@@ -21,7 +21,7 @@ def _(F, n, g, out, x, y):
     return (g, g)
 
 
-@primitive("sub")
+@primitive("sub", uses=())
 def sub(x, y):
     """z = x - y;  dz/dx = 1, dz/dy = -1"""
     return x - y
@@ -32,7 +32,7 @@ def _(F, n, g, out, x, y):
     return (g, -g if n.inputs[1]._rg else None)
 
 
-@primitive("mul")
+@primitive("mul", uses="cross")
 def mul(x, y):
     """z = x * y;  dz/dx = y, dz/dy = x"""
     return x * y
@@ -44,7 +44,7 @@ def _(F, n, g, out, x, y):
     return (g * y if a._rg else None, g * x if b._rg else None)
 
 
-@primitive("div")
+@primitive("div", uses=lambda n: (0, 1) if n.inputs[1]._rg else (1,))
 def div(x, y):
     """z = x / y;  dz/dx = 1/y, dz/dy = -x/y^2 = -z/y"""
     return x / y
@@ -76,7 +76,7 @@ def _(F, n, g, out, x, y):
     return (gx, gy)
 
 
-@primitive("maximum")
+@primitive("maximum", uses=(0, 1))
 def maximum(x, y):
     """z = max(x, y) elementwise;  dz/dx = 1 where x > y, 1/2 at ties, else 0."""
     return np.maximum(x, y)
@@ -90,7 +90,7 @@ def _(F, n, g, out, x, y):
     return (g * wx.astype(dt), g * (1 - wx).astype(dt))
 
 
-@primitive("minimum")
+@primitive("minimum", uses=(0, 1))
 def minimum(x, y):
     """z = min(x, y) elementwise;  dz/dx = 1 where x < y, 1/2 at ties, else 0."""
     return np.minimum(x, y)
@@ -104,7 +104,7 @@ def _(F, n, g, out, x, y):
     return (g * wx.astype(dt), g * (1 - wx).astype(dt))
 
 
-@primitive("where")
+@primitive("where", uses=(0,))
 def where(cond, x, y):
     """z = x where cond else y;  dz/dx = cond, dz/dy = not cond (cond gets no gradient)."""
     return np.where(cond, x, y)
@@ -132,5 +132,10 @@ logical_and = _compare("logical_and", lambda x, y: np.logical_and(x, y))
 logical_or = _compare("logical_or", lambda x, y: np.logical_or(x, y))
 logical_xor = _compare("logical_xor", lambda x, y: np.logical_xor(x, y))
 logical_not = _compare("logical_not", lambda x: np.logical_not(x))
-for _op in (lt, le, gt, ge, eq, ne, logical_and, logical_or, logical_xor, logical_not):
+bitwise_and = _compare("bitwise_and", lambda x, y: np.bitwise_and(x, y))
+bitwise_or = _compare("bitwise_or", lambda x, y: np.bitwise_or(x, y))
+bitwise_xor = _compare("bitwise_xor", lambda x, y: np.bitwise_xor(x, y))
+bitwise_not = _compare("bitwise_not", lambda x: np.invert(x))
+for _op in (lt, le, gt, ge, eq, ne, logical_and, logical_or, logical_xor, logical_not,
+            bitwise_and, bitwise_or, bitwise_xor, bitwise_not):
     _op.doc = "Comparison / logic: a bool tensor, not differentiable (records no edge)."

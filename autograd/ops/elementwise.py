@@ -18,7 +18,7 @@ def _sigmoid(x):
         return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
-@primitive("neg")
+@primitive("neg", uses=())
 def neg(x):
     """y = -x;  dy/dx = -1"""
     return np.negative(x)
@@ -29,7 +29,7 @@ def _(F, n, g, out, x):
     return (-g,)
 
 
-@primitive("exp")
+@primitive("exp", uses=(-1,))
 def exp(x):
     """y = e^x;  dy/dx = e^x = y"""
     return np.exp(x)
@@ -40,7 +40,7 @@ def _(F, n, g, out, x):
     return (F.scaled(g, out),)
 
 
-@primitive("log")
+@primitive("log", uses=(0,))
 def log(x):
     """y = ln x;  dy/dx = 1/x"""
     return np.log(x)
@@ -51,7 +51,7 @@ def _(F, n, g, out, x):
     return (F.scaled(g, 1 / x),)
 
 
-@primitive("sqrt")
+@primitive("sqrt", uses=(-1,))
 def sqrt(x):
     """y = sqrt(x);  dy/dx = 1 / (2 sqrt(x)) = 1 / (2y)"""
     return np.sqrt(x)
@@ -62,7 +62,7 @@ def _(F, n, g, out, x):
     return (F.scaled(g, 0.5 / out),)
 
 
-@primitive("sin")
+@primitive("sin", uses=(0,))
 def sin(x):
     """y = sin x;  dy/dx = cos x"""
     return np.sin(x)
@@ -73,7 +73,7 @@ def _(F, n, g, out, x):
     return (g * F.cos(x),)
 
 
-@primitive("cos")
+@primitive("cos", uses=(0,))
 def cos(x):
     """y = cos x;  dy/dx = -sin x"""
     return np.cos(x)
@@ -84,7 +84,7 @@ def _(F, n, g, out, x):
     return (-g * F.sin(x),)
 
 
-@primitive("tan")
+@primitive("tan", uses=(-1,))
 def tan(x):
     """y = tan x;  dy/dx = 1 + tan^2 x = 1 + y^2"""
     return np.tan(x)
@@ -95,7 +95,7 @@ def _(F, n, g, out, x):
     return (g * (1 + out * out),)
 
 
-@primitive("tanh")
+@primitive("tanh", uses=(-1,))
 def tanh(x):
     """y = tanh x = 2 sigmoid(2x) - 1;  dy/dx = 1 - y^2"""
     return np.tanh(x)
@@ -106,7 +106,7 @@ def _(F, n, g, out, x):
     return (g * (1 - out * out),)
 
 
-@primitive("arctan")
+@primitive("arctan", uses=(0,))
 def arctan(x):
     """y = arctan x;  dy/dx = 1 / (1 + x^2)"""
     return np.arctan(x)
@@ -117,7 +117,7 @@ def _(F, n, g, out, x):
     return (g / (1 + x * x),)
 
 
-@primitive("sigmoid")
+@primitive("sigmoid", uses=(-1,))
 def sigmoid(x):
     """y = s(x) = 1 / (1 + e^-x);  dy/dx = s(x) (1 - s(x)) = y (1 - y), at most 1/4.
 
@@ -132,7 +132,7 @@ def _(F, n, g, out, x):
     return (g * out * (1 - out),)
 
 
-@primitive("relu")
+@primitive("relu", uses=(0,))
 def relu(x):
     """y = max(x, 0);  dy/dx = 1 for x > 0, else 0 (the convention relu'(0) = 0)"""
     return np.maximum(x, 0)
@@ -143,7 +143,7 @@ def _(F, n, g, out, x):
     return (g * (F.value(x) > 0),)
 
 
-@primitive("abs")
+@primitive("abs", uses=(0,))
 def abs_(x):
     """y = |x|;  dy/dx = sign(x) (the convention abs'(0) = 0)"""
     return np.abs(x)
@@ -154,7 +154,7 @@ def _(F, n, g, out, x):
     return (g * np.sign(F.value(x)),)
 
 
-@primitive("sign")
+@primitive("sign", uses=())
 def sign(x):
     """y = sign(x) in {-1, 0, 1};  dy/dx = 0 (zero gradient everywhere)"""
     return np.sign(x)
@@ -165,7 +165,7 @@ def _(F, n, g, out, x):
     return (F.zeros_like(x),)
 
 
-@primitive("step")
+@primitive("step", uses=())
 def step(x):
     """The binary step: y = 1 for x >= 0, else 0;  dy/dx = 0 (zero gradient everywhere).
 
@@ -180,7 +180,7 @@ def _(F, n, g, out, x):
     return (F.zeros_like(x),)
 
 
-@primitive("softplus")
+@primitive("softplus", uses=(0,))
 def softplus(x):
     """y = log(1 + e^x);  dy/dx = sigmoid(x).
 
@@ -196,7 +196,7 @@ def _(F, n, g, out, x):
     return (g * F.sigmoid(x),)
 
 
-@primitive("pow_scalar")
+@primitive("pow_scalar", uses=(0,))
 def pow_scalar(x, p):
     """y = x^p for a constant exponent p;  dy/dx = p x^(p-1).
 
@@ -219,7 +219,7 @@ def _(F, n, g, out, x):
     return (F.scaled(g, p * x ** (p - 1)),)
 
 
-@primitive("clip")
+@primitive("clip", uses=(0,))
 def clip(x, lo=None, hi=None):
     """y = min(max(x, lo), hi);  dy/dx = 1 where lo <= x <= hi, else 0."""
     return np.clip(x, lo, hi)
@@ -237,7 +237,7 @@ def _(F, n, g, out, x):
     return (g * mask,)
 
 
-@primitive("astype")
+@primitive("astype", uses=())
 def astype(x, dtype):
     """y = x converted to another dtype;  dy/dx = 1 (the gradient is converted back)."""
     return x.astype(dtype)
@@ -248,7 +248,7 @@ def _(F, n, g, out, x):
     return (F.astype(g, F.value(x).dtype),)
 
 
-@primitive("clone")
+@primitive("clone", uses=())
 def clone(x):
     """y = a copy of x;  dy/dx = 1"""
     return x.copy()
@@ -259,7 +259,7 @@ def _(F, n, g, out, x):
     return (g,)
 
 
-@primitive("log1p")
+@primitive("log1p", uses=(0,))
 def log1p(x):
     """y = ln(1 + x);  dy/dx = 1 / (1 + x).
 
@@ -273,7 +273,7 @@ def _(F, n, g, out, x):
     return (F.scaled(g, 1 / (1 + x)),)
 
 
-@primitive("expm1")
+@primitive("expm1", uses=(-1,))
 def expm1(x):
     """y = e^x - 1;  dy/dx = e^x = y + 1.
 

@@ -34,7 +34,7 @@ def _index_add(g, index, shape):
     return out
 
 
-@primitive("getitem")
+@primitive("getitem", uses=(), view=True)
 def getitem(x, index):
     """y = x[index];  dy/dx scatters g back: zeros of x's shape with g added at index
     (repeated integer indices accumulate)."""
@@ -46,7 +46,7 @@ def _(F, n, g, out, x):
     return (F.index_add(g, n.params["index"], F.value(x).shape),)
 
 
-@primitive("index_add")
+@primitive("index_add", uses=())
 def index_add(g, index, shape):
     """y = zeros(shape) with g added at ``index`` (the adjoint of indexing);
     dy/dg = y[index] (indexing again)."""

@@ -6,7 +6,7 @@ from .registry import primitive
 __all__ = []
 
 
-@primitive("matmul")
+@primitive("matmul", uses="cross")
 def matmul(x, y):
     """z = x @ y (numpy's matmul: 1-D operands are vectors, leading axes broadcast);
     dz/dx: g @ y^T,  dz/dy: x^T @ g  (the vector chain rule, grad = J^T g)."""
@@ -38,7 +38,7 @@ def _(F, n, g, out, x, y):
     return (gx, gy)
 
 
-@primitive("linear")
+@primitive("linear", uses="cross")
 def linear(x, w, b=None):
     """y = x W^T + b for x (*, in), W (out, in), b (out,): the fully-connected layer.
 

@@ -46,21 +46,44 @@ class Op:
     extra (masks, indices) the VJP reads as ``n.saved``. ``differentiable=False``
     marks ops with no gradient (comparisons, argmax, sign, step): they never record
     a node and their results never require grad.
+
+    ``uses`` says which values the VJP reads, for the in-place check of backward: None
+    (the default: every input and the output), a tuple of input positions with -1 for
+    the output (``()`` for ops such as ``add`` that read no value), ``"cross"`` for
+    products, which read each input only to differentiate the other, or a function of
+    the node giving such a tuple. ``view=True``
+    marks ops whose result may share the input's memory (reshape, transpose, basic
+    indexing): such a result shares the input's version counter and remembers how it
+    was taken from it, so an in-place change to it can update its base's graph.
     """
 
-    __slots__ = ("name", "fwd", "vjp", "saves", "differentiable", "doc")
+    __slots__ = ("name", "fwd", "vjp", "saves", "differentiable", "doc", "uses", "view")
 
-    def __init__(self, name, fwd, saves=False, differentiable=True):
+    def __init__(self, name, fwd, saves=False, differentiable=True, uses=None, view=False):
         self.name = name
         self.fwd = fwd
         self.vjp = None
         self.saves = saves
         self.differentiable = differentiable
         self.doc = fwd.__doc__
+        self.uses = uses
+        self.view = view
 
     def defvjp(self, vjp):
         self.vjp = vjp
         return vjp
+
+    def reads(self, node):
+        """The positions of the values ``node``'s VJP reads (-1: the output)."""
+        uses = self.uses
+        if uses is None:
+            return tuple(range(len(node.inputs))) + (-1,)
+        if uses == "cross":  # x * y reads y for x's gradient and x for y's
+            ins = node.inputs
+            return tuple(i for i in (0, 1) if ins[1 - i]._rg)
+        if callable(uses):
+            return uses(node)
+        return uses
 
     def __repr__(self):
         return f"<op {self.name}>"
@@ -72,29 +95,46 @@ class Op:
         ``params`` are non-differentiable arguments (axis, shape, index...).
         """
         if self.saves:
-            out, saved = self.fwd(*[x.data for x in inputs], **params)
+            out, saved = self.fwd(*[x.array for x in inputs], **params)
         else:
-            out = self.fwd(*[x.data for x in inputs], **params)
+            out = self.fwd(*[x.array for x in inputs], **params)
             saved = None
         if type(out) is not np.ndarray:
             out = np.asarray(out)
         t = Tensor._make(out)
+        if self.view and out.base is not None:
+            _link_view(t, inputs[0], self, params)
         if STATE.enabled and self.differentiable:
             for x in inputs:
                 if x._rg:
                     t._rg = True
-                    t.grad_fn = Node(self, inputs, params or _NO_PARAMS, saved, STATE.scope)
+                    versions = tuple([y._vc[0] for y in inputs]) + (t._vc[0],)
+                    t.grad_fn = Node(self, inputs, params or _NO_PARAMS, saved, STATE.scope,
+                                     versions)
                     break
         return t
 
 
-def primitive(name, saves=False, differentiable=True):
+def _link_view(t, x, op, params):
+    """``t = op(x)`` shares ``x``'s memory: share its version counter and remember the
+    chain of view ops from the base tensor that owns the memory."""
+    xa = x.array
+    if t.array.base is not (xa if xa.base is None else xa.base) and not np.shares_memory(t.array, xa):
+        return
+    t._vc = x._vc
+    if x._base is None:
+        t._base = (x, ((op, params),))
+    else:
+        t._base = (x._base[0], x._base[1] + ((op, params),))
+
+
+def primitive(name, saves=False, differentiable=True, uses=None, view=False):
     """Decorator that turns a numpy forward into a registered :class:`Op`."""
 
     def wrap(fwd):
         if name in REGISTRY:
             raise ValueError(f"op {name!r} is registered twice")
-        op = Op(name, fwd, saves=saves, differentiable=differentiable)
+        op = Op(name, fwd, saves=saves, differentiable=differentiable, uses=uses, view=view)
         REGISTRY[name] = op
         return op
 
@@ -216,6 +256,56 @@ class RAW:
     def const(x, like):
         """A constant array with ``like``'s dtype."""
         return np.asarray(x, dtype=like.dtype)
+
+    # --- names used by the VJPs of the special, matrix, gather and einsum families
+    sinh = staticmethod(np.sinh)
+    cosh = staticmethod(np.cosh)
+
+    @staticmethod
+    def erf(x):
+        from .special import _erf
+
+        return _erf(x)
+
+    @staticmethod
+    def softplus(x):
+        from .elementwise import softplus
+
+        return softplus.fwd(x)
+
+    @staticmethod
+    def tril(x, diagonal=0):
+        return np.tril(x, diagonal)
+
+    @staticmethod
+    def triu(x, diagonal=0):
+        return np.triu(x, diagonal)
+
+    @staticmethod
+    def roll(x, shifts, dims):
+        return np.roll(x, shifts, axis=dims)
+
+    @staticmethod
+    def cumprod(x, axis):
+        return np.cumprod(x, axis=axis)
+
+    @staticmethod
+    def gather(x, dim, index):
+        from .gather import along
+
+        return x[along(index, dim)]
+
+    @staticmethod
+    def scatter_add(x, dim, index, src):
+        from .gather import scatter_add
+
+        return scatter_add.fwd(x, src, dim=dim, index=index)
+
+    @staticmethod
+    def einsum(equation, *xs):
+        from .einsum import run
+
+        return run(equation, *xs)
 
     @staticmethod
     def scaled(g, local):

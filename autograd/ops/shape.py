@@ -7,7 +7,7 @@ from .registry import primitive
 __all__ = []
 
 
-@primitive("reshape")
+@primitive("reshape", uses=(), view=True)
 def reshape(x, shape):
     """y = x with a new shape (same values in C order);  the gradient is reshaped back."""
     return np.reshape(x, shape)
@@ -18,7 +18,7 @@ def _(F, n, g, out, x):
     return (F.reshape(g, F.value(x).shape),)
 
 
-@primitive("transpose")
+@primitive("transpose", uses=(), view=True)
 def transpose(x, axes):
     """y = x with its axes permuted (y.shape[i] = x.shape[axes[i]]);  the gradient is
     permuted back by the inverse permutation."""
@@ -30,7 +30,7 @@ def _(F, n, g, out, x):
     return (F.transpose(g, tuple(np.argsort(n.params["axes"]))),)
 
 
-@primitive("broadcast_to")
+@primitive("broadcast_to", uses=(), view=True)
 def broadcast_to(x, shape):
     """y = x repeated along broadcast axes;  the gradient is summed back (the engine's
     unbroadcast helper does exactly that, so the rule passes g through)."""
@@ -42,7 +42,7 @@ def _(F, n, g, out, x):
     return (g,)
 
 
-@primitive("concatenate")
+@primitive("concatenate", uses=())
 def concatenate(*xs, axis=0):
     """y = [x_1, x_2, ...] joined along ``axis``;  dy/dx_i selects x_i's slice: each input
     gets the slice of g at its own position along ``axis``."""
@@ -66,7 +66,7 @@ def _(F, n, g, out, *xs):
     return tuple(grads)
 
 
-@primitive("pad")
+@primitive("pad", uses=())
 def pad(x, pad_width, value=0.0):
     """y = x surrounded by constant ``value`` (numpy's ``pad_width`` form);  the
     gradient is the inner slice of g."""

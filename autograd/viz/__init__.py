@@ -9,6 +9,7 @@
     ag.viz.draw(z).render("graph", format="png")
     ag.viz.draw_grad_table(ag.grad_table(z))    # each node with its step and gradient
     for frame in ag.viz.backward_steps(z): ...  # one drawing per step of the backward pass
+    ag.viz.backward_steps(z).to_html("backward.html")   # one page: slider + play, no kernel
     ag.viz.animate_backward(z)          # a slider in a notebook
     ag.viz.save_backward_gif(z, "backward.gif")
 
@@ -19,8 +20,8 @@ notebook shows a text description instead of the picture.
 """
 from ._backend import GraphvizNotFoundError
 from .draw import draw
-from .steps import (animate_backward, backward_steps, draw_grad_table, save_backward_gif,
-                    save_backward_pngs)
+from .steps import (BackwardSteps, animate_backward, backward_steps, draw_grad_table,
+                    save_backward_gif, save_backward_pngs)
 
 __all__ = ["draw", "draw_grad_table", "backward_steps", "animate_backward", "save_backward_gif",
-           "save_backward_pngs", "GraphvizNotFoundError"]
+           "save_backward_pngs", "GraphvizNotFoundError", "BackwardSteps"]

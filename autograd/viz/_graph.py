@@ -16,7 +16,7 @@ COUNT_LIMIT = 250_000  # beyond this many nodes the "not drawn" note says "at le
 def is_constant(t, known):
     """A literal folded into the graph (``x * 2.0``): a leaf that needs no gradient,
     holds one number and has no name."""
-    return (t.grad_fn is None and not t._rg and t.data.size <= 1 and not t.name
+    return (t.grad_fn is None and not t._rg and t.array.size <= 1 and not t.name
             and id(t) not in known)
 
 

@@ -226,7 +226,7 @@ def build(out, show_grad=True, show_data=True, model=None, params=None, rankdir=
                 box[id(t)] = p[:depth]
         box, folded = _fold_parameter_free(box, order, modules)
     backward_ran = any(t.grad_fn is not None and t.grad_fn.freed for t in order) or any(
-        t.grad is not None for t in order if t.grad_fn is None)
+        t._grad is not None for t in order if t.grad_fn is None)
 
     g = cls(name="gradtable", graph_attr={
         "fontname": fm.FONT, "fontsize": "12", "nodesep": "0.25",
@@ -280,12 +280,12 @@ def build(out, show_grad=True, show_data=True, model=None, params=None, rankdir=
             fill, border = fm.COLORS[r]
             rows = [(fm.shape_text(t), "small")]
             if show_data:
-                rows += [(line, "mono") for line in fm.value_lines("value", t.data)]
+                rows += [(line, "mono") for line in _value_lines(t)]
             if dec and "grad" in dec:
                 rows += dec["grad"]
             elif show_grad and t._rg:
-                if t.grad is not None:
-                    rows += [(line, "filled") for line in fm.value_lines("grad", t.grad.data)]
+                if t._grad is not None:
+                    rows += [(line, "filled") for line in fm.value_lines("grad", t._grad.array)]
                 elif t.grad_fn is None or t._retains_grad or not backward_ran:
                     rows.append(("grad: not computed yet", "pending"))
                 # NOTE: after backward an intermediate's gradient is gone (unless
@@ -317,7 +317,7 @@ def build(out, show_grad=True, show_data=True, model=None, params=None, rankdir=
             sym = OP_SYMBOL.get(name)
             rows = [(s, "small") for s in _op_params(node)]
             if hide_constants:
-                consts = [fm.num(p.data) for p in node.inputs if is_constant(p, known)]
+                consts = [fm.num(p.array) for p in node.inputs if is_constant(p, known)]
                 if consts:
                     rows.append(("with " + ", ".join(consts), "small"))
             attrs = {"label": fm.html_label(f"{name} {sym}" if sym else name, rows),
@@ -350,13 +350,13 @@ def build(out, show_grad=True, show_data=True, model=None, params=None, rankdir=
         ps = [t for t in members if t.grad_fn is None and id(t) in owner]
         decs = [d for d in (decorate(t) for t in members) if d] if decorate else []
         if ps:
-            n = sum(int(p.data.size) for p in ps)
+            n = sum(int(p.array.size) for p in ps)
             rows.append((f"{n:,} parameters", "small"))
-            with_grad = [p for p in ps if p.grad is not None]
+            with_grad = [p for p in ps if p._grad is not None]
             if not show_grad or decorate:
                 pass  # in the grad-table views the border colour tells the state
             elif with_grad:
-                norm = float(np.sqrt(sum(float(np.sum(np.square(p.grad.data, dtype=np.float64)))
+                norm = float(np.sqrt(sum(float(np.sum(np.square(p._grad.array, dtype=np.float64)))
                                          for p in with_grad)))
                 rows.append((f"|grad| {fm.num(norm)}", "filled"))
             else:
@@ -515,8 +515,18 @@ def _text_line(t, label, role, index, arg_name, show_grad, show_data):
         parts.append(f"({role})")
     parts.append(fm.shape_text(t))
     if show_data:
-        parts.append(fm.value_lines("value", t.data)[0] if t.data.size <= fm.SMALL
-                     else "value " + fm.summary(t.data))
-    if show_grad and t._rg and t.grad is not None:
-        parts.append(" ".join(fm.value_lines("grad", t.grad.data)))
+        parts.append(_value_lines(t)[0] if t.array.size <= fm.SMALL
+                     else "value " + fm.summary(t.array))
+    if show_grad and t._rg and t._grad is not None:
+        parts.append(" ".join(fm.value_lines("grad", t._grad.array)))
     return "  ".join(parts)
+
+
+def _value_lines(t):
+    """The value rows of a node; a value dropped by a backward without retain_graph
+    says so instead of showing numbers it no longer has."""
+    from ..engine import FreedTensor
+
+    if isinstance(t, FreedTensor):
+        return ["value: freed by backward (draw before it, or pass retain_graph=True)"]
+    return fm.value_lines("value", t.array)

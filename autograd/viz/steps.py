@@ -8,7 +8,9 @@ share (``ag.grad_table``). These functions draw that process:
   gradient, and the table itself beside it;
 * :func:`backward_steps` yields one drawing per row of the table, highlighting
   the node being processed and showing the rows filled so far;
-* :func:`animate_backward` plays those drawings with a slider in a notebook;
+* ``backward_steps(out).to_html(path)`` saves them as one self-contained page with
+  a slider and a play button (no server, no kernel), which a notebook embeds;
+* :func:`animate_backward` plays those drawings with a slider in a live notebook;
 * :func:`save_backward_gif` and :func:`save_backward_pngs` export them for
   readers without a kernel.
 
@@ -23,8 +25,8 @@ from . import _format as fm
 from ._backend import GraphvizNotFoundError
 from .draw import build
 
-__all__ = ["draw_grad_table", "backward_steps", "animate_backward", "save_backward_gif",
-           "save_backward_pngs"]
+__all__ = ["draw_grad_table", "backward_steps", "BackwardSteps", "animate_backward",
+           "save_backward_gif", "save_backward_pngs"]
 
 MAX_TABLE_ROWS = 24  # rows of the side table shown at once (a window around the current step)
 
@@ -74,7 +76,7 @@ class _Rows:
         self.tensors = list(table)
         self.step = {id(t): i + 1 for i, t in enumerate(self.tensors)}
         self.names = {id(t): table.name_of(t) for t in self.tensors}
-        self.grad_lines = {id(t): fm.value_lines("grad", g.data) for t, g in table.items()}
+        self.grad_lines = {id(t): fm.value_lines("grad", g.array) for t, g in table.items()}
         self.width = {k: max(len(s) for s in lines) for k, lines in self.grad_lines.items()}
         self.consumers = {}
         for t in self.tensors:
@@ -98,7 +100,7 @@ class _Rows:
         return [(line, state) for line in lines]
 
     def short_grad(self, t):
-        g = self.table[t].data
+        g = self.table[t].array
         if g.size > fm.SMALL:
             return f"{fm.shape_only(t)} array, values {fm.summary(g)}"
         lines = self.grad_lines[id(t)]
@@ -203,27 +205,62 @@ def _caption(rows, k):
 
 
 def backward_steps(out, show_table=True, **draw_kwargs):
-    """Yield one drawing per step of the backward pass (one per row of
+    """One drawing per step of the backward pass (one per row of
     ``ag.grad_table(out)``): frame k shows the gradients of steps 1..k, the node
     of step k highlighted in orange with the edges its gradient flows back along,
     and the table with the rows filled so far.
 
     ``out`` is a Tensor (its grad table is computed, retaining the graph) or a
-    grad table; keyword arguments go to :func:`draw`.
+    grad table; keyword arguments go to :func:`draw`. Returns a
+    :class:`BackwardSteps`: iterate over it (or ``list()`` it) for the drawings, or
+    save them all as one page with a slider: ``backward_steps(z).to_html("steps.html")``.
     """
-    table = _table(out)
-    rows = _Rows(table, draw_kwargs.get("model"), draw_kwargs.get("params"))
-    names = _names(rows, draw_kwargs.pop("names", None))
-    legend_extra = [(fm.HIGHLIGHT, "node being processed"), (fm.FILLED, "gradient in the table")]
-    n = len(rows.tensors)
-    captions = [_caption(rows, k) for k in range(1, n + 1)]
-    # NOTE: about 6.9 points per character of 14-point Helvetica (measured), so
-    # that no caption is wider than the header and every frame has the same size.
-    width = 6.9 * max(len(line) for c in captions for line in c.splitlines())
-    for k in range(1, n + 1):
+    return BackwardSteps(out, show_table=show_table, **draw_kwargs)
+
+
+class BackwardSteps:
+    """The frames of :func:`backward_steps`: an iterable (and an iterator, like the
+    generator it replaces) of ``graphviz.Digraph`` drawings, built one at a time.
+
+    ``len(steps)`` is the number of frames; ``steps.frame(k)`` draws frame k (from 1);
+    ``steps.captions`` are their texts; ``steps.to_html(path)`` writes one
+    self-contained page (every frame inline, a slider and a play button, no server);
+    in a notebook the object displays as that player.
+    """
+
+    def __init__(self, out, show_table=True, **draw_kwargs):
+        self.table = _table(out)
+        self.rows = _Rows(self.table, draw_kwargs.get("model"), draw_kwargs.get("params"))
+        self._names = _names(self.rows, draw_kwargs.pop("names", None))
+        self.show_table = show_table
+        self.draw_kwargs = draw_kwargs
+        n = len(self.rows.tensors)
+        self.captions = [_caption(self.rows, k) for k in range(1, n + 1)]
+        # NOTE: about 6.9 points per character of 14-point Helvetica (measured), so
+        # that no caption is wider than the header and every frame has the same size.
+        self._width = 6.9 * max((len(line) for c in self.captions for line in c.splitlines()),
+                                default=0)
+        self._it = None
+
+    def __len__(self):
+        return len(self.captions)
+
+    def __iter__(self):
+        return (self.frame(k) for k in range(1, len(self) + 1))
+
+    def __next__(self):
+        if self._it is None:
+            self._it = iter(self)
+        return next(self._it)
+
+    def frame(self, k):
+        """The drawing of step ``k`` (1 <= k <= len(self))."""
+        if not 1 <= k <= len(self):
+            raise IndexError(f"backward_steps: step {k} is out of range 1..{len(self)}")
+        rows = self.rows
         current = rows.tensors[k - 1]
 
-        def decorate(t, k=k, current=current):
+        def decorate(t):
             s = rows.step.get(id(t))
             if s is None:
                 return None
@@ -238,11 +275,54 @@ def backward_steps(out, show_table=True, **draw_kwargs):
             return {"step": f"step {s}", "step_no": s, "state": "pending", "step_hidden": True,
                     "grad": rows.grad_rows(t, "pending")}
 
-        side = [("gradtable", rows.side_table(k))] if show_table else []
-        yield build(table.output, names=names, title=captions[k - 1], title_width=width,
-                    decorate=decorate,
-                    side_nodes=side, legend_extra=legend_extra,
-                    highlight_edges=lambda t, current=current: t is current, **draw_kwargs)
+        side = [("gradtable", rows.side_table(k))] if self.show_table else []
+        legend_extra = [(fm.HIGHLIGHT, "node being processed"), (fm.FILLED, "gradient in the table")]
+        return build(self.table.output, names=self._names, title=self.captions[k - 1],
+                     title_width=self._width, decorate=decorate, side_nodes=side,
+                     legend_extra=legend_extra, highlight_edges=lambda t: t is current,
+                     **self.draw_kwargs)
+
+    def images(self, format="svg", dpi=None):
+        """Every frame rendered by Graphviz: SVG texts, or PNG bytes (``format="png"``)."""
+        if format not in ("svg", "png"):
+            raise ValueError(f"backward_steps: format must be 'svg' or 'png', got {format!r}")
+        out = []
+        for g in self:
+            if dpi:
+                g.attr(dpi=str(dpi))
+            out.append(_inline_svg(g.pipe(format="svg", encoding="utf-8")) if format == "svg"
+                       else g.pipe(format="png"))
+        return out
+
+    def html(self, full_page=True, interval=1500, format="svg", dpi=None, title=None):
+        """The step-through as HTML: a whole page, or (``full_page=False``) a fragment
+        for a notebook cell. Needs the Graphviz ``dot`` program to render the frames."""
+        from ._player import player_html
+
+        title = title or f"Backward pass of {self.rows.names[id(self.table.output)]}, step by step"
+        return player_html(self.images(format, dpi), self.captions, format, interval=interval,
+                           title=title, full_page=full_page)
+
+    def to_html(self, path=None, interval=1500, format="svg", dpi=None, title=None):
+        """Write the step-through as one self-contained HTML page: every frame inline
+        (SVG, or PNG with ``format="png"``, base64 data), a slider, previous/next
+        buttons and a play button (``interval`` milliseconds per step); no server, no
+        kernel, no network. Returns ``path``, or the page's text when ``path`` is None."""
+        page = self.html(True, interval, format, dpi, title)
+        if path is None:
+            return page
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(page)
+        return path
+
+    def _repr_html_(self):
+        try:
+            return self.html(full_page=False)
+        except GraphvizNotFoundError:
+            return None
+
+    def __repr__(self):
+        return f"<backward_steps: {len(self)} steps>"
 
 
 def _frames_png(out, dpi, **draw_kwargs):
@@ -306,10 +386,10 @@ def animate_backward(out, **draw_kwargs):
     steps. Without ipywidgets every frame is shown one below the other; without
     the Graphviz program, their text descriptions. Returns the widget (or the list
     of drawings)."""
-    frames = list(backward_steps(out, **draw_kwargs))
+    steps = backward_steps(out, **draw_kwargs)
+    frames = list(steps)
     try:
-        # inline SVG inside HTML: drop the XML declaration and DOCTYPE before <svg
-        svgs = [_inline_svg(g.pipe(format="svg", encoding="utf-8")) for g in frames]
+        svgs = steps.images("svg")
     except GraphvizNotFoundError:
         svgs = None
     try:

@@ -59,11 +59,11 @@ def fused_step():
     loss = ce(h, yt)
     loss.backward()
     for p in ps:
-        p.data -= 0.01 * p.grad.data
+        p.array -= 0.01 * p.grad.array
         p.grad = None
     return loss
 W = cp(w)
-print([float(fused_step().data) for _ in range(2)], [float(npr.mlp_step(cp(w), x, y, 0.01))])
+print([float(fused_step().array) for _ in range(2)], [float(npr.mlp_step(cp(w), x, y, 0.01))])
 def med(f, n=200):
     for _ in range(10): f()
     ts = []

@@ -33,7 +33,7 @@ def proto_backward(root, item=True):
             t.grad = g
             continue
         ins = node.inputs
-        gins = node.op.vjp(None, node, g, t.data.item(), *[x.data.item() for x in ins])
+        gins = node.op.vjp(None, node, g, t.array.item(), *[x.array.item() for x in ins])
         for p, gp in zip(ins, gins):
             if gp is None or not p._rg:
                 continue
@@ -95,9 +95,9 @@ def items_only(root):
     stack = [root]; seen = set()
     while stack:
         t = stack.pop()
-        t.data.item()
+        t.array.item()
         for p in t.grad_fn.inputs:
-            p.data.item()
+            p.array.item()
             if p.grad_fn is not None and p not in seen:
                 seen.add(p); stack.append(p)
 print(f'  of which: consumer count sweep    {best(lambda: S.build(xs, ag.tanh, 333), count_only):7.1f}')

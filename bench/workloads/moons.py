@@ -81,7 +81,7 @@ def run(cfg):
             loss = ag.relu(1 - yt * s).mean() + ALPHA * sum((p * p).sum() for p in ps)
             loss.backward()
             for p in ps:
-                p.data -= lr * p.grad.data
+                p.array -= lr * p.grad.array
                 p.grad = None
             return loss
         measure(row, "gradtable", gt_step, reps, warm, 1e3)
@@ -110,7 +110,7 @@ def run(cfg):
                 p.grad = 0.0
             loss.backward()
             for p in flat:
-                p.data -= lr * p.grad
+                p.array -= lr * p.grad
             return loss
         measure(row, "micrograd", mg_step, cfg.reps(3, 1), 1, 1e3)
         row.note = f"micrograd column: {label}, scalar Values"

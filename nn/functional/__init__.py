@@ -10,6 +10,7 @@ from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
+from .sparse import *  # noqa: F401,F403  (one_hot)
 # attention, transposed convolution, interpolation (issue 12)
 from .attention import *  # noqa: F401,F403
 from .conv_transpose import *  # noqa: F401,F403

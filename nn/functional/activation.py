@@ -10,10 +10,13 @@ binary_step     1 if x >= 0 else 0                     0 (no useful gradient)
 sigmoid         s(x) = 1 / (1 + e^-x)                  s(x) (1 - s(x)) <= 1/4
 tanh            tanh x = 2 s(2x) - 1                   1 - tanh^2 x
 arctan          arctan x                               1 / (1 + x^2)
-relu            max(x, 0)                              1 if x > 0 else 0 (0 at x = 0)
+relu            max(x, 0)                              1 if x > 0 else 0 (0 at x = 0;
+                                                       the notes' table: 1, their ReLU
+                                                       slide: 0)
 leaky_relu      x if x > 0 else a x (a = 0.01)         1 if x > 0 else a (a at x = 0)
 prelu           x if x > 0 else a x (a learned)        as leaky_relu; df/da = x for x <= 0
 elu             x if x > 0 else alpha (e^x - 1)        1 if x > 0 else f(x) + alpha
+                                                       (alpha at 0; the notes' table: 1)
 softplus        log(1 + e^(beta x)) / beta             s(beta x)
 softmax         e^x_i / sum_j e^x_j                    y_i (delta_ij - y_j)
 log_softmax     x_i - logsumexp(x)                     delta_ij - y_j
@@ -62,7 +65,10 @@ def arctan(input):  # noqa: A002
 
 def relu(input, inplace=False):  # noqa: A002
     """f(x) = max(x, 0);  f'(x) = 1 for x > 0, else 0 (relu'(0) = 0, like PyTorch).
-    ``inplace`` is accepted for compatibility and ignored."""
+
+    relu'(0) = 0 is also the notes' ReLU slide ("g'(x) = 1 if z > 0, = 0 if z <= 0");
+    their table of activations says 1 "for x >= 0". ``inplace`` is accepted for
+    compatibility and ignored."""
     return ag.relu(input)
 
 
@@ -74,7 +80,7 @@ def relu6(input, inplace=False):  # noqa: A002
 
 def _positive(x):
     """The constant mask x > 0 (no graph: a comparison has no gradient)."""
-    return x.data > 0
+    return x.array > 0
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):  # noqa: A002
@@ -89,7 +95,8 @@ def prelu(input, weight):  # noqa: A002
     ``weight`` has shape (1,) (one shared slope) or (C,) (one per channel, the
     channel being dim 1 of an (N, C, *) input, or dim 0 of a 1-D input).
     f'(x) = 1 for x > 0, else a;  df/da = x for x <= 0, else 0 (summed over the
-    positions sharing the slope).
+    positions sharing the slope). At x = 0 the gradient is a, like PyTorch and the
+    notes' Leaky ReLU slide (0.01 "if z <= 0"); the notes' table has 1 "for x >= 0".
     """
     if weight.ndim != 1:
         raise ValueError(f"prelu: weight must be 1-D, got shape {weight.shape}")
@@ -109,6 +116,13 @@ def prelu(input, weight):  # noqa: A002
 def elu(input, alpha=1.0, inplace=False):  # noqa: A002
     """f(x) = x for x > 0, else alpha (e^x - 1);  f'(x) = 1 for x > 0, else
     alpha e^x = f(x) + alpha (alpha at x = 0, like PyTorch).
+
+    At 0 the notes' table ("List of possible activation functions") says otherwise:
+    f'(x) = f(x) + alpha "for x < 0", 1 "for x >= 0", so f'(0) = 1. For alpha = 1
+    (the default) both give 1. For any other alpha, ELU has a kink at 0 (left slope
+    alpha, right slope 1) and f'(0) is a convention, not a derivative: this library
+    keeps PyTorch's, alpha (``F.elu(0., alpha=2.).backward()`` gives 2, the notes' table
+    1). Neither is a slip; only a gradient evaluated exactly at 0 can tell them apart.
 
     NOTE: the exponential is taken of min(x, 0), so a large positive x never
     overflows (elu(1000) = 1000 with no warning) and the unused branch stays finite.
@@ -144,7 +158,7 @@ def softplus(input, beta=1.0, threshold=20.0):  # noqa: A002
     out = ag.softplus(z)
     if beta != 1:
         out = out / beta
-    big = z.data > threshold
+    big = z.array > threshold
     if big.any():
         out = ag.where(big, input, out)
     return out
@@ -200,7 +214,7 @@ def logsigmoid(input):  # noqa: A002
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):  # noqa: A002
     """f(x) = clip(x, min_val, max_val);  f'(x) = 1 for min_val < x < max_val, else 0
     (0 at the ends, like PyTorch)."""
-    d = input.data
+    d = input.array
     inside = (d > min_val) & (d < max_val)
     return ag.where(inside, input, np.clip(d, min_val, max_val))
 

@@ -1,6 +1,6 @@
-"""Dropout (the notes' section 7): in training, drop each unit with probability p and
-scale the survivors by 1/(1 - p) ("inverted" dropout), so that E[y] = x and nothing
-needs rescaling at test time; in evaluation, the identity.
+"""Dropout (the notes, 004, "DropOut regularisation"): in training, drop each unit
+with probability p and scale the survivors by 1/(1 - p) ("inverted" dropout), so
+that E[y] = x and nothing needs rescaling at test time; in evaluation, the identity.
 
     y = x * mask / (1 - p),  mask ~ Bernoulli(1 - p);   dy/dx = mask / (1 - p)
 

@@ -52,7 +52,7 @@ def _float_target(name, input, target):  # noqa: A002
     """The target as a Tensor of the input's float dtype, with the exact same shape."""
     if isinstance(target, ag.Tensor):
         if target.dtype != input.dtype and not target.requires_grad:
-            target = ag.Tensor(target.data.astype(input.dtype))
+            target = ag.Tensor(target.array.astype(input.dtype))
     else:
         target = ag.Tensor(np.asarray(target, dtype=input.dtype))
     if target.shape != input.shape:
@@ -67,7 +67,7 @@ def _float_target(name, input, target):  # noqa: A002
 def _weight_array(weight, dtype):
     if weight is None:
         return None
-    w = weight.data if isinstance(weight, ag.Tensor) else np.asarray(weight)
+    w = weight.array if isinstance(weight, ag.Tensor) else np.asarray(weight)
     return w.astype(dtype, copy=False)
 
 
@@ -75,9 +75,9 @@ def _sign_target(name, input, target):  # noqa: A002
     """A {-1, +1} target (checked when it is a constant)."""
     y = _float_target(name, input, target)
     if not y.requires_grad:
-        bad = (y.data != 1) & (y.data != -1)
+        bad = (y.array != 1) & (y.array != -1)
         if bad.any():
-            raise ValueError(f"{name}: targets must be -1 or +1, found {y.data[bad].flat[0]!r}; "
+            raise ValueError(f"{name}: targets must be -1 or +1, found {y.array[bad].flat[0]!r}; "
                              "for 0/1 labels use 2 * y - 1 (or binary_cross_entropy_with_logits)")
     return y
 
@@ -112,7 +112,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):  # noqa
     input = _as_input("huber_loss", input)  # noqa: A001
     d = input - _float_target("huber_loss", input, target)
     ad = ag.abs(d)
-    loss = ag.where(ad.data < delta, 0.5 * d * d, delta * (ad - 0.5 * delta))
+    loss = ag.where(ad.array < delta, 0.5 * d * d, delta * (ad - 0.5 * delta))
     if weight is not None:
         loss = loss * _weight_array(weight, input.dtype)
     return _reduce(loss, reduction)
@@ -126,7 +126,7 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):  # noqa: A002
     ad = ag.abs(d)
     if beta == 0:
         return _reduce(ad, reduction)
-    loss = ag.where(ad.data < beta, (0.5 / beta) * d * d, ad - 0.5 * beta)
+    loss = ag.where(ad.array < beta, (0.5 / beta) * d * d, ad - 0.5 * beta)
     return _reduce(loss, reduction)
 
 
@@ -144,7 +144,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):  # noqa:
     _check_reduction("binary_cross_entropy", reduction)
     p = _as_input("binary_cross_entropy", input)
     y = _float_target("binary_cross_entropy", p, target)
-    pd = p.data
+    pd = p.array
     if pd.size and not ((pd >= 0) & (pd <= 1)).all():
         raise ValueError("binary_cross_entropy: all elements of input should be between 0 and 1 "
                          "(probabilities); for logits use binary_cross_entropy_with_logits")
@@ -156,8 +156,8 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):  # noqa:
     log_q = ag.clip(ag.log(ag.clip(q, min=tiny)), min=-100.0)
     if (pd < tiny).any():
         log_p = ag.where(pd >= tiny, log_p, -100.0)
-    if (q.data < tiny).any():
-        log_q = ag.where(q.data >= tiny, log_q, -100.0)
+    if (q.array < tiny).any():
+        log_q = ag.where(q.array >= tiny, log_q, -100.0)
     loss = -(y * log_p + (1 - y) * log_q)
     if weight is not None:
         loss = loss * _weight_array(weight, p.dtype)
@@ -169,7 +169,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     """Binary cross-entropy on logits z (p = sigmoid(z)), computed stably:
 
         l = (1 - y) z + softplus(-z) = -(y log s(z) + (1 - y) log(1 - s(z))),
-        dl/dz = s(z) - y  (the notes' "yhat - y").
+        dl/dz = s(z) - y  (the notes' dL/dz = a - y, 004 "Backward propagation").
 
     With ``pos_weight`` (one weight per class, broadcast along the last dim) the
     positive term is weighted: l = (1 - y) z + (1 + (pos_weight - 1) y) softplus(-z).
@@ -231,7 +231,7 @@ def hinge_loss(input, target, reduction="mean"):  # noqa: A002
 # ---------------------------------------------------------------- multiclass
 def _class_indices(name, input, target):  # noqa: A002
     """Integer class targets as an ndarray, shape-checked against an (N, C, *) input."""
-    t = target.data if isinstance(target, ag.Tensor) else np.asarray(target)
+    t = target.array if isinstance(target, ag.Tensor) else np.asarray(target)
     if t.dtype.kind not in "iu":
         if t.dtype.kind == "b" or (t.dtype.kind == "f" and t.shape != tuple(input.shape)):
             raise TypeError(
@@ -316,8 +316,9 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
 
         l_n = -sum_c y_nc log softmax(x_n)_c,   dl_n/dx_n = softmax(x_n) - y_n
 
-    (the notes' "yhat - y"). The target is either class indices (integers, shape
-    (N,) / (N, d1, ...) / ()), then y_n is one-hot and this is
+    (the notes' dL/dz_o = yhat_o - y_o, 004 "Multi-class classification", backward).
+    The target is either class indices (integers, shape (N,) / (N, d1, ...) / ()),
+    then y_n is one-hot and this is
     nll_loss(log_softmax(x), t) with ``weight`` and ``ignore_index``; or class
     probabilities (floats, the input's shape), then 'mean' divides by the number of
     samples. ``label_smoothing`` eps mixes the target with the uniform
@@ -336,7 +337,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     cdim = 0 if input.ndim == 1 else 1
     C = input.shape[cdim]
     logp = ag.log_softmax(input, axis=cdim)
-    tdata = target.data if isinstance(target, ag.Tensor) else np.asarray(target)
+    tdata = target.array if isinstance(target, ag.Tensor) else np.asarray(target)
     w = _weight_array(weight, input.dtype)
     wshape = (C,) + (1,) * (input.ndim - cdim - 1)
     if tdata.dtype.kind == "f" and tdata.shape == tuple(input.shape):

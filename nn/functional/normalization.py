@@ -1,4 +1,4 @@
-"""Batch normalisation (the notes' section 7), written with autograd ops.
+"""Batch normalisation (the notes, 004, "Batch Normalisation (BN)"), written with autograd ops.
 
 Per channel c, over the batch and any spatial axes (every axis but 1):
 
@@ -49,7 +49,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     axes = (0,) + tuple(range(2, x.ndim))
     use_batch = training or running_mean is None or running_var is None
     if use_batch:
-        m = x.size // C
+        m = x.numel() // C
         if training and m <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got "
                              f"input size {x.shape}")
@@ -59,17 +59,17 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if training and running_mean is not None and running_var is not None:
             with ag.no_grad():
                 mom = float(momentum)
-                bm = mu.data.reshape(C)
-                bv = var.data.reshape(C) * (m / (m - 1))
-                rm, rv = running_mean.data, running_var.data
+                bm = mu.array.reshape(C)
+                bv = var.array.reshape(C) * (m / (m - 1))
+                rm, rv = running_mean.array, running_var.array
                 rm *= 1.0 - mom
                 rm += (mom * bm).astype(rm.dtype, copy=False)
                 rv *= 1.0 - mom
                 rv += (mom * bv).astype(rv.dtype, copy=False)
         xhat = xc / ag.sqrt(var + eps)
     else:
-        rm = np.asarray(running_mean.data, dtype=x.dtype).reshape(shape)
-        rv = np.asarray(running_var.data, dtype=x.dtype).reshape(shape)
+        rm = np.asarray(running_mean.array, dtype=x.dtype).reshape(shape)
+        rv = np.asarray(running_var.array, dtype=x.dtype).reshape(shape)
         inv = (1.0 / np.sqrt(rv + np.asarray(eps, dtype=x.dtype))).astype(x.dtype)
         xhat = (x - ag.Tensor(rm)) * ag.Tensor(inv)
     if weight is not None:

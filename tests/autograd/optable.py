@@ -505,6 +505,45 @@ def _window_rows():
 _window_rows()
 
 
+# --- in-place changes recorded in the graph (autograd.inplace): t[i] = v, and a change
+# made through a view (its base's graph gets a copy_slices node)
+def _assign_row(M, x, v):
+    y = x * 1
+    y[1] = v * 2
+    return y
+
+
+def _view_change(M, x, v):
+    y = x * 1
+    y[1:, :2].mul_(v)
+    return y * y
+
+
+def _transposed_view_change(M, x, v):
+    y = x * 1
+    y.T[0].add_(v)
+    return y.exp()
+
+
+row("setitem", "row", _assign_row, normal((3, 4)), normal((4,)), gradgrad=True)
+row("setitem", "mask-scalar", lambda M, x: _masked(M, x), normal((3, 4)))
+row("copy_slices", "slice", _view_change, normal((3, 4)), normal((2, 2)), gradgrad=True)
+row("copy_slices", "transpose", _transposed_view_change, normal((3, 4)), normal((3,)))
+
+
+def _masked(M, x):
+    y = x * 3
+    y[x > 0] = 0.5
+    return y
+
+
+for _name, _fn in (("bitwise_and", lambda x, y: x & y), ("bitwise_or", lambda x, y: x | y),
+                   ("bitwise_xor", lambda x, y: x ^ y)):
+    nondiff(_name, "int", lambda M, x, y, f=_fn: f(x.long(), y.long()),
+            lambda x, y, f=_fn: f(x.astype(np.int64), y.astype(np.int64)), np.array([1, 6, 3]), np.array([3, 5, 0]))
+nondiff("bitwise_not", "int", lambda M, x: ~x.long(), lambda x: ~x.astype(np.int64), np.array([1, 6, -3]))
+# --- issue 12's ops (special functions, gather/scatter, sorting, einsum, shape helpers)
+from . import optable_extra  # noqa: E402,F401
 # --- softmax attention (autograd/ops/attention.py, issue 12)
 def _attention_rows():
     def ref(M, q, k, v, b=None, drop=None, scale=0.5):

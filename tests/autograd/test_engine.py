@@ -53,7 +53,7 @@ def test_issue_example_three_inputs():
 def test_repeated_index_accumulates():
     x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
     x[[0, 0, 1]].sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 1.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, 1.0, 0.0])
     assert x.grad.dtype == np.float32
 
 
@@ -67,7 +67,7 @@ def test_one_tensor_as_both_operands(f):
 def test_x_times_x_gradient_value():
     x = leaf([1.0, -2.0, 3.0])
     (x * x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, -4.0, 6.0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, -4.0, 6.0])
 
 
 # ------------------------------------------------------------------ deep graphs, memory
@@ -160,7 +160,7 @@ def test_backward_accumulates_and_retain_graph():
     y = (x * x).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_array_equal(x.grad.data, [4.0, 8.0])
+    np.testing.assert_array_equal(x.grad.array, [4.0, 8.0])
     with pytest.raises(RuntimeError) as e:
         y.backward()
     assert "graph already freed; pass retain_graph=True" in str(e.value)
@@ -203,7 +203,7 @@ def test_grad_table_matches_backward():
     out = (ag.tanh(x) * x).sum()
     table = ag.grad_table(out)
     out.backward()
-    np.testing.assert_array_equal(table[x].data, x.grad.data)
+    np.testing.assert_array_equal(table[x].array, x.grad.array)
 
 
 # ------------------------------------------------------------------ hooks, retain_grad
@@ -211,17 +211,17 @@ def test_hooks_on_intermediate_and_leaf():
     x = leaf([1.0, 2.0])
     h = x * 3
     seen = []
-    handle = h.register_hook(lambda g: seen.append(g.data.copy()) or g * 2)
-    x.register_hook(lambda g: seen.append(("leaf", g.data.copy())))
+    handle = h.register_hook(lambda g: seen.append(g.array.copy()) or g * 2)
+    x.register_hook(lambda g: seen.append(("leaf", g.array.copy())))
     (h * h).sum().backward()
     np.testing.assert_array_equal(seen[0], [6.0, 12.0])
-    np.testing.assert_array_equal(x.grad.data, [36.0, 72.0])  # doubled by the hook
+    np.testing.assert_array_equal(x.grad.array, [36.0, 72.0])  # doubled by the hook
     np.testing.assert_array_equal(seen[1][1], [36.0, 72.0])
     handle.remove()
     x.grad = None
     h2 = x * 3
     (h2 * h2).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [18.0, 36.0])
+    np.testing.assert_array_equal(x.grad.array, [18.0, 36.0])
 
 
 def test_hook_must_keep_the_shape():
@@ -238,7 +238,7 @@ def test_retain_grad():
     h.retain_grad()
     k = h * 2
     (k * k).sum().backward()
-    np.testing.assert_array_equal(h.grad.data, 8 * h.data)
+    np.testing.assert_array_equal(h.grad.array, 8 * h.array)
     assert k.grad is None and h.retains_grad and not k.retains_grad
     with pytest.raises(RuntimeError, match="does not require grad"):
         ag.tensor([1.0]).retain_grad()
@@ -247,8 +247,8 @@ def test_retain_grad():
 def test_leaf_grads_do_not_alias():
     x, y = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     (x + y).sum().backward()
-    x.grad.data[0] = 100.0
-    assert y.grad.data[0] == 1.0
+    x.grad.array[0] = 100.0
+    assert y.grad.array[0] == 1.0
 
 
 # ------------------------------------------------------------------ grad modes, detach
@@ -294,9 +294,9 @@ def test_detach():
     assert not d.requires_grad and d.is_leaf and d.grad_fn is None
     y = (x * d).sum()
     y.backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])  # d is a constant
+    np.testing.assert_array_equal(x.grad.array, [2.0, 4.0])  # d is a constant
     x2 = leaf([1.0])
-    assert np.shares_memory(x2.detach().data, x2.data)
+    assert np.shares_memory(x2.detach().array, x2.array)
 
 
 def test_requires_grad_propagation_and_leaf_flags():
@@ -332,7 +332,7 @@ def test_grad_with_grad_outputs_and_intermediate_input():
     h = x * 3
     y = h * h
     (gh,) = ag.grad(y, h, grad_outputs=ag.tensor([1.0, 0.5], dtype=np.float64))
-    np.testing.assert_array_equal(gh.data, [6.0, 6.0])
+    np.testing.assert_array_equal(gh.array, [6.0, 6.0])
 
 
 def test_backward_create_graph_gradient_penalty():
@@ -342,7 +342,7 @@ def test_backward_create_graph_gradient_penalty():
     assert x.grad.requires_grad
     penalty = (x.grad * x.grad).sum()  # sum (3x^2)^2 -> d/dx = 36 x^3
     (gp,) = ag.grad(penalty, x)
-    np.testing.assert_allclose(gp.data, 36 * x.data ** 3)
+    np.testing.assert_allclose(gp.array, 36 * x.array ** 3)
 
 
 def test_backward_inputs_restricts_accumulation():
@@ -358,7 +358,7 @@ def test_mixed_precision_gradients_take_the_leaf_dtype():
     assert y.dtype == np.float64
     y.backward()
     assert w.grad.dtype == np.float32
-    np.testing.assert_array_equal(w.grad.data, [3.0, 4.0])
+    np.testing.assert_array_equal(w.grad.array, [3.0, 4.0])
 
 
 def test_peak_memory_of_chain_backward_is_bounded(tmp_path):
@@ -405,7 +405,7 @@ def test_create_graph_gradients_keep_float32():
     y = (w * w * ag.tensor(np.array([3.0, 4.0]))).sum()
     (g,) = ag.grad(y, w, create_graph=True)
     assert g.dtype == np.float32 and g.requires_grad
-    np.testing.assert_array_equal(g.data, [6.0, 16.0])
+    np.testing.assert_array_equal(g.array, [6.0, 16.0])
 
 
 def test_split_chunk_cat_stack_axes():
@@ -415,11 +415,11 @@ def test_split_chunk_cat_stack_axes():
     assert [p.shape for p in x.split([1, 2], dim=0)] == [(1, 4), (2, 4)]
     assert [p.shape for p in ag.chunk(x, 2, dim=-1)] == [(3, 2), (3, 2)]
     y = ag.cat([parts[1], parts[0]], axis=-1)
-    np.testing.assert_array_equal(y.data[:, 0], x.data[:, 3])
+    np.testing.assert_array_equal(y.array[:, 0], x.array[:, 3])
     s = ag.stack([x, x], axis=-1)
     assert s.shape == (3, 4, 2)
     (s * ag.tensor(np.array([1.0, 2.0]))).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.full((3, 4), 3.0))
+    np.testing.assert_array_equal(x.grad.array, np.full((3, 4), 3.0))
 
 
 def test_where_with_a_float_condition_gives_it_no_gradient():
@@ -427,7 +427,7 @@ def test_where_with_a_float_condition_gives_it_no_gradient():
     x = leaf([5.0, 6.0])
     ag.where(c, x, 0.0).sum().backward()
     assert c.grad is None
-    np.testing.assert_array_equal(x.grad.data, [1.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [1.0, 0.0])
 
 
 def test_softmax_and_reductions_of_0d_tensors():

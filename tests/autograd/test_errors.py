@@ -90,7 +90,6 @@ def test_other_shape_errors_name_the_op():
         (IndexError, lambda: a.max(axis=3), "max", ["axis 3"]),
         (IndexError, lambda: ag.stack([a, a], axis=4), "stack", ["axis 4"]),
         (ValueError, lambda: a.sum(axis=(0, 0)), "sum", ["repeated axis"]),
-        (TypeError, lambda: a.max(a), "max", ["ag.maximum"]),
         (IndexError, lambda: a[5], "index", ["(2, 3)"]),
         (IndexError, lambda: a[ag.tensor([0.5])], "", ["integer or bool"]),
         (ValueError, lambda: ag.clip(a), "clip", ["min and max"]),
@@ -110,7 +109,7 @@ def test_setitem_on_tensor_requiring_grad():
     assert "in-place" in msg and "ag.no_grad()" in msg and "detach" in msg
     with ag.no_grad():
         a[0] = 5.0
-    assert a.data[0] == 5.0
+    assert a.array[0] == 5.0
     b = ag.tensor([1.0, 2.0])
     b[1] = 3.0
     assert b.tolist() == [1.0, 3.0]
@@ -148,7 +147,7 @@ def test_deepcopy_and_pickle_of_non_leaf():
     assert "detach" in message(RuntimeError, lambda: pickle.dumps(y))
     x = leaf([1.0, 2.0])
     x2 = copy.deepcopy(x)
-    assert x2.requires_grad and x2.tolist() == [1.0, 2.0] and not np.shares_memory(x2.data, x.data)
+    assert x2.requires_grad and x2.tolist() == [1.0, 2.0] and not np.shares_memory(x2.array, x.array)
     x3 = pickle.loads(pickle.dumps(x))
     assert x3.requires_grad and x3.dtype == np.float64
 
@@ -166,6 +165,6 @@ def test_comparisons_with_none_do_not_raise():
 def test_prod_second_derivative_through_zeros_says_what_to_do():
     x = leaf([0.0, 2.0, 3.0])
     (g,) = ag.grad(x.prod(), x)
-    np.testing.assert_array_equal(g.data, [6.0, 0.0, 0.0])
+    np.testing.assert_array_equal(g.array, [6.0, 0.0, 0.0])
     msg = message(NotImplementedError, lambda: ag.grad(x.prod(), x, create_graph=True))
     assert msg.startswith("prod:") and "create_graph=True" in msg

@@ -25,7 +25,7 @@ def test_hessian_of_quadratic_is_A_plus_At(problem):
     A, b, x = problem
     H = AF.hessian(quadratic(A, b), ag.tensor(x))
     assert H.shape == (4, 4) and H.dtype == np.float64
-    np.testing.assert_allclose(H.data, A + A.T, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(H.array, A + A.T, rtol=1e-13, atol=1e-13)
     (g,) = ag.grad(quadratic(A, b)(ag.tensor(x, requires_grad=True)), [ag.tensor(x, requires_grad=True)],
                    allow_unused=True)
     assert g is None  # a different leaf was never used
@@ -35,14 +35,14 @@ def test_gradient_of_quadratic(problem):
     A, b, x = problem
     xt = ag.tensor(x, requires_grad=True)
     quadratic(A, b)(xt).backward()
-    np.testing.assert_allclose(xt.grad.data, (A + A.T) @ x + b, rtol=1e-13)
+    np.testing.assert_allclose(xt.grad.array, (A + A.T) @ x + b, rtol=1e-13)
 
 
 def test_hvp_is_exact(problem):
     A, b, x = problem
     v = np.arange(4.0) - 1.5
     out, hv = AF.hvp(quadratic(A, b), ag.tensor(x), ag.tensor(v))
-    np.testing.assert_allclose(hv.data, (A + A.T) @ v, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(hv.array, (A + A.T) @ v, rtol=1e-13, atol=1e-13)
     assert out.item() == pytest.approx(x @ A @ x + b @ x, rel=1e-13)
     assert not hv.requires_grad
 
@@ -53,7 +53,7 @@ def test_hessian_of_nonquadratic_function():
     def f(t):
         return (ag.sin(t) * t[[1, 2, 0]]).sum() + ag.exp(t).prod()
 
-    H = AF.hessian(f, ag.tensor(x)).data
+    H = AF.hessian(f, ag.tensor(x)).array
     e = np.exp(x.sum())
     expected = np.full((3, 3), e)
     s, c = np.sin(x), np.cos(x)
@@ -69,36 +69,36 @@ def test_hessian_of_nonquadratic_function():
 def test_jacobian_is_exact(problem):
     A, b, x = problem
     J = AF.jacobian(lambda t: ag.tensor(A) @ ag.tanh(t), ag.tensor(x))
-    np.testing.assert_allclose(J.data, A * (1 - np.tanh(x) ** 2), rtol=1e-13)
+    np.testing.assert_allclose(J.array, A * (1 - np.tanh(x) ** 2), rtol=1e-13)
     J2 = AF.jacobian(lambda t: t.reshape(2, 2) * 3.0, ag.tensor(x))
     assert J2.shape == (2, 2, 4)
-    np.testing.assert_array_equal(J2.data.reshape(4, 4), 3 * np.eye(4))
+    np.testing.assert_array_equal(J2.array.reshape(4, 4), 3 * np.eye(4))
     Ja, Jb = AF.jacobian(lambda u, w: u * w, (ag.tensor(x), ag.tensor(b)))
-    np.testing.assert_array_equal(Ja.data, np.diag(b))
-    np.testing.assert_array_equal(Jb.data, np.diag(x))
+    np.testing.assert_array_equal(Ja.array, np.diag(b))
+    np.testing.assert_array_equal(Jb.array, np.diag(x))
 
 
 def test_jvp_is_exact_forward_mode(problem):
     A, b, x = problem
     v = np.array([1.0, 0.0, -2.0, 0.5])
     out, jv = AF.jvp(lambda t: ag.tensor(A) @ ag.sin(t), ag.tensor(x), ag.tensor(v))
-    np.testing.assert_allclose(jv.data, A @ (np.cos(x) * v), rtol=1e-13)
-    np.testing.assert_allclose(out.data, A @ np.sin(x), rtol=1e-13)
+    np.testing.assert_allclose(jv.array, A @ (np.cos(x) * v), rtol=1e-13)
+    np.testing.assert_allclose(out.array, A @ np.sin(x), rtol=1e-13)
     # the directional derivative agrees with J v from the Jacobian
     J = AF.jacobian(lambda t: ag.tensor(A) @ ag.sin(t), ag.tensor(x))
-    np.testing.assert_allclose(jv.data, J.data @ v, rtol=1e-12)
+    np.testing.assert_allclose(jv.array, J.array @ v, rtol=1e-12)
 
 
 def test_jvp_through_sqrt_with_zero_cotangent_seed():
     x = np.array([1.0, 4.0])
     _, jv = AF.jvp(lambda t: ag.sqrt(t) * 2.0, ag.tensor(x), ag.tensor([1.0, 1.0]))
-    np.testing.assert_allclose(jv.data, 1 / np.sqrt(x))
+    np.testing.assert_allclose(jv.array, 1 / np.sqrt(x))
 
 
 def test_vjp(problem):
     A, b, x = problem
     out, g = AF.vjp(lambda t: ag.tensor(A) @ t, ag.tensor(x), ag.tensor(b))
-    np.testing.assert_allclose(g.data, A.T @ b, rtol=1e-13)
+    np.testing.assert_allclose(g.array, A.T @ b, rtol=1e-13)
 
 
 def test_newton_step_solves_a_quadratic_exactly(problem):
@@ -108,7 +108,7 @@ def test_newton_step_solves_a_quadratic_exactly(problem):
     xt = ag.tensor(x, requires_grad=True)
     (g,) = ag.grad(f(xt), xt)
     H = AF.hessian(f, ag.tensor(x))
-    x1 = x - np.linalg.solve(H.data, g.data)
+    x1 = x - np.linalg.solve(H.array, g.array)
     np.testing.assert_allclose(x1, -np.linalg.solve(S, b), rtol=1e-10)
 
 
@@ -124,17 +124,17 @@ def test_several_inputs_hessian_hvp_jvp():
         return (a * a).sum() * b.sum() + (a ** 3).sum()
 
     H = AF.hessian(f, (x, y))
-    np.testing.assert_array_equal(H[0][0].data, [[12.0, 0.0], [0.0, 18.0]])  # 2b + 6a
-    np.testing.assert_array_equal(H[0][1].data, [[2.0], [4.0]])  # 2a
-    np.testing.assert_array_equal(H[1][0].data, [[2.0, 4.0]])
-    np.testing.assert_array_equal(H[1][1].data, [[0.0]])
+    np.testing.assert_array_equal(H[0][0].array, [[12.0, 0.0], [0.0, 18.0]])  # 2b + 6a
+    np.testing.assert_array_equal(H[0][1].array, [[2.0], [4.0]])  # 2a
+    np.testing.assert_array_equal(H[1][0].array, [[2.0, 4.0]])
+    np.testing.assert_array_equal(H[1][1].array, [[0.0]])
     out, hv = AF.hvp(f, (x, y), (ag.tensor(np.array([1.0, 0.0])), ag.tensor(np.array([1.0]))))
     assert out.item() == 24.0
-    np.testing.assert_array_equal(hv[0].data, [14.0, 4.0])
-    np.testing.assert_array_equal(hv[1].data, [2.0])
+    np.testing.assert_array_equal(hv[0].array, [14.0, 4.0])
+    np.testing.assert_array_equal(hv[1].array, [2.0])
     _, jv = AF.jvp(lambda a, b: a * b, (x, y), (ag.tensor(np.array([1.0, 1.0])), ag.tensor(np.array([1.0]))))
-    np.testing.assert_array_equal(jv.data, [4.0, 5.0])
+    np.testing.assert_array_equal(jv.array, [4.0, 5.0])
     J = AF.jacobian(lambda a: a * a, x, create_graph=True)
     assert J.requires_grad
-    np.testing.assert_array_equal(J.data, [[2.0, 0.0], [0.0, 4.0]])
-    np.testing.assert_array_equal(AF.jacobian(lambda a: ag.tensor(np.ones(2)), x).data, np.zeros((2, 2)))
+    np.testing.assert_array_equal(J.array, [[2.0, 0.0], [0.0, 4.0]])
+    np.testing.assert_array_equal(AF.jacobian(lambda a: ag.tensor(np.ones(2)), x).array, np.zeros((2, 2)))

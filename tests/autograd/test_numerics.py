@@ -34,12 +34,12 @@ def test_sigmoid_tanh_softplus_at_1000(strict, dtype):
         x = leaf(BIG, dtype)
         y = f(x)
         y.sum().backward()
-        assert np.isfinite(y.data).all() and np.isfinite(x.grad.data).all(), f
+        assert np.isfinite(y.array).all() and np.isfinite(x.grad.array).all(), f
         assert y.dtype == dtype and x.grad.dtype == dtype
-        for got, want in zip(y.data, values):
+        for got, want in zip(y.array, values):
             if want is not None:
                 assert got == pytest.approx(want, rel=1e-6, abs=1e-30), f
-        for got, want in zip(x.grad.data, grads):
+        for got, want in zip(x.grad.array, grads):
             if want is not None:
                 assert got == pytest.approx(want, rel=1e-6, abs=1e-30), f
 
@@ -48,28 +48,28 @@ def test_sigmoid_tanh_softplus_at_1000(strict, dtype):
 def test_log_softmax_softmax_logsumexp_at_1000(strict, dtype):
     x = leaf([[1000.0, -1000.0, 0.0], [1000.0, 1000.0, 1000.0]], dtype)
     ls = ag.log_softmax(x, axis=-1)
-    np.testing.assert_allclose(ls.data[0], [0.0, -2000.0, -1000.0])
-    np.testing.assert_allclose(ls.data[1], [-np.log(3.0)] * 3, rtol=1e-6)
+    np.testing.assert_allclose(ls.array[0], [0.0, -2000.0, -1000.0])
+    np.testing.assert_allclose(ls.array[1], [-np.log(3.0)] * 3, rtol=1e-6)
     sm = ag.softmax(x, axis=-1)
-    np.testing.assert_allclose(sm.data, [[1.0, 0.0, 0.0], [1 / 3] * 3], rtol=1e-6)
+    np.testing.assert_allclose(sm.array, [[1.0, 0.0, 0.0], [1 / 3] * 3], rtol=1e-6)
     lse = ag.logsumexp(x, axis=1)
-    np.testing.assert_allclose(lse.data, [1000.0, 1000.0 + np.log(3.0)], rtol=1e-7)
+    np.testing.assert_allclose(lse.array, [1000.0, 1000.0 + np.log(3.0)], rtol=1e-7)
     w = np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]], dtype=dtype)
     for y in (ls, sm, lse):
         x.grad = None
         (y * ag.tensor(w[: y.shape[0]] if y.ndim == 2 else w[:, 0], dtype=dtype)).sum().backward(retain_graph=True)
-        assert np.isfinite(x.grad.data).all() and x.grad.dtype == dtype
+        assert np.isfinite(x.grad.array).all() and x.grad.dtype == dtype
     x.grad = None
     lse.sum().backward()
     # NOTE: float32 holds 1000 + log 3 only to 6e-5, hence the looser tolerance
-    np.testing.assert_allclose(x.grad.data, [[1.0, 0.0, 0.0], [1 / 3] * 3],
+    np.testing.assert_allclose(x.grad.array, [[1.0, 0.0, 0.0], [1 / 3] * 3],
                                rtol=1e-6 if dtype == np.float64 else 1e-4)
 
 
 def test_logsumexp_all_minus_inf_row():
     x = ag.tensor([[-np.inf, -np.inf], [0.0, 0.0]], dtype=np.float64)
     out = ag.logsumexp(x, axis=1)
-    assert out.data[0] == -np.inf and out.data[1] == pytest.approx(np.log(2.0))
+    assert out.array[0] == -np.inf and out.array[1] == pytest.approx(np.log(2.0))
 
 
 def test_cube_of_negative_number_no_warning(strict):
@@ -79,90 +79,90 @@ def test_cube_of_negative_number_no_warning(strict):
     assert y.item() == -8.0 and x.grad.item() == 12.0
     x32 = ag.tensor([-2.0, -0.5], requires_grad=True)
     (x32 ** 3).sum().backward()
-    np.testing.assert_array_equal(x32.grad.data, [12.0, 0.75])
+    np.testing.assert_array_equal(x32.grad.array, [12.0, 0.75])
     assert x32.grad.dtype == np.float32
 
 
 def test_where_sqrt_zero_upstream_is_not_nan():
     x = leaf([0.0, 4.0])
     ag.where(x > 0, ag.sqrt(x), 0).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.25])
+    np.testing.assert_array_equal(x.grad.array, [0.0, 0.25])
     x = leaf([0.0, 4.0])
     with np.errstate(divide="ignore"):  # log(0) = -inf in the unused branch
         ag.where(x > 0, ag.log(x), 0.0).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.25])
+    np.testing.assert_array_equal(x.grad.array, [0.0, 0.25])
 
 
 def test_where_sqrt_second_order_is_not_nan():
     x = leaf([0.0, 4.0])
     (g,) = ag.grad(ag.where(x > 0, ag.sqrt(x), 0).sum(), x, create_graph=True)
     (gg,) = ag.grad(g.sum(), x)
-    np.testing.assert_allclose(gg.data, [0.0, -0.25 * 4.0 ** -1.5])
+    np.testing.assert_allclose(gg.array, [0.0, -0.25 * 4.0 ** -1.5])
 
 
 # ------------------------------------------------------------------ conventions at kinks and ties
 def test_subgradients_at_kinks():
     x = leaf([-1.0, 0.0, 2.0])
     ag.relu(x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 1.0])  # relu'(0) = 0
+    np.testing.assert_array_equal(x.grad.array, [0.0, 0.0, 1.0])  # relu'(0) = 0
     x = leaf([-1.0, 0.0, 2.0])
     ag.abs(x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [-1.0, 0.0, 1.0])  # abs'(0) = 0
+    np.testing.assert_array_equal(x.grad.array, [-1.0, 0.0, 1.0])  # abs'(0) = 0
     x = leaf([-1.0, 0.0, 2.0])
     ag.clip(x, 0.0, 2.0).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 1.0])  # bounds included
+    np.testing.assert_array_equal(x.grad.array, [0.0, 1.0, 1.0])  # bounds included
     x = leaf([-1.0, 0.0, 2.0])
     (ag.sign(x) + ag.step(x)).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 0.0])
-    np.testing.assert_array_equal(ag.step(x).data, [0.0, 1.0, 1.0])
+    np.testing.assert_array_equal(x.grad.array, [0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(ag.step(x).array, [0.0, 1.0, 1.0])
 
 
 def test_max_ties_split_evenly():
     x = leaf([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]])
     x.max(axis=1).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [[0.0, 0.5, 0.5], [1 / 3] * 3])
+    np.testing.assert_allclose(x.grad.array, [[0.0, 0.5, 0.5], [1 / 3] * 3])
     x = leaf([1.0, 3.0, 3.0])
     x.min().backward()
-    np.testing.assert_array_equal(x.grad.data, [1.0, 0.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [1.0, 0.0, 0.0])
     a, b = leaf([1.0, 2.0]), leaf([1.0, 3.0])
     ag.maximum(a, b).sum().backward()
-    np.testing.assert_array_equal(a.grad.data, [0.5, 0.0])
-    np.testing.assert_array_equal(b.grad.data, [0.5, 1.0])
+    np.testing.assert_array_equal(a.grad.array, [0.5, 0.0])
+    np.testing.assert_array_equal(b.grad.array, [0.5, 1.0])
 
 
 def test_max_with_dim_returns_values_and_indices():
     x = leaf([[1.0, 5.0, 2.0], [7.0, 0.0, 7.0]])
     values, indices = x.max(dim=1)
-    np.testing.assert_array_equal(values.data, [5.0, 7.0])
-    np.testing.assert_array_equal(indices.data, [1, 0])
+    np.testing.assert_array_equal(values.array, [5.0, 7.0])
+    np.testing.assert_array_equal(indices.array, [1, 0])
     assert not indices.requires_grad and indices.dtype == np.int64
 
 
 def test_prod_with_zeros_is_exact():
     x = leaf([0.0, 2.0, 3.0])
     x.prod().backward()
-    np.testing.assert_array_equal(x.grad.data, [6.0, 0.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [6.0, 0.0, 0.0])
     x = leaf([0.0, 2.0, 0.0])
     x.prod().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [0.0, 0.0, 0.0])
 
 
 def test_norm_gradient_at_zero_is_zero():
     x = leaf([0.0, 0.0])
     ag.norm(x).backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [0.0, 0.0])
     x = leaf([3.0, 4.0])
     ag.norm(x).backward()
-    np.testing.assert_allclose(x.grad.data, [0.6, 0.8])
+    np.testing.assert_allclose(x.grad.array, [0.6, 0.8])
     assert ag.norm(x, p=1).item() == 7.0 and ag.norm(x, p=np.inf).item() == 4.0
 
 
 def test_var_std_are_unbiased_by_default():
     x = ag.tensor([1.0, 2.0, 3.0, 4.0], dtype=np.float64)
-    assert x.var().item() == pytest.approx(np.var(x.data, ddof=1))
-    assert x.var(unbiased=False).item() == pytest.approx(np.var(x.data))
-    assert x.std(correction=0).item() == pytest.approx(np.std(x.data))
-    assert x.std(dim=0).item() == pytest.approx(np.std(x.data, ddof=1))
+    assert x.var().item() == pytest.approx(np.var(x.array, ddof=1))
+    assert x.var(unbiased=False).item() == pytest.approx(np.var(x.array))
+    assert x.std(correction=0).item() == pytest.approx(np.std(x.array))
+    assert x.std(dim=0).item() == pytest.approx(np.std(x.array, ddof=1))
 
 
 # ------------------------------------------------------------------ dtypes
@@ -182,7 +182,7 @@ def test_default_dtypes():
 
 def test_integer_power_of_integer_tensor():
     x = ag.tensor([4, 9])
-    np.testing.assert_allclose((x ** 0.5).data, [2.0, 3.0])
+    np.testing.assert_allclose((x ** 0.5).array, [2.0, 3.0])
     assert (x ** 2).dtype == np.int64 and (x ** 2).tolist() == [16, 81]
 
 
@@ -199,12 +199,12 @@ def test_manual_seed_reproducible_and_leaves_numpy_alone():
     np.random.seed(123)
     state = np.random.get_state()[1].copy()
     ag.manual_seed(7)
-    a = ag.randn(5).data.copy(), ag.rand(3).data.copy(), ag.randint(0, 10, (4,)).data.copy()
+    a = ag.randn(5).array.copy(), ag.rand(3).array.copy(), ag.randint(0, 10, (4,)).array.copy()
     ag.manual_seed(7)
-    b = ag.randn(5).data.copy(), ag.rand(3).data.copy(), ag.randint(0, 10, (4,)).data.copy()
+    b = ag.randn(5).array.copy(), ag.rand(3).array.copy(), ag.randint(0, 10, (4,)).array.copy()
     for u, v in zip(a, b):
         np.testing.assert_array_equal(u, v)
-    assert not np.array_equal(ag.randn(5).data, a[0])
+    assert not np.array_equal(ag.randn(5).array, a[0])
     np.testing.assert_array_equal(np.random.get_state()[1], state)
     with pytest.raises(TypeError, match="manual_seed"):
         ag.manual_seed(1.5)
@@ -214,9 +214,9 @@ def test_clip_with_tensor_bounds_and_reshape_with_array_shape():
     x = leaf([-2.0, 0.5, 3.0])
     lo = leaf(-1.0)
     y = ag.clip(x, lo, ag.tensor(2.0, dtype=np.float64))
-    np.testing.assert_array_equal(y.data, [-1.0, 0.5, 2.0])
+    np.testing.assert_array_equal(y.array, [-1.0, 0.5, 2.0])
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [0.0, 1.0, 0.0])
     assert lo.grad.item() == 1.0
     assert x.reshape(np.array([3, 1])).shape == (3, 1)
 
@@ -227,7 +227,7 @@ def test_integer_operands_take_the_float_operands_dtype():
     loss = -(labels * ag.log(p)).sum()
     assert loss.dtype == np.float32
     loss.backward()
-    np.testing.assert_allclose(p.grad.data, [-5.0, 0.0, -1 / 0.9], rtol=1e-6)
+    np.testing.assert_allclose(p.grad.array, [-5.0, 0.0, -1 / 0.9], rtol=1e-6)
     assert (ag.tensor([1, 2]) + 0.5).dtype == np.float32
     assert (ag.tensor([True, False]) * ag.tensor([2.0, 3.0], dtype=np.float64)).dtype == np.float64
     assert (ag.tensor([1, 2]) + 1).dtype == np.int64

@@ -87,11 +87,11 @@ def test_float32_in_float32_out(case):
     ref = _leaves(case)
     out64 = case.fn(ag, *ref)
     out64.backward(ag.tensor(w, dtype=np.float64))
-    np.testing.assert_allclose(out.data, out64.data, rtol=2e-4, atol=2e-5)
+    np.testing.assert_allclose(out.array, out64.array, rtol=2e-4, atol=2e-5)
     for x, r in zip(xs, ref):
         assert x.grad is not None and x.grad.dtype == np.float32, f"{case.name}: grad dtype {x.grad and x.grad.dtype}"
         assert x.grad.shape == x.shape
-        np.testing.assert_allclose(x.grad.data, r.grad.data, rtol=2e-3, atol=2e-4)
+        np.testing.assert_allclose(x.grad.array, r.grad.array, rtol=2e-3, atol=2e-4)
 
 
 @requires_torch
@@ -102,17 +102,17 @@ def test_matches_torch(case):
     out = case.fn(ag, *xs)
     tout = case.fn(TorchNS, *ts)
     assert out.shape == tuple(tout.shape)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.array, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
     w = np.random.default_rng(1).standard_normal(out.shape)
     out.backward(ag.tensor(w, dtype=np.float64))
     if not tout.requires_grad:  # torch records no edge (step): the gradient is zero
         for x in xs:
-            np.testing.assert_array_equal(x.grad.data, 0.0)
+            np.testing.assert_array_equal(x.grad.array, 0.0)
         return
     tout.backward(torch.tensor(w))
     for x, t in zip(xs, ts):
         tg = np.zeros(x.shape) if t.grad is None else t.grad.numpy()
-        np.testing.assert_allclose(x.grad.data, tg, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(x.grad.array, tg, rtol=1e-9, atol=1e-12)
 
 
 # ------------------------------------------------------------------ non-differentiable ops
@@ -121,12 +121,12 @@ def test_nondifferentiable_values_and_no_edge(case):
     xs = [ag.tensor(a, dtype=np.float64, requires_grad=True) for a in case.args]
     out = case.fn(ag, *xs)
     expected = case.ref(*case.args)
-    np.testing.assert_array_equal(out.data, expected)
+    np.testing.assert_array_equal(out.array, expected)
     assert out.dtype == np.asarray(expected).dtype
     assert not out.requires_grad and out.grad_fn is None
     if torch is not None and case.torch:
         tout = case.fn(TorchNS, *[torch.tensor(a) for a in case.args])
-        np.testing.assert_array_equal(out.data, tout.numpy())
+        np.testing.assert_array_equal(out.array, tout.numpy())
 
 
 # ------------------------------------------------------------------ the mutation meta-test

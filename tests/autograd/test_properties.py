@@ -37,10 +37,10 @@ def test_unbroadcast_matches_naive_sum(shapes, seed):
     gt = ag.tensor(g, requires_grad=True)
     with ag.enable_grad():
         red = unbroadcast(functions, gt, target)
-    np.testing.assert_allclose(red.data, got, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(red.array, got, rtol=1e-12, atol=1e-12)
     if red.requires_grad:
         (back,) = ag.grad(red, gt, grad_outputs=ag.tensor(np.ones(target)))
-        np.testing.assert_array_equal(back.data, np.ones(g.shape))
+        np.testing.assert_array_equal(back.array, np.ones(g.shape))
 
 
 @SETTINGS
@@ -64,10 +64,10 @@ def test_binary_gradients_have_input_shapes_and_naive_values(shapes, opname, see
     out = f(a, b)
     assert out.shape == shapes.result_shape
     out.backward(ag.tensor(w))
-    la, lb = local(a.data, b.data)
+    la, lb = local(a.array, b.array)
     assert a.grad.shape == sa and b.grad.shape == sb
-    np.testing.assert_allclose(a.grad.data, naive_unbroadcast(w * la, sa), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(b.grad.data, naive_unbroadcast(w * lb, sb), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(a.grad.array, naive_unbroadcast(w * la, sa), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(b.grad.array, naive_unbroadcast(w * lb, sb), rtol=1e-10, atol=1e-12)
 
 
 @SETTINGS
@@ -80,7 +80,7 @@ def test_broadcast_to_and_expand_sum_back(shape, data):
     assert y.shape == target
     w = np.arange(int(np.prod(target)), dtype=float).reshape(target)
     y.backward(ag.tensor(w))
-    np.testing.assert_allclose(x.grad.data, naive_unbroadcast(w, shape))
+    np.testing.assert_allclose(x.grad.array, naive_unbroadcast(w, shape))
 
 
 @SETTINGS
@@ -93,16 +93,16 @@ def test_reductions_any_axis_any_keepdims(shape, data):
     x = np.random.default_rng(1).standard_normal(shape)
     t = ag.tensor(x, requires_grad=True)
     y = t.sum(axis=axis, keepdims=keep)
-    np.testing.assert_allclose(y.data, np.sum(x, axis=axis, keepdims=keep))
+    np.testing.assert_allclose(y.array, np.sum(x, axis=axis, keepdims=keep))
     w = np.random.default_rng(2).standard_normal(y.shape)
     y.backward(ag.tensor(w))
     full = np.broadcast_to(np.sum(x, axis=axis, keepdims=True) * 0 + (
         w if keep else np.expand_dims(w, tuple(a % ndim for a in axes) if axes else tuple(range(ndim)))), shape)
-    np.testing.assert_allclose(t.grad.data, full)
+    np.testing.assert_allclose(t.grad.array, full)
     m = ag.tensor(x, requires_grad=True)
     m.mean(axis=axis, keepdims=keep).backward(ag.tensor(w))
     n = x.size // max(np.sum(x, axis=axis, keepdims=True).size, 1)
-    np.testing.assert_allclose(m.grad.data, full / n)
+    np.testing.assert_allclose(m.grad.array, full / n)
 
 
 @SETTINGS
@@ -114,7 +114,7 @@ def test_repeated_integer_indices_accumulate(index, seed):
     expected = np.zeros(5)
     for i, wi in zip(index, w):
         expected[i] += wi
-    np.testing.assert_allclose(x.grad.data, expected)
+    np.testing.assert_allclose(x.grad.array, expected)
 
 
 UNARY_SAFE = [ag.sin, ag.tanh, ag.sigmoid, ag.arctan, lambda t: t * t, lambda t: ag.exp(t * 0.3),

@@ -93,7 +93,7 @@ def test_scalar_path_hooks_retain_grad_grad_table_and_ag_grad():
     expected = np.tanh(6.0) + 2.0 * (1 - np.tanh(6.0) ** 2) * 3.0 * 2  # hook doubles dz/dh
     assert np.isclose(x.grad.item(), expected) and np.isclose(gx.item(), expected)
     assert np.isclose(h.grad.item(), 2 * (1 - np.tanh(6.0) ** 2) * 2.0, rtol=1e-5)
-    assert isinstance(x.grad.data, np.ndarray) and x.grad.dtype == np.float64
+    assert isinstance(x.grad.array, np.ndarray) and x.grad.dtype == np.float64
     assert len(seen) == 3
 
 

@@ -70,11 +70,11 @@ def test_matches_torch(name):
     out, tout = mod(ours), tfn(theirs)
     # PyTorch's celu keeps 1/alpha as a float32 scalar: agreement to ~1e-8 only
     rtol = 1e-7 if name == "celu" else 1e-10
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=rtol, atol=1e-12)
-    np.testing.assert_allclose(fn(ours).data, out.data, rtol=0, atol=0)
+    np.testing.assert_allclose(out.array, tout.detach().numpy(), rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(fn(ours).array, out.array, rtol=0, atol=0)
     out.backward(ag.tensor(g))
     tout.backward(torch.tensor(g))
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(ours.grad.array, theirs.grad.numpy(), rtol=rtol, atol=1e-12)
 
 
 def test_prelu_gradcheck_input_and_slope():
@@ -83,7 +83,7 @@ def test_prelu_gradcheck_input_and_slope():
         w = ag.tensor(np.linspace(0.1, 0.4, n), requires_grad=True)
         assert ag.gradcheck(lambda a, b: F.prelu(a, b), (x, w))
     m = nn.PReLU(3).to(np.float64)
-    assert m.weight.shape == (3,) and np.all(m.weight.data == 0.25)
+    assert m.weight.shape == (3,) and np.all(m.weight.array == 0.25)
     assert ag.gradcheck(lambda a, b: m(a), (x, m.weight))
 
 
@@ -95,14 +95,14 @@ def test_prelu_matches_torch():
         ours, theirs = nn.PReLU(n, init=0.1).to(np.float64), torch.nn.PReLU(n, init=0.1).double()
         with torch.no_grad():
             theirs.weight.copy_(torch.tensor(np.linspace(0.1, 0.3, n)))
-        ours.weight.data[...] = np.linspace(0.1, 0.3, n)
+        ours.weight.array[...] = np.linspace(0.1, 0.3, n)
         xa, xt = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
         out, tout = ours(xa), theirs(xt)
-        np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(out.array, tout.detach().numpy(), rtol=1e-12)
         (out * out).sum().backward()
         (tout * tout).sum().backward()
-        np.testing.assert_allclose(xa.grad.data, xt.grad.numpy(), rtol=1e-10)
-        np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(xa.grad.array, xt.grad.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(ours.weight.grad.array, theirs.weight.grad.numpy(), rtol=1e-10)
 
 
 def test_prelu_channel_mismatch_raises():
@@ -113,9 +113,9 @@ def test_prelu_channel_mismatch_raises():
 def test_binary_step_forward_and_zero_gradient():
     x = ag.tensor([-2.0, -0.0, 0.0, 0.5, 3.0], requires_grad=True)
     out = nn.BinaryStep()(x)
-    np.testing.assert_array_equal(out.data, [0, 1, 1, 1, 1])
+    np.testing.assert_array_equal(out.array, [0, 1, 1, 1, 1])
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.zeros(5))
+    np.testing.assert_array_equal(x.grad.array, np.zeros(5))
 
 
 @pytest.mark.parametrize("name", sorted(TABLE))
@@ -125,24 +125,24 @@ def test_stable_at_extremes(name):
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         out = fn(x)
         out.backward(ag.ones_like(out))
-    assert np.isfinite(out.data).all() and np.isfinite(x.grad.data).all()
+    assert np.isfinite(out.array).all() and np.isfinite(x.grad.array).all()
 
 
 def test_values_of_the_notes_table():
     x = ag.tensor([-2.0, 0.0, 2.0], dtype=np.float64)
-    np.testing.assert_allclose(F.elu(x).data, [np.exp(-2) - 1, 0, 2])
-    np.testing.assert_allclose(F.softplus(x).data, np.log1p(np.exp([-2.0, 0, 2])))
-    np.testing.assert_allclose(F.tanh(x).data, 2 * F.sigmoid(2 * x).data - 1)
-    np.testing.assert_allclose(F.leaky_relu(x).data, [-0.02, 0, 2])
-    np.testing.assert_allclose(F.elu(ag.tensor([1000.0])).data, [1000.0])
-    np.testing.assert_allclose(F.softmax(x, dim=0).data.sum(), 1.0)
+    np.testing.assert_allclose(F.elu(x).array, [np.exp(-2) - 1, 0, 2])
+    np.testing.assert_allclose(F.softplus(x).array, np.log1p(np.exp([-2.0, 0, 2])))
+    np.testing.assert_allclose(F.tanh(x).array, 2 * F.sigmoid(2 * x).array - 1)
+    np.testing.assert_allclose(F.leaky_relu(x).array, [-0.02, 0, 2])
+    np.testing.assert_allclose(F.elu(ag.tensor([1000.0])).array, [1000.0])
+    np.testing.assert_allclose(F.softmax(x, dim=0).array.sum(), 1.0)
 
 
 def test_derivatives_of_the_notes_table():
     def d(fn, v):
         x = ag.tensor(np.array(v, dtype=np.float64), requires_grad=True)
         fn(x).sum().backward()
-        return x.grad.data
+        return x.grad.array
 
     s = 1 / (1 + np.exp(-0.3))
     np.testing.assert_allclose(d(F.sigmoid, [0.3]), [s * (1 - s)])
@@ -157,7 +157,7 @@ def test_softmax_module_on_last_dim_and_dtype_kept():
     x = ag.randn(2, 3, 4)
     out = nn.Softmax(dim=-1)(x)
     assert out.dtype == np.float32
-    np.testing.assert_allclose(out.data.sum(-1), 1, rtol=1e-6)
+    np.testing.assert_allclose(out.array.sum(-1), 1, rtol=1e-6)
     with pytest.warns(UserWarning):
         F.softmax(ag.randn(2, 3))
 

@@ -19,14 +19,14 @@ def test_notes_1d_example():
     u = ag.tensor(np.array([-1.0, 1.0]).reshape(1, 1, 2))
     y = F.conv1d(x, u)
     assert y.shape == (1, 1, 10)  # M - k + 1
-    np.testing.assert_array_equal(y.data.ravel(), [0, 0, 0, 1, 1, 1, 1, 0, 0, 0])
+    np.testing.assert_array_equal(y.array.ravel(), [0, 0, 0, 1, 1, 1, 1, 0, 0, 0])
 
 
 def test_conv2d_matches_the_notes_sum(rng):
     """(x conv u)_{i,j} = sum_c sum_n sum_m x_{c,n+i,m+j} u_{c,n,m}, output (H-h+1) x (W-w+1)."""
     x = rng.standard_normal((1, 3, 6, 5))
     u = rng.standard_normal((1, 3, 3, 2))
-    y = F.conv2d(ag.tensor(x), ag.tensor(u)).data
+    y = F.conv2d(ag.tensor(x), ag.tensor(u)).array
     assert y.shape == (1, 1, 4, 4)
     ref = np.zeros((4, 4))
     for i in range(4):
@@ -109,18 +109,18 @@ def test_conv2d_matches_torch(rng, stride, padding, dilation, groups):
     m = nn.Conv2d(4, 6, (3, 2), stride, padding, dilation, groups).double()
     ref = torch.nn.Conv2d(4, 6, (3, 2), stride, padding, dilation, groups).double()
     with torch.no_grad():
-        ref.weight.copy_(torch.from_numpy(m.weight.data))
-        ref.bias.copy_(torch.from_numpy(m.bias.data))
+        ref.weight.copy_(torch.from_numpy(m.weight.array))
+        ref.bias.copy_(torch.from_numpy(m.bias.array))
     x = rng.standard_normal((3, 4, 9, 8))
     xa, xt = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     y, yt = m(xa), ref(xt)
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(y.array, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
     g = rng.standard_normal(y.shape)
     y.backward(g)
     yt.backward(torch.from_numpy(g))
-    np.testing.assert_allclose(xa.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(m.weight.grad.data, ref.weight.grad.numpy(), rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(m.bias.grad.data, ref.bias.grad.numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(xa.grad.array, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(m.weight.grad.array, ref.weight.grad.numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(m.bias.grad.array, ref.bias.grad.numpy(), rtol=1e-10, atol=1e-10)
 
 
 @requires_torch
@@ -128,18 +128,18 @@ def test_conv1d_matches_torch_float32(rng):
     m = nn.Conv1d(3, 5, 4, stride=2, padding=3, dilation=2)
     ref = torch.nn.Conv1d(3, 5, 4, stride=2, padding=3, dilation=2)
     with torch.no_grad():
-        ref.weight.copy_(torch.from_numpy(m.weight.data))
-        ref.bias.copy_(torch.from_numpy(m.bias.data))
+        ref.weight.copy_(torch.from_numpy(m.weight.array))
+        ref.bias.copy_(torch.from_numpy(m.bias.array))
     x = rng.standard_normal((4, 3, 20)).astype(np.float32)
     xa, xt = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     y, yt = m(xa), ref(xt)
     assert y.dtype == np.float32
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(y.array, yt.detach().numpy(), rtol=1e-5, atol=1e-5)
     (y * y).sum().backward()
     (yt * yt).sum().backward()
-    np.testing.assert_allclose(xa.grad.data, xt.grad.numpy(), rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(m.weight.grad.data, ref.weight.grad.numpy(), rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(m.bias.grad.data, ref.bias.grad.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(xa.grad.array, xt.grad.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(m.weight.grad.array, ref.weight.grad.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(m.bias.grad.array, ref.bias.grad.numpy(), rtol=1e-4, atol=1e-4)
 
 
 @requires_torch
@@ -153,7 +153,7 @@ def test_conv_default_init_matches_torch(cls, tcls, args):
     ws, bs, tw, tb = [], [], [], []
     for _ in range(40):
         m, r = cls(*args), getattr(torch.nn, tcls)(*args)
-        ws.append(m.weight.data.ravel()); bs.append(m.bias.data.ravel())
+        ws.append(m.weight.array.ravel()); bs.append(m.bias.array.ravel())
         tw.append(r.weight.detach().numpy().ravel()); tb.append(r.bias.detach().numpy().ravel())
     ws, bs, tw, tb = map(np.concatenate, (ws, bs, tw, tb))
     m = cls(*args)
@@ -218,7 +218,7 @@ def _conv_fn(d):
 def test_conv_paths_match_the_notes_sum_and_gradcheck(rng, xs, ws, stride, padding, dilation, groups):
     x, w, b = _t(rng, xs), _t(rng, ws), _t(rng, (ws[0],))
     y = F.conv2d(x, w, b, stride, padding, dilation, groups)
-    np.testing.assert_allclose(y.data, _conv_ref(x.data, w.data, b.data, stride, padding, dilation, groups),
+    np.testing.assert_allclose(y.array, _conv_ref(x.array, w.array, b.array, stride, padding, dilation, groups),
                                rtol=1e-12, atol=1e-12)
     assert ag.gradcheck(lambda x, w, b: F.conv2d(x, w, b, stride, padding, dilation, groups), (x, w, b))
 
@@ -233,7 +233,7 @@ def test_conv_paths_gradgradcheck(rng, xs, ws, stride, padding, dilation, groups
 def test_conv1d_paths_match_the_notes_sum(rng, stride, padding, dilation):
     x, w, b = _t(rng, (3, 2, 10)), _t(rng, (4, 2, 3)), _t(rng, (4,))
     y = F.conv1d(x, w, b, stride, padding, dilation)
-    np.testing.assert_allclose(y.data, _conv_ref(x.data, w.data, b.data, stride, padding, dilation, 1),
+    np.testing.assert_allclose(y.array, _conv_ref(x.array, w.array, b.array, stride, padding, dilation, 1),
                                rtol=1e-12, atol=1e-12)
     assert ag.gradcheck(lambda x, w, b: F.conv1d(x, w, b, stride, padding, dilation), (x, w, b))
     assert gradgradcheck(lambda x, w: F.conv1d(x, w, None, stride, padding, dilation), (x, w))
@@ -243,7 +243,7 @@ def test_conv3d_matches_the_notes_sum(rng):
     x, w, b = _t(rng, (2, 2, 4, 5, 4)), _t(rng, (3, 2, 2, 3, 2)), _t(rng, (3,))
     for stride, padding in ((1, 1), (2, 0)):
         y = F.conv3d(x, w, b, stride, padding)
-        np.testing.assert_allclose(y.data, _conv_ref(x.data, w.data, b.data, stride, padding, 1, 1),
+        np.testing.assert_allclose(y.array, _conv_ref(x.array, w.array, b.array, stride, padding, 1, 1),
                                    rtol=1e-12, atol=1e-12)
         assert ag.gradcheck(lambda x, w, b: F.conv3d(x, w, b, stride, padding), (x, w, b))
 
@@ -252,9 +252,9 @@ def _grads(x, w, b, *args):
     for t in (x, w, b):
         t.grad = None
     y = F.conv2d(x, w, b, *args)
-    g = np.cos(np.arange(y.data.size)).reshape(y.shape)
+    g = np.cos(np.arange(y.array.size)).reshape(y.shape)
     y.backward(g)
-    return y.data.copy(), x.grad.data.copy(), w.grad.data.copy(), b.grad.data.copy()
+    return y.array.copy(), x.grad.array.copy(), w.grad.array.copy(), b.grad.array.copy()
 
 
 @pytest.mark.parametrize("xs,ws,stride,padding,dilation,groups", RUN_CASES)
@@ -281,21 +281,21 @@ def test_conv_retain_graph_and_partial_needs(rng):
     y = F.conv2d(x, w, b, padding=1)
     g = rng.standard_normal(y.shape)
     y.backward(g, retain_graph=True)
-    first = [t.grad.data.copy() for t in (x, w, b)]
+    first = [t.grad.array.copy() for t in (x, w, b)]
     for t in (x, w, b):
         t.grad = None
     F.conv2d(_t(rng, (5, 3, 8, 8)), w, padding=1).sum().backward()
     w.grad = None
     y.backward(g)
     for t, want in zip((x, w, b), first):
-        np.testing.assert_allclose(t.grad.data, want, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(t.grad.array, want, rtol=1e-12, atol=1e-12)
     # only the weight, only the input, only the bias
     for rg in ((False, True, False), (True, False, False), (False, False, True)):
-        xs, ws, bs = (ag.tensor(t.data, requires_grad=r) for t, r in zip((x, w, b), rg))
+        xs, ws, bs = (ag.tensor(t.array, requires_grad=r) for t, r in zip((x, w, b), rg))
         F.conv2d(xs, ws, bs, padding=1).backward(g)
         for t, r, want in zip((xs, ws, bs), rg, first):
             if r:
-                np.testing.assert_allclose(t.grad.data, want, rtol=1e-12, atol=1e-12)
+                np.testing.assert_allclose(t.grad.array, want, rtol=1e-12, atol=1e-12)
             else:
                 assert t.grad is None
 
@@ -305,7 +305,7 @@ def test_conv_no_grad_and_empty_batch(rng):
     with ag.no_grad():
         y = F.conv2d(x, w, padding=1)
     assert not y.requires_grad
-    np.testing.assert_allclose(y.data, _conv_ref(x.data, w.data, np.zeros(4), 1, 1, 1, 1), atol=1e-12)
+    np.testing.assert_allclose(y.array, _conv_ref(x.array, w.array, np.zeros(4), 1, 1, 1, 1), atol=1e-12)
     e = ag.tensor(np.zeros((0, 2, 5, 5)), requires_grad=True)
     ye = F.conv2d(e, w, padding=1)
     assert ye.shape == (0, 4, 5, 5)
@@ -318,7 +318,7 @@ def test_conv_nonfinite_input_stays_local(rng):
     path must not wrap it into other rows or samples)."""
     x = np.zeros((2, 1, 5, 6))
     x[0, 0, 2, 0] = np.inf
-    y = F.conv2d(ag.tensor(x), ag.tensor(np.ones((1, 1, 3, 3))), padding=1).data
+    y = F.conv2d(ag.tensor(x), ag.tensor(np.ones((1, 1, 3, 3))), padding=1).array
     bad = ~np.isfinite(y)
     assert bad[0, 0, 1:4, 0:2].all() and bad.sum() == 6
 
@@ -334,13 +334,13 @@ def test_conv_paths_match_torch_float32(rng, xs, ws, stride, padding, dilation, 
     y = F.conv2d(xa, wa, ba, stride, padding, dilation, groups)
     yt = torch.nn.functional.conv2d(xt, wt, bt, stride, padding, dilation, groups)
     assert y.dtype == np.float32
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(y.array, yt.detach().numpy(), rtol=1e-4, atol=1e-4)
     g = rng.standard_normal(y.shape).astype(np.float32)
     y.backward(g)
     yt.backward(torch.from_numpy(g))
     for ours, theirs in ((xa, xt), (wa, wt), (ba, bt)):
         assert ours.grad.dtype == np.float32
-        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-4, atol=1e-3)
+        np.testing.assert_allclose(ours.grad.array, theirs.grad.numpy(), rtol=1e-4, atol=1e-3)
 
 
 def test_window_matmul_in_threads_matches_serial(rng):
@@ -359,9 +359,9 @@ def test_window_matmul_in_threads_matches_serial(rng):
 
     def run(i):
         x = xs[i]
-        y = _window_matmul.fwd(w.data, x.data, **geo)
+        y = _window_matmul.fwd(w.array, x.array, **geo)
         g = np.cos(np.arange(y.size)).reshape(y.shape)
-        return (y,) + tuple(nodes[i].op.vjp(RAW, nodes[i], g, y, w.data, x.data)[:2])
+        return (y,) + tuple(nodes[i].op.vjp(RAW, nodes[i], g, y, w.array, x.array)[:2])
 
     want = [run(i) for i in range(len(xs))]
     got = [None] * len(xs)

@@ -37,25 +37,25 @@ def test_variances_of_the_notes(fn, var):
     w = _w()
     out = fn(w)
     assert out is w and w.requires_grad and w.is_leaf and w.dtype == np.float32
-    assert abs(w.data.var() / var - 1) < 0.03  # 60000 samples: ~0.6% standard error
-    assert abs(w.data.mean()) < 0.02 * math.sqrt(var)
+    assert abs(w.array.var() / var - 1) < 0.03  # 60000 samples: ~0.6% standard error
+    assert abs(w.array.mean()) < 0.02 * math.sqrt(var)
 
 
 def test_kaiming_uniform_a_sqrt5_is_pytorchs_linear_default():
     w = init.kaiming_uniform_(_w(), a=math.sqrt(5))
     bound = 1 / math.sqrt(FAN_IN)
-    assert np.abs(w.data).max() <= bound and np.abs(w.data).max() > 0.99 * bound
+    assert np.abs(w.array).max() <= bound and np.abs(w.array).max() > 0.99 * bound
 
 
 def test_constants():
     w = _w((3, 4))
-    assert not init.ones_(w).data.min() < 1
-    assert not init.zeros_(w).data.any()
-    np.testing.assert_array_equal(init.constant_(w, 0.3).data, np.full((3, 4), 0.3, np.float32))
-    np.testing.assert_array_equal(init.eye_(w).data, np.eye(3, 4))
-    q = init.orthogonal_(_w((4, 6))).data.astype(np.float64)
+    assert not init.ones_(w).array.min() < 1
+    assert not init.zeros_(w).array.any()
+    np.testing.assert_array_equal(init.constant_(w, 0.3).array, np.full((3, 4), 0.3, np.float32))
+    np.testing.assert_array_equal(init.eye_(w).array, np.eye(3, 4))
+    q = init.orthogonal_(_w((4, 6))).array.astype(np.float64)
     np.testing.assert_allclose(q @ q.T, np.eye(4), atol=1e-5)
-    t = init.trunc_normal_(_w((50, 50)), std=1.0, a=-1.0, b=1.0).data
+    t = init.trunc_normal_(_w((50, 50)), std=1.0, a=-1.0, b=1.0).array
     assert t.min() >= -1 and t.max() <= 1
 
 
@@ -93,7 +93,7 @@ def test_gains_match_torch():
 def test_std_matches_torch_on_conv_shaped_weights(ours, theirs):
     torch.manual_seed(0)
     shape = (32, 16, 3, 3)
-    a = ours(_w(shape)).data.std()
+    a = ours(_w(shape)).array.std()
     b = theirs(torch.empty(shape)).std().item()
     assert abs(a / b - 1) < 0.04
 
@@ -118,19 +118,19 @@ def test_zero_init_keeps_hidden_units_symmetric():
         net.zero_grad()
         F.mse_loss(net(X), y).backward()
         for p in net.parameters():
-            p.data -= 0.1 * p.grad.data
-    w = net[0].weight.data
+            p.array -= 0.1 * p.grad.array
+    w = net[0].weight.array
     np.testing.assert_allclose(w, np.broadcast_to(w[:1], w.shape), rtol=1e-6)  # rows identical
     # all zeros: the first layer gets exactly zero gradient and never moves
     for m in (net[0], net[2]):
         init.zeros_(m.weight)
     net.zero_grad()
     F.mse_loss(net(X), y).backward()
-    assert not net[0].weight.grad.data.any()
+    assert not net[0].weight.grad.array.any()
 
 
 def test_reproducible_with_manual_seed():
     ag.manual_seed(3)
-    a = init.normal_(_w((5, 5))).data.copy()
+    a = init.normal_(_w((5, 5))).array.copy()
     ag.manual_seed(3)
-    np.testing.assert_array_equal(init.normal_(_w((5, 5))).data, a)
+    np.testing.assert_array_equal(init.normal_(_w((5, 5))).array, a)

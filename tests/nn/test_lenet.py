@@ -60,7 +60,7 @@ def test_lenet_reaches_97_percent_on_digits():
             opt.step()
     model.eval()
     with ag.no_grad():
-        pred = model(ag.tensor(Xte)).data.argmax(1)
+        pred = model(ag.tensor(Xte)).array.argmax(1)
     acc = (pred == yte).mean()
     assert model.conv1.weight.dtype == np.float32
     assert acc >= 0.97, f"test accuracy {acc:.3f}"

@@ -25,7 +25,7 @@ def test_shapes_layout_and_repr():
 def test_computes_x_wT_plus_b():
     lin = nn.Linear(3, 2, dtype=np.float64)
     x = np.random.default_rng(0).standard_normal((4, 3))
-    np.testing.assert_allclose(lin(ag.tensor(x)).data, x @ lin.weight.data.T + lin.bias.data)
+    np.testing.assert_allclose(lin(ag.tensor(x)).array, x @ lin.weight.array.T + lin.bias.array)
 
 
 def test_gradcheck_input_weight_bias():
@@ -42,9 +42,9 @@ def test_backward_is_the_notes_layer_rule():
     a = ag.tensor(rng.standard_normal((5, 3)), requires_grad=True)
     dz = rng.standard_normal((5, 2))
     lin(a).backward(ag.tensor(dz))
-    np.testing.assert_allclose(lin.weight.grad.data, dz.T @ a.data)
-    np.testing.assert_allclose(lin.bias.grad.data, dz.sum(0))
-    np.testing.assert_allclose(a.grad.data, dz @ lin.weight.data)
+    np.testing.assert_allclose(lin.weight.grad.array, dz.T @ a.array)
+    np.testing.assert_allclose(lin.bias.grad.array, dz.sum(0))
+    np.testing.assert_allclose(a.grad.array, dz @ lin.weight.array)
 
 
 @requires_torch
@@ -52,40 +52,40 @@ def test_matches_torch_with_copied_weights():
     rng = np.random.default_rng(3)
     ours, theirs = nn.Linear(4, 3, dtype=np.float64), torch.nn.Linear(4, 3).double()
     with torch.no_grad():
-        theirs.weight.copy_(torch.tensor(ours.weight.data))
-        theirs.bias.copy_(torch.tensor(ours.bias.data))
+        theirs.weight.copy_(torch.tensor(ours.weight.array))
+        theirs.bias.copy_(torch.tensor(ours.bias.array))
     x = rng.standard_normal((6, 4))
     xa, xt = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     out, tout = ours(xa), theirs(xt)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(out.array, tout.detach().numpy(), rtol=1e-12)
     g = rng.standard_normal((6, 3))
     out.backward(ag.tensor(g))
     tout.backward(torch.tensor(g))
-    np.testing.assert_allclose(xa.grad.data, xt.grad.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(ours.bias.grad.data, theirs.bias.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(xa.grad.array, xt.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.weight.grad.array, theirs.weight.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.bias.grad.array, theirs.bias.grad.numpy(), rtol=1e-12)
 
 
 @requires_torch
 def test_default_init_matches_torch_statistically():
     torch.manual_seed(0)
     ours, theirs = nn.Linear(256, 128), torch.nn.Linear(256, 128)
-    w_ours, w_theirs = ours.weight.data, theirs.weight.detach().numpy()
+    w_ours, w_theirs = ours.weight.array, theirs.weight.detach().numpy()
     bound = 1 / np.sqrt(256)
     for w in (w_ours, w_theirs):
         assert np.abs(w).max() <= bound
     assert abs(w_ours.std() / w_theirs.std() - 1) < 0.03
     assert abs(w_ours.std() - bound / np.sqrt(3)) < 0.02 * bound / np.sqrt(3)
     assert abs(w_ours.mean()) < 0.01 * bound
-    b = nn.Linear(256, 4096).bias.data  # enough biases to check their spread
+    b = nn.Linear(256, 4096).bias.array  # enough biases to check their spread
     assert np.abs(b).max() <= bound and abs(b.std() - bound / np.sqrt(3)) < 0.05 * bound / np.sqrt(3)
 
 
 def test_init_is_reproducible_with_manual_seed():
     ag.manual_seed(5)
-    a = nn.Linear(3, 3).weight.data.copy()
+    a = nn.Linear(3, 3).weight.array.copy()
     ag.manual_seed(5)
-    np.testing.assert_array_equal(nn.Linear(3, 3).weight.data, a)
+    np.testing.assert_array_equal(nn.Linear(3, 3).weight.array, a)
 
 
 def test_identity_and_flatten():
@@ -101,9 +101,9 @@ def test_identity_and_flatten():
 
 
 def _gd_step(model, lr):
-    """Plain gradient descent on p.data (no optimizer)."""
+    """Plain gradient descent on p.array (no optimizer)."""
     for p in model.parameters():
-        p.data -= lr * p.grad.data
+        p.array -= lr * p.grad.array
 
 
 def test_mlp_solves_xor():
@@ -115,7 +115,7 @@ def test_mlp_solves_xor():
         lin.zero_grad()
         F.binary_cross_entropy_with_logits(lin(X), y).backward()
         _gd_step(lin, 0.5)
-    assert ((lin(X).data > 0) == y).sum() < 4
+    assert ((lin(X).array > 0) == y).sum() < 4
     # one hidden layer fixes it
     net = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1))
     for _ in range(500):
@@ -124,7 +124,7 @@ def test_mlp_solves_xor():
         loss.backward()
         _gd_step(net, 0.5)
     assert loss.item() < 0.05
-    np.testing.assert_array_equal(net(X).data > 0, y > 0.5)
+    np.testing.assert_array_equal(net(X).array > 0, y > 0.5)
 
 
 def test_logistic_regression_recovers_the_linear_bayes_boundary():
@@ -147,8 +147,8 @@ def test_logistic_regression_recovers_the_linear_bayes_boundary():
         model.zero_grad()
         F.binary_cross_entropy_with_logits(model(Xa), y).backward()
         _gd_step(model, 1.0)
-    w, b = model.weight.data.ravel().astype(np.float64), float(model.bias.data[0])
-    accuracy = ((model(Xa).data > 0) == (y > 0.5)).mean()
+    w, b = model.weight.array.ravel().astype(np.float64), float(model.bias.array[0])
+    accuracy = ((model(Xa).array > 0) == (y > 0.5)).mean()
     bayes_accuracy = (((X @ w_bayes + b_bayes) > 0) == (y.ravel() > 0.5)).mean()
     cosine = w @ w_bayes / np.linalg.norm(w) / np.linalg.norm(w_bayes)
     assert accuracy >= 0.95 and accuracy >= bayes_accuracy - 0.01

@@ -130,7 +130,7 @@ def test_gradcheck_float64(name, reduction):
     ta = _target(t)
     assert ag.gradcheck(lambda a: fn(a, ta, reduction=reduction), (xa,))
     mod = make(reduction=reduction)
-    np.testing.assert_allclose(mod(xa, ta).data, fn(xa, ta, reduction=reduction).data)
+    np.testing.assert_allclose(mod(xa, ta).array, fn(xa, ta, reduction=reduction).array)
 
 
 @requires_torch
@@ -141,11 +141,11 @@ def test_matches_torch(name, reduction):
     xa, xt = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     out = fn(xa, _target(t), reduction=reduction)
     tout = tfn(reduction)(xt, torch.tensor(t))
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.array, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
     g = np.random.default_rng(0).standard_normal(out.shape)
     out.backward(ag.tensor(g))
     tout.backward(torch.tensor(g))
-    np.testing.assert_allclose(xa.grad.data, xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(xa.grad.array, xt.grad.numpy(), rtol=1e-9, atol=1e-12)
 
 
 def test_gradcheck_target_of_regression_losses():
@@ -167,7 +167,7 @@ def test_float32_cross_entropy_matches_torch():
     out.backward()
     tout.backward()
     np.testing.assert_allclose(out.item(), tout.item(), rtol=1e-6)
-    np.testing.assert_allclose(xa.grad.data, xt.grad.numpy(), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(xa.grad.array, xt.grad.numpy(), rtol=1e-5, atol=1e-7)
 
 
 def test_cross_entropy_gradient_is_softmax_minus_onehot():
@@ -175,15 +175,15 @@ def test_cross_entropy_gradient_is_softmax_minus_onehot():
     x = ag.tensor(rng.standard_normal((5, 4)), requires_grad=True)
     t = np.array([0, 1, 2, 3, 0])
     F.cross_entropy(x, t, reduction="sum").backward()
-    p = np.exp(x.data) / np.exp(x.data).sum(1, keepdims=True)
-    np.testing.assert_allclose(x.grad.data, p - np.eye(4)[t], atol=1e-12)
+    p = np.exp(x.array) / np.exp(x.array).sum(1, keepdims=True)
+    np.testing.assert_allclose(x.grad.array, p - np.eye(4)[t], atol=1e-12)
 
 
 def test_bce_with_logits_gradient_is_yhat_minus_y():
     z = ag.tensor([-2.0, 0.3, 4.0], dtype=np.float64, requires_grad=True)
     y = np.array([0.0, 1.0, 1.0])
     F.binary_cross_entropy_with_logits(z, y, reduction="sum").backward()
-    np.testing.assert_allclose(z.grad.data, 1 / (1 + np.exp(-z.data)) - y)
+    np.testing.assert_allclose(z.grad.array, 1 / (1 + np.exp(-z.array)) - y)
 
 
 def test_logistic_loss_equals_bce_with_logits_on_01_labels():
@@ -197,9 +197,9 @@ def test_logistic_loss_equals_bce_with_logits_on_01_labels():
 def test_notes_values():
     np.testing.assert_allclose(F.mse_loss(ag.tensor([3.0]), [1.0]).item(), 4.0)  # halved form: 2
     np.testing.assert_allclose(F.perceptron_loss(ag.tensor([-2.0, 3.0]), [1.0, 1.0],
-                                                 reduction="none").data, [2.0, 0.0])
+                                                 reduction="none").array, [2.0, 0.0])
     np.testing.assert_allclose(F.hinge_loss(ag.tensor([0.5, 3.0]), [1.0, 1.0],
-                                            reduction="none").data, [0.5, 0.0])
+                                            reduction="none").array, [0.5, 0.0])
     np.testing.assert_allclose(F.logistic_loss(ag.tensor([0.0]), [1.0]).item(), np.log(2), rtol=1e-6)
 
 
@@ -226,7 +226,7 @@ def test_logit_losses_finite_at_plus_minus_1000(dtype):
         with np.errstate(over="raise", divide="raise", invalid="raise"):
             out = fn(xa, t)
             out.backward()
-        assert np.isfinite(out.data).all() and np.isfinite(xa.grad.data).all(), fn
+        assert np.isfinite(out.array).all() and np.isfinite(xa.grad.array).all(), fn
 
 
 def test_cross_entropy_at_1000_exact_values():
@@ -234,7 +234,7 @@ def test_cross_entropy_at_1000_exact_values():
     out = F.cross_entropy(x, np.array([0]))
     out.backward()
     assert out.item() == 2000.0
-    np.testing.assert_allclose(x.grad.data, [[-1.0, 1.0]])
+    np.testing.assert_allclose(x.grad.array, [[-1.0, 1.0]])
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -244,16 +244,16 @@ def test_bce_finite_at_probabilities_0_and_1(dtype):
     with np.errstate(all="raise"):
         out = F.binary_cross_entropy(p, y, reduction="none")
         out.sum().backward()
-    np.testing.assert_allclose(out.data, [0, 0, 100, 100, np.log(2)], rtol=1e-6)  # PyTorch's clamp
-    assert np.isfinite(p.grad.data).all()
-    np.testing.assert_allclose(p.grad.data[[0, 1, 4]], [1.0, -1.0, -2.0], rtol=1e-6)
+    np.testing.assert_allclose(out.array, [0, 0, 100, 100, np.log(2)], rtol=1e-6)  # PyTorch's clamp
+    assert np.isfinite(p.grad.array).all()
+    np.testing.assert_allclose(p.grad.array[[0, 1, 4]], [1.0, -1.0, -2.0], rtol=1e-6)
 
 
 @requires_torch
 def test_bce_at_0_and_1_matches_torch_forward():
     p = np.array([0.0, 1.0, 0.0, 1.0, 1e-30, 1 - 1e-7])
     y = np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0])
-    ours = F.binary_cross_entropy(ag.tensor(p), y, reduction="none").data
+    ours = F.binary_cross_entropy(ag.tensor(p), y, reduction="none").array
     theirs = torch.nn.functional.binary_cross_entropy(torch.tensor(p), torch.tensor(y),
                                                       reduction="none").numpy()
     np.testing.assert_allclose(ours, theirs, rtol=1e-9)
@@ -296,7 +296,7 @@ def test_single_sample_cross_entropy_and_ignore_all():
     x = ag.tensor(np.array([1.0, 2.0, 0.5]), requires_grad=True)
     out = F.cross_entropy(x, np.array(1))
     assert out.shape == ()
-    np.testing.assert_allclose(out.item(), -F.log_softmax(x, dim=0).data[1])
+    np.testing.assert_allclose(out.item(), -F.log_softmax(x, dim=0).array[1])
     allign = F.cross_entropy(ag.randn(2, 3), np.array([-100, -100]))
     assert np.isnan(allign.item())  # like PyTorch
 

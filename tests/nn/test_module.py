@@ -93,7 +93,7 @@ def test_zero_grad_both_modes_and_missing_grads():
     net(ag.randn(5, 3)).sum().backward()
     assert all(p.grad is not None for p in net.parameters())
     net.zero_grad(set_to_none=False)
-    assert all(p.grad is not None and not p.grad.data.any() for p in net.parameters())
+    assert all(p.grad is not None and not p.grad.array.any() for p in net.parameters())
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
 
@@ -103,7 +103,7 @@ def test_call_runs_forward_and_hooks():
     x = ag.randn(2, 3)
     seen = []
     h = blk.register_forward_hook(lambda m, inp, out: seen.append(out.shape))
-    np.testing.assert_allclose(blk(x).data, blk.forward(x).data)
+    np.testing.assert_allclose(blk(x).array, blk.forward(x).array)
     assert seen == [(2, 3)]
     h.remove()
     blk(x)
@@ -119,11 +119,11 @@ def test_state_dict_dotted_keys_and_roundtrip():
     assert all(not v.requires_grad for v in sd.values())
     other = Net()
     weight = other.a.fc.weight
-    res = other.load_state_dict({k: v.data.copy() for k, v in sd.items()})  # arrays work too
+    res = other.load_state_dict({k: v.array.copy() for k, v in sd.items()})  # arrays work too
     assert res.missing_keys == [] and res.unexpected_keys == []
     assert other.a.fc.weight is weight  # copied in place: optimizers keep their references
     x = ag.randn(4, 3)
-    np.testing.assert_array_equal(net(x).data, other(x).data)
+    np.testing.assert_array_equal(net(x).array, other(x).array)
     other.load_state_dict(sd)  # Tensors work
 
 
@@ -134,7 +134,7 @@ def test_state_dict_keep_vars():
 
 def test_load_state_dict_strict_errors_name_keys_and_leave_model_untouched():
     net = Net()
-    before = {k: v.data.copy() for k, v in net.state_dict().items()}
+    before = {k: v.array.copy() for k, v in net.state_dict().items()}
     good = {k: np.zeros(v.shape, v.dtype) for k, v in net.state_dict().items()}
 
     bad_shape = dict(good)
@@ -155,12 +155,12 @@ def test_load_state_dict_strict_errors_name_keys_and_leave_model_untouched():
         net.load_state_dict(extra)
 
     for k, v in net.state_dict().items():
-        np.testing.assert_array_equal(v.data, before[k], err_msg=k)
+        np.testing.assert_array_equal(v.array, before[k], err_msg=k)
 
     res = net.load_state_dict(missing, strict=False)
     assert res.missing_keys == ["a.fc.bias"]
-    assert not net.a.fc.weight.data.any()
-    np.testing.assert_array_equal(net.a.fc.bias.data, before["a.fc.bias"])
+    assert not net.a.fc.weight.array.any()
+    np.testing.assert_array_equal(net.a.fc.bias.array, before["a.fc.bias"])
 
 
 def test_buffers_are_saved_converted_but_not_parameters():
@@ -168,7 +168,7 @@ def test_buffers_are_saved_converted_but_not_parameters():
     assert "count" in blk.state_dict()
     assert all(p is not blk.count for p in blk.parameters())
     blk.count = ag.ones(1)  # reassigning a buffer keeps it a buffer
-    assert blk.state_dict()["count"].data[0] == 1
+    assert blk.state_dict()["count"].array[0] == 1
     blk.register_buffer("tmp", ag.zeros(2), persistent=False)
     assert "tmp" not in blk.state_dict() and "tmp" in dict(blk.named_buffers())
 
@@ -189,9 +189,9 @@ def test_deepcopy_gives_independent_parameters():
     twin = copy.deepcopy(net)
     for (n1, p1), (n2, p2) in zip(net.named_parameters(), twin.named_parameters()):
         assert n1 == n2 and p1 is not p2 and isinstance(p2, nn.Parameter)
-        np.testing.assert_array_equal(p1.data, p2.data)
-    twin.a.fc.weight.data[...] = 7
-    assert not (net.a.fc.weight.data == 7).any()
+        np.testing.assert_array_equal(p1.array, p2.array)
+    twin.a.fc.weight.array[...] = 7
+    assert not (net.a.fc.weight.array == 7).any()
     assert twin.b2 is twin.b[0]  # sharing is preserved inside the copy
     twin(ag.randn(2, 3)).sum().backward()
     assert net.a.fc.weight.grad is None

@@ -61,9 +61,9 @@ def test_max_pool_ties_go_to_the_first_maximum():
                                [2., 0., 3., 3.],
                                [0., 2., 3., 3.]]]]), requires_grad=True)
     y = F.max_pool2d(x, 2)
-    np.testing.assert_array_equal(y.data[0, 0], [[1, 0], [2, 3]])
+    np.testing.assert_array_equal(y.array[0, 0], [[1, 0], [2, 3]])
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data[0, 0], [[1, 0, 1, 0],
+    np.testing.assert_array_equal(x.grad.array[0, 0], [[1, 0, 1, 0],
                                                       [0, 0, 0, 0],
                                                       [1, 0, 1, 0],
                                                       [0, 0, 0, 0]])
@@ -72,9 +72,9 @@ def test_max_pool_ties_go_to_the_first_maximum():
 def test_max_pool_pads_with_minus_inf():
     x = ag.tensor(-np.ones((1, 1, 2, 2)), requires_grad=True)
     y = F.max_pool2d(x, 2, stride=1, padding=1)
-    np.testing.assert_array_equal(y.data, -np.ones((1, 1, 3, 3)))  # never the zero pad
+    np.testing.assert_array_equal(y.array, -np.ones((1, 1, 3, 3)))  # never the zero pad
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data[0, 0], [[4, 2], [2, 1]])
+    np.testing.assert_array_equal(x.grad.array[0, 0], [[4, 2], [2, 1]])
 
 
 def test_modules_shapes_and_defaults():
@@ -98,7 +98,7 @@ def test_modules_shapes_and_defaults():
 
 def test_adaptive_avg_pool_global_is_mean(rng):
     x = rng.standard_normal((2, 3, 5, 7))
-    np.testing.assert_allclose(F.adaptive_avg_pool2d(ag.tensor(x), 1).data[..., 0, 0],
+    np.testing.assert_allclose(F.adaptive_avg_pool2d(ag.tensor(x), 1).array[..., 0, 0],
                                x.mean(axis=(2, 3)), rtol=1e-12)
 
 
@@ -107,11 +107,11 @@ def _compare(rng, ours, theirs, x, rtol=1e-10):
     xa, xt = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     y, yt = ours(xa), theirs(xt)
     assert y.shape == tuple(yt.shape)
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(y.array, yt.detach().numpy(), rtol=rtol, atol=rtol)
     g = rng.standard_normal(y.shape).astype(x.dtype)
     y.backward(g)
     yt.backward(torch.from_numpy(g))
-    np.testing.assert_allclose(xa.grad.data, xt.grad.numpy(), rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(xa.grad.array, xt.grad.numpy(), rtol=rtol, atol=rtol)
 
 
 @requires_torch

@@ -32,12 +32,12 @@ def test_save_load_into_fresh_model_gives_identical_outputs(tmp_path):
     ag.manual_seed(2)
     fresh = _model()
     x = ag.randn(5, 4)
-    assert not np.array_equal(model(x).data, fresh(x).data)
+    assert not np.array_equal(model(x).array, fresh(x).array)
     loaded = nn.load(path)
     assert list(loaded) == list(model.state_dict())
     assert all(isinstance(v, np.ndarray) for v in loaded.values())  # arrays come back
     fresh.load_state_dict(loaded)
-    np.testing.assert_array_equal(model(x).data, fresh(x).data)
+    np.testing.assert_array_equal(model(x).array, fresh(x).array)
 
 
 def test_file_is_plain_npz_without_pickle(tmp_path):
@@ -60,7 +60,7 @@ def test_buffers_and_dtypes_roundtrip(tmp_path):
     assert sd["fc.weight"].dtype == np.float32
     other = WithBuffer()
     other.load_state_dict(sd)
-    np.testing.assert_array_equal(other.running.data, [1.5, -2.0])
+    np.testing.assert_array_equal(other.running.array, [1.5, -2.0])
     assert other.steps.item() == 7
 
 
@@ -161,11 +161,11 @@ def test_wrong_shape_raises_naming_the_key_and_leaves_model_untouched(tmp_path):
     nn.save(nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 5)).state_dict(),
             tmp_path / "wide.npz")
     model = _model()
-    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    before = {k: v.array.copy() for k, v in model.state_dict().items()}
     with pytest.raises(RuntimeError, match=r"size mismatch for '2.weight'.*\(5, 8\).*\(3, 8\)"):
         model.load_state_dict(nn.load(tmp_path / "wide.npz"))
     for k, v in model.state_dict().items():
-        np.testing.assert_array_equal(v.data, before[k], err_msg=k)
+        np.testing.assert_array_equal(v.array, before[k], err_msg=k)
 
 
 def test_save_to_open_file_object(tmp_path):

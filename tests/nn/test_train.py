@@ -27,7 +27,7 @@ class TinySGD:
 
     def step(self):
         for p in self.params:
-            p.data -= self.param_groups[0]["lr"] * p.grad.data
+            p.array -= self.param_groups[0]["lr"] * p.grad.array
 
 
 class Probe(nn.Module):

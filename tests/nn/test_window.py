@@ -20,19 +20,19 @@ def test_window_view_values_and_no_copy(rng):
     w = sliding_window(x, (3, 2), (2, 1), (1, 2))
     P = ((7 - 3) // 2 + 1, (6 - 3) // 1 + 1)
     assert w.shape == (2, 3) + P + (3, 2)
-    assert np.shares_memory(w.data, x.data)
+    assert np.shares_memory(w.array, x.array)
     for i in range(P[0]):
         for j in range(P[1]):
             for a in range(3):
                 for b in range(2):
-                    np.testing.assert_array_equal(w.data[:, :, i, j, a, b],
-                                                  x.data[:, :, 2 * i + a, j + 2 * b])
+                    np.testing.assert_array_equal(w.array[:, :, i, j, a, b],
+                                                  x.array[:, :, 2 * i + a, j + 2 * b])
 
 
 def test_window_view_matches_numpy_sliding_window_view(rng):
     x = rng.standard_normal((2, 5, 9))
     ref = np.lib.stride_tricks.sliding_window_view(x, 4, axis=-1)
-    np.testing.assert_array_equal(sliding_window(ag.tensor(x), 4).data, ref)
+    np.testing.assert_array_equal(sliding_window(ag.tensor(x), 4).array, ref)
 
 
 @pytest.mark.parametrize("k,s,r", [((3, 2), (2, 1), (1, 2)), ((2, 2), (2, 2), (1, 1)),
@@ -60,7 +60,7 @@ def test_scatter_add_is_the_adjoint(rng):
     wx = sliding_window(ag.tensor(x), (3, 2), (2, 2), (2, 1))
     y = rng.standard_normal(wx.shape)
     sy = window_scatter_add(ag.tensor(y), x.shape, (3, 2), (2, 2), (2, 1))
-    assert np.isclose((wx.data * y).sum(), (x * sy.data).sum())
+    assert np.isclose((wx.array * y).sum(), (x * sy.array).sum())
     ys = ag.tensor(y, requires_grad=True)
     assert ag.gradcheck(lambda t: window_scatter_add(t, x.shape, (3, 2), (2, 2), (2, 1)), (ys,))
 
@@ -70,7 +70,7 @@ def test_window_backward_counts_overlaps():
     sliding_window(x, (3, 3)).sum().backward()
     # how many 3x3 windows (stride 1) cover each element of a 4x4 grid
     c = np.array([1, 2, 2, 1])
-    np.testing.assert_array_equal(x.grad.data[0, 0], np.outer(c, c))
+    np.testing.assert_array_equal(x.grad.array[0, 0], np.outer(c, c))
 
 
 def test_window_too_large_raises():
@@ -94,7 +94,7 @@ def test_window_max_gradgradcheck(rng):
 def test_window_max_ties_go_to_first():
     x = ag.tensor(np.zeros((1, 1, 2, 4)), requires_grad=True)
     window_max(x, (2, 2)).sum().backward()
-    np.testing.assert_array_equal(x.grad.data[0, 0], [[1, 0, 1, 0], [0, 0, 0, 0]])
+    np.testing.assert_array_equal(x.grad.array[0, 0], [[1, 0, 1, 0], [0, 0, 0, 0]])
 
 
 def test_window_ops_keep_float32(rng):
@@ -113,14 +113,14 @@ def test_window_matmul_is_the_product_with_the_padded_windows(rng):
     x, w, b = _x(rng, (2, 4, 5, 6)), _x(rng, (2, 3, 2 * 2 * 3)), _x(rng, (6,))
     geo = dict(kernel_size=(2, 3), stride=(1, 2), dilation=(2, 1), padding=((1, 0), (2, 1)))
     y = _window_matmul(w, x, b, **geo)
-    xp = np.pad(x.data, ((0, 0), (0, 0), (1, 0), (2, 1)))
-    win = sliding_window(ag.tensor(xp), (2, 3), (1, 2), (2, 1)).data       # (N, C, P, k)
+    xp = np.pad(x.array, ((0, 0), (0, 0), (1, 0), (2, 1)))
+    win = sliding_window(ag.tensor(xp), (2, 3), (1, 2), (2, 1)).array       # (N, C, P, k)
     P = win.shape[2:4]
     cols = win.transpose(0, 1, 4, 5, 2, 3).reshape(2, 2, 2 * 6, -1)       # (N, G, Cg K, L)
-    ref = (w.data @ cols).reshape((2, 6) + P) + b.data[:, None, None]
-    np.testing.assert_allclose(y.data, ref, rtol=1e-12, atol=1e-12)
+    ref = (w.array @ cols).reshape((2, 6) + P) + b.array[:, None, None]
+    np.testing.assert_allclose(y.array, ref, rtol=1e-12, atol=1e-12)
     assert ag.gradcheck(lambda w, x, b: _window_matmul(w, x, b, **geo), (w, x, b))
     assert gradgradcheck(lambda w, x: _window_matmul(w, x, **geo), (w, x))
     m, c = _x(rng, (3, 4)), _x(rng, (2, 4, 5))
-    np.testing.assert_allclose(_window_matmul(m, c).data, m.data @ c.data, rtol=1e-12)
+    np.testing.assert_allclose(_window_matmul(m, c).array, m.array @ c.array, rtol=1e-12)
     assert ag.gradcheck(lambda m, c: _window_matmul(m, c), (m, c))

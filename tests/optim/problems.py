@@ -93,10 +93,10 @@ def train(opt_factory, problem, steps, sign=1.0, params=None, engine=True):
             loss = sign * problem.loss_ag(params)
             loss.backward()
         else:
-            for p, g in zip(params, problem.grad_np([p.data for p in params])):
+            for p, g in zip(params, problem.grad_np([p.array for p in params])):
                 p.grad = ag.Tensor(sign * g)
         opt.step()
-        traj.append([p.data.copy() for p in params])
+        traj.append([p.array.copy() for p in params])
     return traj
 
 

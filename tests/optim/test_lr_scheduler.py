@@ -110,7 +110,7 @@ def test_scheduler_drives_the_optimizer():
         w.grad = ag.Tensor(np.ones(1))
         opt.step()
         s.step()
-    np.testing.assert_allclose(w.data, [-(1 + 1 + 0.1 + 0.1)])
+    np.testing.assert_allclose(w.array, [-(1 + 1 + 0.1 + 0.1)])
     assert opt.param_groups[0]["initial_lr"] == 1.0
 
 

@@ -17,11 +17,11 @@ def test_momentum_is_the_notes_formula_by_hand():
     w.grad = ag.Tensor(g1)
     opt.step()
     V1 = 0.2 * g1
-    np.testing.assert_allclose(w.data, np.array([1.0, -2.0]) - 0.5 * V1, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(w.array, np.array([1.0, -2.0]) - 0.5 * V1, rtol=0, atol=1e-15)
     w.grad = ag.Tensor(g2)
     opt.step()
     V2 = 0.8 * V1 + 0.2 * g2
-    np.testing.assert_allclose(w.data, np.array([1.0, -2.0]) - 0.5 * V1 - 0.5 * V2, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(w.array, np.array([1.0, -2.0]) - 0.5 * V1 - 0.5 * V2, rtol=0, atol=1e-15)
     np.testing.assert_allclose(opt.state[w]["momentum_buffer"], V2, rtol=0, atol=1e-15)
 
 
@@ -42,8 +42,8 @@ def test_constant_gradient_shows_the_start_at_zero():
         np.testing.assert_allclose(mom.state[w]["momentum_buffer"], (1 - B ** t) * g, rtol=1e-13)
         np.testing.assert_allclose(sgd.state[u]["momentum_buffer"], g, rtol=1e-13)
     # theta_T = -lr * sum_t (1 - b^t) g  versus  -lr * T * g: they differ by lr * sum_t b^t g
-    np.testing.assert_allclose(w.data, -lr * sum(1 - B ** t for t in range(1, T + 1)) * g, rtol=1e-12)
-    np.testing.assert_allclose(u.data - w.data, -lr * sum(B ** t for t in range(1, T + 1)) * g, rtol=1e-12)
+    np.testing.assert_allclose(w.array, -lr * sum(1 - B ** t for t in range(1, T + 1)) * g, rtol=1e-12)
+    np.testing.assert_allclose(u.array - w.array, -lr * sum(B ** t for t in range(1, T + 1)) * g, rtol=1e-12)
 
 
 def _train_mlp(make, prime=None, steps=100):
@@ -59,7 +59,7 @@ def test_momentum_started_at_first_gradient_is_sgd_with_dampening():
     """Momentum(b) and SGD(momentum=b, dampening=b) run the same recursion; they differ only
     in V's start. Starting Momentum's V at g_1 reproduces SGD's whole trajectory."""
     def prime(opt, params, problem):
-        for p, g in zip(params, problem.grad_np([p.data for p in params])):
+        for p, g in zip(params, problem.grad_np([p.array for p in params])):
             opt.state[p] = {"step": 0, "momentum_buffer": g.copy()}
 
     ours = _train_mlp(lambda ps: optim.Momentum(ps, lr=0.1, beta=B), prime)
@@ -112,7 +112,7 @@ def test_momentum_smooths_a_canyon(name):
             opt.zero_grad()
             (0.5 * (0.1 * w[0] ** 2 + 10.0 * w[1] ** 2)).backward()
             opt.step()
-        return np.linalg.norm(w.data)
+        return np.linalg.norm(w.array)
 
     # plain GD is near its stability limit 2 / L = 0.2; V averages g, so momentum can take
     # lr / (1 - b) times larger steps along the floor without the zig-zag blowing up

@@ -28,11 +28,11 @@ def test_one_step_on_a_strictly_convex_quadratic(max_dense):
 
     opt = optim.Newton([x, Y], max_dense=max_dense)
     loss0 = opt.step(closure)
-    np.testing.assert_allclose(x.data, np.linalg.solve(A, b), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(Y.data, C, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(x.array, np.linalg.solve(A, b), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(Y.array, C, rtol=1e-10, atol=1e-12)
     assert opt.last_damping == 0.0
     assert np.isclose(loss0.item(), 0.5 * np.ones(4) @ A @ np.ones(4) - b.sum() + 0.5 * (C ** 2).sum())
-    np.testing.assert_allclose(x.grad.data, A @ np.ones(4) - b)  # .grad: where the step started
+    np.testing.assert_allclose(x.grad.array, A @ np.ones(4) - b)  # .grad: where the step started
     assert opt.state[x]["step"] == 1
 
 
@@ -44,8 +44,8 @@ def test_least_squares_closed_form():
     theta = ag.tensor(rng.standard_normal(5), requires_grad=True)
     opt = optim.Newton([theta])
     opt.step(lambda: ((ag.Tensor(W) @ theta - ag.Tensor(y)) ** 2).sum())
-    np.testing.assert_allclose(theta.data, np.linalg.solve(W.T @ W, W.T @ y), rtol=1e-10)
-    np.testing.assert_allclose(theta.data, np.linalg.lstsq(W, y, rcond=None)[0], rtol=1e-10)
+    np.testing.assert_allclose(theta.array, np.linalg.solve(W.T @ W, W.T @ y), rtol=1e-10)
+    np.testing.assert_allclose(theta.array, np.linalg.lstsq(W, y, rcond=None)[0], rtol=1e-10)
 
 
 def test_logistic_regression_on_two_gaussian_classes():
@@ -65,9 +65,9 @@ def test_logistic_regression_on_two_gaussian_classes():
     opt = optim.Newton([w, b])
     losses = [opt.step(closure).item() for _ in range(10)]
     gw, gb = ag.grad(closure(), [w, b])
-    assert np.sqrt((gw.data ** 2).sum() + gb.item() ** 2) < 1e-10
+    assert np.sqrt((gw.array ** 2).sum() + gb.item() ** 2) < 1e-10
     assert all(l1 <= l0 + 1e-15 for l0, l1 in zip(losses, losses[1:]))
-    assert np.mean(np.sign(X @ w.data + b.item()) == y) > 0.8
+    assert np.mean(np.sign(X @ w.array + b.item()) == y) > 0.8
     # the same fit by a plain numpy transcription of Newton / IRLS
     theta = np.zeros(3)
     Xb = np.hstack([X, np.ones((2 * n, 1))])
@@ -76,7 +76,7 @@ def test_logistic_regression_on_two_gaussian_classes():
         g = -(Xb * (y * p)[:, None]).mean(0)
         H = (Xb * (p * (1 - p))[:, None]).T @ Xb / (2 * n)
         theta -= np.linalg.solve(H, g)
-    np.testing.assert_allclose(np.append(w.data, b.item()), theta, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(np.append(w.array, b.item()), theta, rtol=1e-9, atol=1e-12)
 
 
 def test_lr_and_damping_scale_the_step():
@@ -84,7 +84,7 @@ def test_lr_and_damping_scale_the_step():
     x = ag.tensor(np.zeros(4), requires_grad=True)
     closure = lambda: 0.5 * (x * (ag.Tensor(A) @ x)).sum() - (ag.Tensor(b) * x).sum()  # noqa: E731
     optim.Newton([x], lr=0.5, damping=2.0).step(closure)
-    np.testing.assert_allclose(x.data, 0.5 * np.linalg.solve(A + 2.0 * np.eye(4), b), rtol=1e-10)
+    np.testing.assert_allclose(x.array, 0.5 * np.linalg.solve(A + 2.0 * np.eye(4), b), rtol=1e-10)
 
 
 def _mlp_closure(seed=0):
@@ -105,13 +105,13 @@ def test_dense_and_cg_agree_on_a_nonconvex_network():
         params, closure = _mlp_closure()
         opt = optim.Newton(params, damping=1.0, max_dense=max_dense, cg_tol=1e-13)
         opt.step(closure)
-        steps.append(np.concatenate([p.data.ravel() for p in params]))
+        steps.append(np.concatenate([p.array.ravel() for p in params]))
     np.testing.assert_allclose(steps[0], steps[1], rtol=1e-8, atol=1e-10)
 
 
 def test_hessian_matches_autograd_functional():
     params, closure = _mlp_closure(1)
-    flat0 = np.concatenate([p.data.ravel() for p in params])
+    flat0 = np.concatenate([p.array.ravel() for p in params])
     shapes = [p.shape for p in params]
 
     def f(v):
@@ -123,12 +123,12 @@ def test_hessian_matches_autograd_functional():
         h = ag.tanh(ag.Tensor(_X(1)) @ out[0] + out[1])
         return ((h @ out[2] + out[3] - ag.Tensor(_T(1))) ** 2).mean()
 
-    H = ag.functional.hessian(f, ag.tensor(flat0)).data
-    g = ag.functional.jacobian(f, ag.tensor(flat0)).data
+    H = ag.functional.hessian(f, ag.tensor(flat0)).array
+    g = ag.functional.jacobian(f, ag.tensor(flat0)).array
     opt = optim.Newton(params, damping=5.0)
     opt.step(closure)
     expected = flat0 - np.linalg.solve(H + 5.0 * np.eye(flat0.size), g)
-    np.testing.assert_allclose(np.concatenate([p.data.ravel() for p in params]), expected, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(np.concatenate([p.array.ravel() for p in params]), expected, rtol=1e-9, atol=1e-12)
 
 
 def _X(seed):
@@ -151,10 +151,10 @@ def test_saddle_point_is_damped_not_nan(max_dense):
     f0 = closure().item()
     for _ in range(30):
         opt.step(closure)
-        assert np.all(np.isfinite(w.data))
+        assert np.all(np.isfinite(w.array))
     assert opt.state[w]["step"] == 30
     assert closure().item() < f0
-    np.testing.assert_allclose(w.data, [0.0, np.sqrt(2.0)], atol=1e-6)  # a true minimum
+    np.testing.assert_allclose(w.array, [0.0, np.sqrt(2.0)], atol=1e-6)  # a true minimum
 
 
 @pytest.mark.parametrize("max_dense", [256, 0], ids=["dense", "cg"])
@@ -163,7 +163,7 @@ def test_indefinite_hessian_can_raise_instead(max_dense):
     opt = optim.Newton([w], max_dense=max_dense, adaptive_damping=False)
     with pytest.raises(optim.NotPositiveDefiniteError, match="not positive definite"):
         opt.step(lambda: w[0] ** 2 - w[1] ** 2)
-    np.testing.assert_array_equal(w.data, [1.0, 0.1])  # nothing moved
+    np.testing.assert_array_equal(w.array, [1.0, 0.1])  # nothing moved
 
 
 def test_non_finite_loss_raises():
@@ -211,13 +211,13 @@ def test_parameter_not_in_the_loss_and_linear_terms():
     unused = ag.tensor(np.ones(3), requires_grad=True)
     opt = optim.Newton([x, unused])
     opt.step(lambda: ((x - 3.0) ** 2).sum())
-    np.testing.assert_allclose(x.data, [3.0, 3.0])
-    np.testing.assert_array_equal(unused.data, np.ones(3))
-    np.testing.assert_array_equal(unused.grad.data, np.zeros(3))
+    np.testing.assert_allclose(x.array, [3.0, 3.0])
+    np.testing.assert_array_equal(unused.array, np.ones(3))
+    np.testing.assert_array_equal(unused.grad.array, np.zeros(3))
     a = ag.tensor(np.ones(2), requires_grad=True)
     opt = optim.Newton([a], damping=1.0)
     opt.step(lambda: (2.0 * a).sum())  # H = 0: the damped step is a gradient step of size lr/damping
-    np.testing.assert_allclose(a.data, [-1.0, -1.0])
+    np.testing.assert_allclose(a.array, [-1.0, -1.0])
 
 
 def test_single_parameter_group_only():

@@ -123,11 +123,11 @@ def test_param_groups_fill_defaults_and_keep_overrides():
     assert len(opt.param_groups) == 3 and opt.param_groups[2]["nesterov"] is False
     for p in (w, v, u):
         p.grad = ag.Tensor(np.ones(3))
-    w0, v0, u0 = w.data.copy(), v.data.copy(), u.data.copy()
+    w0, v0, u0 = w.array.copy(), v.array.copy(), u.array.copy()
     opt.step()
-    np.testing.assert_allclose(w.data, w0 - 0.1)
-    np.testing.assert_allclose(v.data, v0 - 0.5)
-    np.testing.assert_allclose(u.data, u0 - 0.01)
+    np.testing.assert_allclose(w.array, w0 - 0.1)
+    np.testing.assert_allclose(v.array, v0 - 0.5)
+    np.testing.assert_allclose(u.array, u0 - 0.01)
 
 
 def test_generator_of_parameters_is_accepted():
@@ -154,16 +154,16 @@ def test_state_is_lazy_and_step_counts_once(name):
 def test_step_updates_in_place_records_no_graph_and_leaves_grad_alone(name):
     w = _param((2, 3))
     opt = _make(name, [w], maximize=True) if name != "Nesterov" else _make(name, [w])
-    data = w.data
+    data = w.array
     g = np.arange(6.0).reshape(2, 3) - 2.5
     w.grad = ag.Tensor(g)
     g_before = g.copy()
     for _ in range(3):
         opt.step()
-    assert w.data is data  # updated in place: views of the parameter stay valid
+    assert w.array is data  # updated in place: views of the parameter stay valid
     assert w.is_leaf and w.grad_fn is None and w.requires_grad
-    np.testing.assert_array_equal(w.grad.data, g_before)  # the gradient array was not written
-    assert not np.array_equal(w.data, _param((2, 3)).data)
+    np.testing.assert_array_equal(w.grad.array, g_before)  # the gradient array was not written
+    assert not np.array_equal(w.array, _param((2, 3)).array)
 
 
 @pytest.mark.parametrize("name", list(FIRST_ORDER))
@@ -177,7 +177,7 @@ def test_float32_and_0d_parameters(name):
         loss.backward()
         opt.step()
     assert w.dtype == np.float32 and s.shape == () and s.dtype == np.float64
-    assert np.all(np.isfinite(w.data)) and abs(s.item()) < 1.5
+    assert np.all(np.isfinite(w.array)) and abs(s.item()) < 1.5
     for v in opt.state[w].values():
         if isinstance(v, np.ndarray):
             assert v.dtype == np.float32 and v.shape == (4,)
@@ -191,10 +191,10 @@ def test_zero_grad():
     opt = optim.SGD([w, v], lr=0.1)
     opt.zero_grad()  # no gradients yet: fine
     (w * w).sum().backward()
-    old = w.grad.data
+    old = w.grad.array
     old_copy = old.copy()
     opt.zero_grad(set_to_none=False)
-    np.testing.assert_array_equal(w.grad.data, np.zeros(3))
+    np.testing.assert_array_equal(w.grad.array, np.zeros(3))
     assert v.grad is None  # never had a gradient: stays None
     np.testing.assert_array_equal(old, old_copy)  # zeroed in a fresh array
     opt.zero_grad()
@@ -212,11 +212,11 @@ def test_closure_runs_with_grad_enabled_and_returns_loss():
         loss.backward()
         return loss
 
-    w0 = w.data.copy()
+    w0 = w.array.copy()
     with ag.no_grad():
         loss = opt.step(closure)
     assert np.isclose(loss.item(), (w0 ** 2).sum())
-    np.testing.assert_allclose(w.data, w0 - 0.1 * 2 * w0)
+    np.testing.assert_allclose(w.array, w0 - 0.1 * 2 * w0)
     with pytest.raises(TypeError, match="callable"):
         opt.step(closure=3)
 
@@ -225,10 +225,10 @@ def test_lr_change_between_steps_takes_effect():
     w = _param()
     opt = optim.SGD([w], lr=0.1)
     w.grad = ag.Tensor(np.ones(3))
-    w0 = w.data.copy()
+    w0 = w.array.copy()
     opt.param_groups[0]["lr"] = 0.25
     opt.step()
-    np.testing.assert_allclose(w.data, w0 - 0.25)
+    np.testing.assert_allclose(w.array, w0 - 0.25)
 
 
 def test_repr_lists_groups():

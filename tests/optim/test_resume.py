@@ -93,7 +93,7 @@ def test_resume_is_bit_identical(opt_name, sched_name, via, tmp_path):
     sch = make_sched(opt)
     for _ in range(K):
         _step(problem, params, opt, sch)
-    checkpoint = {"model": [p.data.copy() for p in params], "optimizer": opt.state_dict(),
+    checkpoint = {"model": [p.array.copy() for p in params], "optimizer": opt.state_dict(),
                   "scheduler": sch.state_dict()}
     _assert_plain(checkpoint)
     checkpoint = _roundtrip(checkpoint, via, tmp_path)
@@ -101,20 +101,20 @@ def test_resume_is_bit_identical(opt_name, sched_name, via, tmp_path):
     uninterrupted = []
     for _ in range(NEXT):
         _step(problem, params, opt, sch)
-        uninterrupted.append([p.data.copy() for p in params] + [np.array(sch.get_last_lr())])
+        uninterrupted.append([p.array.copy() for p in params] + [np.array(sch.get_last_lr())])
 
     # fresh objects, built as a new run would build them (different starting values)
     fresh = leaves([np.zeros_like(a) for a in problem.init])
     opt2 = make_opt(fresh)
     sch2 = make_sched(opt2)
     for p, a in zip(fresh, checkpoint["model"]):
-        p.data[...] = a
+        p.array[...] = a
     opt2.load_state_dict(checkpoint["optimizer"])
     sch2.load_state_dict(checkpoint["scheduler"])
     resumed = []
     for _ in range(NEXT):
         _step(problem, fresh, opt2, sch2)
-        resumed.append([p.data.copy() for p in fresh] + [np.array(sch2.get_last_lr())])
+        resumed.append([p.array.copy() for p in fresh] + [np.array(sch2.get_last_lr())])
 
     for a_step, b_step in zip(uninterrupted, resumed):
         for a, b in zip(a_step, b_step):

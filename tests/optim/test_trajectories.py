@@ -314,6 +314,6 @@ if torch is not None:
                 t.grad = torch.from_numpy(g.copy())
                 opt_a.step()
                 opt_b.step()
-                np.testing.assert_allclose(w.data, t.detach().numpy(), rtol=1e-11, atol=1e-12)
+                np.testing.assert_allclose(w.array, t.detach().numpy(), rtol=1e-11, atol=1e-12)
 
         check()

@@ -60,14 +60,26 @@ show(ag.viz.draw(z, title="z = sin(x1) + x1*x2 after the forward pass"))
 # * for node $u_j$: `grad_table[u_j]` $= \sum_{i \in \text{consumers}(j)}$ `grad_table[u_i]` $\cdot\ \partial u_i / \partial u_j$.
 #
 # `ag.viz.backward_steps(z)` replays the pass: one drawing per step, the node being processed highlighted in orange,
-# the rows filled so far listed in the table beside the graph. (In a live notebook `ag.viz.animate_backward(z)` plays
-# the same frames with a slider; `ag.viz.save_backward_gif(z, "backprop.gif")` writes them as an animation.)
+# the rows filled so far listed in the table beside the graph. Drag the slider (or press play) to step through it.
+# The player is plain HTML with every frame inside it: it keeps working in the saved notebook, on a course web page,
+# with no kernel running. `steps.to_html("backprop.html")` writes the same player as a page of its own.
 
 # %%
-frames = list(ag.viz.backward_steps(z))
-print(len(frames), "steps, one per node of the graph")
-for frame in frames:
-    show(frame, dpi=65)
+import os, tempfile
+from IPython.display import HTML
+
+steps = ag.viz.backward_steps(z)
+print(len(steps), "steps, one per node of the graph")
+page = steps.to_html(os.path.join(tempfile.mkdtemp(), "backprop.html"))
+print("the same player as a page of its own:", os.path.basename(page), f"({os.path.getsize(page) / 1e3:.0f} kB)")
+display(HTML(steps.html(full_page=False, interval=1200)))
+
+# %% [markdown]
+# Where no JavaScript runs (some notebook viewers strip it), here are the same frames as still images:
+
+# %%
+for frame in steps:
+    show(frame, dpi=55)
 
 # %% [markdown]
 # After the last step the table is complete. `ag.grad_table(z)` returns it as an ordered mapping
@@ -199,10 +211,9 @@ assert np.allclose((J.T @ grad_y).numpy(), x.grad.numpy())
 assert np.allclose(grad_y.numpy(), 1 - np.tanh(y.numpy()) ** 2)
 
 # %% [markdown]
-# For a live session, the slider version of section 2 (ignored when the notebook is rendered as a static page):
-
-# %%
-ag.viz.animate_backward(ag.sin(x1) + x1 * x2)
+# The player of section 2 works for any graph: `ag.viz.backward_steps(y.sum()).to_html("steps.html")` saves the
+# backward pass of this vector example as a page to share. (In a live session, `ag.viz.animate_backward(z)` shows the
+# same frames in an ipywidgets slider.)
 
 # %% [markdown]
 # **Take-aways.** The forward pass records a graph; backward fills one table entry per node, in reverse topological

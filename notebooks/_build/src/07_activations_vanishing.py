@@ -120,7 +120,9 @@ plt.tight_layout(); plt.show()
 #
 # Twenty `nn.Linear` layers of width 64, the same input batch, a cross-entropy-like scalar at the end. After one
 # `backward()` we measure $\lVert \partial L / \partial W^{[l]} \rVert$ for every layer $l$.
-# * **sigmoid** with Xavier initialisation: each layer multiplies the signal by at most $1/4$ times the weights;
+# * **sigmoid** with Xavier initialisation (`xavier_normal_`, Glorot's $2/(n_{in}+n_{out})$; on these square layers
+#   the same number as the notes' "Xavier", $1/n_{in}$, see notebook 11): each layer multiplies the signal by at most
+#   $1/4$ times the weights;
 # * **tanh** with Xavier: better ($\tanh'(0) = 1$) but still shrinking where units saturate;
 # * **ReLU** with He initialisation: derivative exactly 1 on the active half, and He's variance $2/n_{in}$
 #   compensates for the other half.

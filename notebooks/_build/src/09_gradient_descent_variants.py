@@ -6,7 +6,9 @@
 #    whole loss surface fits on one picture): **full-batch** (all $m$ samples per step), **stochastic** (one random
 #    sample per step), **mini-batch** ($M$ samples per step). Their paths across the loss surface, drawn.
 # 2. What an **epoch** is, and the cost of a step: per epoch, full-batch takes 1 step, SGD takes $m$, mini-batch $m/M$.
-# 3. **Shuffling**: the same mini-batch training on data sorted by class, with and without shuffling.
+# 3. **Shuffling**: the same mini-batch training on data sorted by class, with and without shuffling; and the
+#    notes' two ways of drawing the samples of stochastic gradient descent — *with* replacement (000: $i_k$ drawn
+#    i.i.d. uniformly) or *without* (003: disjoint minibatches covering the epoch).
 # 4. The **learning rate**: too small crawls, too large oscillates and diverges — on a one-dimensional quadratic you can
 #    check by hand, and on the line fit.
 
@@ -18,7 +20,7 @@ import nn
 import nn.plots
 import nn.functional as F
 import optim
-from nn.data import TensorDataset, DataLoader
+from nn.data import TensorDataset, DataLoader, RandomSampler
 
 ag.manual_seed(0)
 plt.rcParams.update({"figure.dpi": 90})
@@ -45,12 +47,16 @@ a_star, b_star = np.polyfit(x_np.ravel(), y_np.ravel(), 1)      # the bottom of 
 def legend_below(ax):
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
 
-def run(batch_size, lr, epochs, shuffle=True, start=(-2.0, 2.5), seed=0):
+def run(batch_size, lr, epochs, shuffle=True, start=(-2.0, 2.5), seed=0, replacement=False):
     model = nn.Linear(1, 1)
     with ag.no_grad():
         model.weight.data[:] = start[0]; model.bias.data[:] = start[1]
     opt = optim.SGD(model.parameters(), lr=lr)
-    loader = DataLoader(data, batch_size=batch_size, shuffle=shuffle, seed=seed)
+    if replacement:   # the notes' i.i.d. draws: m indices per epoch, each uniform on {0..m-1}
+        loader = DataLoader(data, batch_size=batch_size,
+                            sampler=RandomSampler(data, replacement=True, generator=seed))
+    else:             # a permutation per epoch (shuffle=True) or the stored order
+        loader = DataLoader(data, batch_size=batch_size, shuffle=shuffle, seed=seed)
     path, epoch_loss = [start], [surface(*start)]
     for _ in range(epochs):
         for xb, yb in loader:
@@ -105,6 +111,38 @@ for ax, shuffle in zip(axes, [False, True]):
 plt.tight_layout(); plt.show()
 
 # %% [markdown]
+# ### With or without replacement
+#
+# The notes define stochastic gradient descent in two ways. 000 draws each step's sample $i_k$ **i.i.d. uniformly**
+# from $\{1, \dots, N\}$: *with* replacement, so within $N$ steps some samples come twice and others not at all.
+# 003 splits each epoch into **disjoint** minibatches: *without* replacement, every sample exactly once per epoch.
+# `DataLoader(shuffle=True)` is the second; the first is `DataLoader(data, sampler=RandomSampler(data,
+# replacement=True))` (PyTorch's names).
+
+# %%
+seen_iid = [len(np.unique(RandomSampler(data, replacement=True, generator=s).indices())) / m for s in range(200)]
+print(f"with replacement: an 'epoch' of m = {m} draws visits {np.mean(seen_iid):.1%} of the samples on average "
+      f"(theory 1 - (1 - 1/m)^m = {1 - (1 - 1 / m) ** m:.1%}); without: 100%")
+fig, ax = plt.subplots(figsize=(7, 3.4))
+for replacement, label in [(False, "without replacement (shuffle=True)"), (True, "with replacement (i.i.d.)")]:
+    finals = []
+    for seed in range(5):
+        _, el = run(1, 0.05, 20, seed=seed, replacement=replacement)
+        finals.append(el[-1] - surface(a_star, b_star))
+        ax.semilogy(el - surface(a_star, b_star), color="C0" if not replacement else "C3", alpha=.6,
+                    label=label if seed == 0 else None)
+    print(f"{label:<38} loss above the minimum after 20 epochs (5 seeds): median {np.median(finals):.2e}")
+ax.set_xlabel("epoch"); ax.set_ylabel("loss − minimum (log)"); ax.grid(alpha=.3, which="both")
+ax.set_title("SGD (M = 1, lr 0.05): the two ways of drawing samples", fontsize=10); ax.legend(fontsize=8)
+plt.tight_layout(); plt.show()
+
+# %% [markdown]
+# Each single step is an unbiased estimate of the full gradient either way, and on this problem the two train
+# alike (the same order of magnitude after 20 epochs; which one ends lower changes with the seeds and the learning
+# rate). Without replacement every sample is used once per epoch, which removes part of the noise over an epoch; it
+# is what practice, and PyTorch's `shuffle=True`, do. With replacement is 000's definition: each step's sample is
+# independent of all the previous ones, the simplest setting to reason about.
+#
 # ## 3. The learning rate
 #
 # On $L(\theta) = \tfrac12 h\,\theta^2$ a gradient step is $\theta \leftarrow \theta - \eta h \theta = (1 - \eta h)\theta$.

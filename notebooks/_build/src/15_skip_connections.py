@@ -50,7 +50,8 @@ assert np.allclose(J, np.eye(3) + Jf, atol=1e-6)
 # ## 2. Gradients through 30 layers
 #
 # Two networks of 30 hidden layers of width 32 with the logistic sigmoid (whose derivative is at most 1/4, the
-# culprit of notebook 07), identical weights (Xavier initialisation):
+# culprit of notebook 07), identical weights (Xavier initialisation, `xavier_normal_`: Glorot's $2/(n_{in}+n_{out})$,
+# on these square layers the same as the notes' $1/n_{in}$):
 # * **plain**: $h_{l} = \sigma(W_l h_{l-1} + b_l)$;
 # * **residual**: $h_{l} = h_{l-1} + \sigma(W_l h_{l-1} + b_l)$.
 #

@@ -1,0 +1,81 @@
+"""The two primitives that in-place changes record (see ``autograd.inplace``).
+
+``setitem``:     y = x with y[index] = v.
+    dy/dx: g with the written positions zeroed;  dy/dv: g[index].
+``copy_slices``: y = the base tensor after an in-place change to one of its views,
+    x with view(x) replaced by src, where ``view`` is the chain of view ops (basic
+    indexing, reshape, transpose) that took the view from the base.
+    dy/dx: g with the view's positions zeroed;  dy/dsrc: view(g).
+
+Neither reads a value in its VJP, only shapes, so they never trip the in-place check.
+"""
+import numpy as np
+
+from .registry import primitive
+
+__all__ = ["apply_view", "apply_view_arr"]
+
+
+def apply_view(F, x, steps):
+    """view(x) for a chain of view ops: on arrays (a numpy view) or, when ``F`` records,
+    on Tensors (recorded, so differentiable again)."""
+    for op, params in steps:
+        x = op(x, **params) if F.create_graph else op.fwd(x, **params)
+    return x
+
+
+def apply_view_arr(a, steps):
+    for op, params in steps:
+        a = op.fwd(a, **params)
+    return a
+
+
+def _zero_region(F, g, write):
+    """g with the positions that ``write(array)`` selects set to 0."""
+    if F.create_graph:
+        m = np.ones(g.shape, dtype=g.dtype)
+        write(m)
+        return g * F.const(m, g)
+    out = np.array(g)
+    write(out)
+    return out
+
+
+@primitive("setitem", uses=())
+def setitem(x, v, index):
+    """y = x with y[index] = v;  dy/dx = g with g[index] = 0,  dy/dv = g[index]."""
+    out = x.copy()
+    out[index] = v
+    return out
+
+
+@setitem.defvjp
+def setitem_vjp(F, n, g, out, x, v):
+    index = n.params["index"]
+
+    def write(a):
+        a[index] = 0
+
+    a, b = n.inputs
+    return (_zero_region(F, g, write) if a._rg else None,
+            F.getitem(g, index) if b._rg else None)
+
+
+@primitive("copy_slices", uses=())
+def copy_slices(x, src, steps):
+    """y = x with view(x) = src;  dy/dx = g with view(g) = 0,  dy/dsrc = view(g)."""
+    out = x.copy()
+    apply_view_arr(out, steps)[...] = src
+    return out
+
+
+@copy_slices.defvjp
+def copy_slices_vjp(F, n, g, out, x, src):
+    steps = n.params["steps"]
+
+    def write(a):
+        apply_view_arr(a, steps)[...] = 0
+
+    a, b = n.inputs
+    return (_zero_region(F, g, write) if a._rg else None,
+            apply_view(F, g, steps) if b._rg else None)
