@@ -32,6 +32,8 @@ import numpy as np
 
 import autograd as ag
 
+from .module import Module
+
 __all__ = ["CharTransformer", "CharData", "generate", "build_parser", "main", "TEXT_PATH"]
 
 TEXT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "text", "coriolanus.txt")
@@ -90,13 +92,7 @@ def _layer_norm_class():
     return LayerNorm
 
 
-def _module_base():
-    import nn
-
-    return nn.Module
-
-
-class CharTransformer(_module_base()):
+class CharTransformer(Module):
     """logits = head(LN(blocks(tok_emb(x) + pos_emb(t)))) under a causal mask.
 
     x (N, T) integer codes, T <= block_size -> logits (N, T, vocab_size).
