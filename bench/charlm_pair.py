@@ -1,6 +1,6 @@
 """The charlm step ratio measured in pairs, for a busy machine.
 
-    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 python -m bench.charlm_pair [--rounds 30] [--tuned-malloc]
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 python -m bench.charlm_pair [--rounds 30] [--tuned-malloc] [--dropout 0]
 
 ``python -m bench --only charlm`` times each side in its own process, minutes apart;
 on a shared machine the load changes in between and the ratio swings by +-30%. Here
@@ -24,6 +24,7 @@ def main(argv=None):
     p.add_argument("--rounds", type=int, default=30)
     p.add_argument("--steps", type=int, default=5, help="steps per side per round")
     p.add_argument("--tuned-malloc", action="store_true")
+    p.add_argument("--dropout", type=float, default=W.DROPOUT, help="default: the job's 0.1")
     args = p.parse_args(argv)
     import autograd as ag
     import nn
@@ -37,9 +38,9 @@ def main(argv=None):
     rng = np.random.default_rng(0)
     x, y = rng.integers(0, W.VOCAB, (B, T)), rng.integers(0, W.VOCAB, (B, T))
     ag.manual_seed(0)
-    model = CharTransformer(W.VOCAB, T, D, H, L)
+    model = CharTransformer(W.VOCAB, T, D, H, L, dropout=args.dropout)
     opt = optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.01)
-    tm = W._torch_model(torch, W.VOCAB, T, D, H, L)
+    tm = W._torch_model(torch, W.VOCAB, T, D, H, L, args.dropout)
     tm.load_state_dict({k: torch.tensor(v.numpy()) for k, v in model.state_dict().items()})
     topt = torch.optim.AdamW(tm.parameters(), lr=1e-4, weight_decay=0.01)
     tx, ty = torch.tensor(x), torch.tensor(y).reshape(-1)
@@ -71,7 +72,7 @@ def main(argv=None):
         tts.append(timed(torch_step))
     ratios = np.array(gts) / np.array(tts)
     q1, med, q3 = np.percentile(ratios, [25, 50, 75])
-    print(f"charlm step, {args.rounds} rounds of {args.steps} steps per side "
+    print(f"charlm step (dropout {args.dropout:g}), {args.rounds} rounds of {args.steps} steps per side "
           f"({'tuned' if args.tuned_malloc else 'default'} malloc): gradtable {np.median(gts):.1f} ms, "
           f"torch {np.median(tts):.1f} ms (CPU time); gradtable/torch median {med:.2f}x "
           f"(quartiles {q1:.2f}x-{q3:.2f}x)")

@@ -179,7 +179,9 @@ def build_parser():
     p.add_argument("--d-model", type=_positive(int), default=64, help="embedding width (default 64)")
     p.add_argument("--heads", type=_positive(int), default=4, help="attention heads (default 4)")
     p.add_argument("--layers", type=_positive(int), default=2, help="transformer blocks (default 2)")
-    p.add_argument("--dropout", type=float, default=0.0, help="dropout probability (default 0)")
+    p.add_argument("--dropout", type=float, default=0.1,
+                   help="dropout probability in every block (default 0.1: the text is small, and "
+                        "without it the held-out loss turns up after ~800 steps)")
     p.add_argument("--lr", type=_positive(float), default=3e-3,
                    help="peak AdamW learning rate, cosine-decayed to a tenth (default 3e-3)")
     p.add_argument("--eval-every", type=_positive(int), default=250, metavar="N",
