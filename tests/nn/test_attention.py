@@ -310,3 +310,22 @@ def test_functional_mha_matches_torch(rng):
     _close(wts, twts, np.float64)
     with pytest.raises(NotImplementedError, match="add_zero_attn"):
         F.multi_head_attention_forward(x, x, x, E, H, w[0], w[1], None, None, True, 0.0, w[2], w[3])
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_encoder_layer_gradcheck_float64(rng, norm_first):
+    layer = nn.TransformerEncoderLayer(4, 2, dim_feedforward=6, dropout=0.0, batch_first=True,
+                                       norm_first=norm_first, activation="gelu", dtype=np.float64)
+    x = ag.tensor(rng.standard_normal((2, 3, 4)), requires_grad=True)
+    mask = np.triu(np.ones((3, 3), bool), 1)
+    assert ag.gradcheck(lambda x: layer(x, src_mask=mask, is_causal=True), (x,))
+    w = layer.self_attn.in_proj_weight
+    assert ag.gradcheck(lambda w: layer(x.detach(), src_mask=mask), (w,))
+
+
+def test_encoder_detects_the_causal_mask():
+    from nn.transformer import _is_causal_mask
+
+    causal = nn.transformer.generate_square_subsequent_mask(4)
+    assert _is_causal_mask(causal, None) and _is_causal_mask(np.isinf(causal), None)
+    assert not _is_causal_mask(np.zeros((4, 4)), None) and not _is_causal_mask(None, None)
