@@ -192,6 +192,9 @@ def build_parser():
     p.add_argument("--out", default=os.path.join("runs", "charlm"), metavar="DIR",
                    help="output folder (default runs/charlm)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (tqdm not needed)")
+    p.add_argument("--default-malloc", action="store_true",
+                   help="leave glibc's allocator settings alone (by default the job keeps freed "
+                        "blocks for reuse, about 25%% faster; see nn.charlm._tune_malloc)")
     return p
 
 
@@ -373,7 +376,8 @@ def main(argv=None):
         raise SystemExit(f"--dropout must be in [0, 1), got {args.dropout}")
     if args.d_model % args.heads:
         raise SystemExit(f"--d-model ({args.d_model}) must be divisible by --heads ({args.heads})")
-    _tune_malloc()
+    if not args.default_malloc:
+        _tune_malloc()
     with open(args.text, encoding="utf-8") as f:
         data = CharData(f.read())
     ag.manual_seed(args.seed)

@@ -34,7 +34,7 @@ def test_tiny_run_writes_every_output(tmp_path):
     out = tmp_path / "run"
     rc = cli.main(["--model", "charlm", "--steps", "8", "--eval-every", "4", "--batch-size", "8", "--lr", "0.02",
                    "--block-size", "8", "--d-model", "16", "--heads", "2", "--layers", "1",
-                   "--sample-chars", "12", "--no-progress", "--out", str(out)])
+                   "--sample-chars", "12", "--no-progress", "--default-malloc", "--out", str(out)])
     assert rc == 0
     files = set(os.listdir(out))
     assert {"model.npz", "samples.txt", "curves.png", "metrics.json"} <= files
