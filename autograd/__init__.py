@@ -62,3 +62,8 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | set(_LAZY))
+
+# ---- issue 9 (numerics helper): save/load, is_tensor, meshgrid, Generator
+from .serialization import save, load, SerializationError  # noqa: E402
+from .grids import is_tensor, meshgrid  # noqa: E402
+from .random import Generator, default_generator, initial_seed, seed, get_rng_state, set_rng_state  # noqa: E402

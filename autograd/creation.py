@@ -1,8 +1,8 @@
-"""Functions that make new leaf tensors. Random ones draw from the library's one
-generator (``ag.manual_seed``)."""
+"""Functions that make new leaf tensors. Random ones draw from the library's default
+generator (``ag.manual_seed``) or from the ``ag.Generator`` given as ``generator=``."""
 import numpy as np
 
-from .random import generator
+from .random import rng
 from .tensor import DEFAULT_DTYPE, Tensor, _check_requires_grad
 
 __all__ = ["zeros", "ones", "full", "empty", "eye", "arange", "linspace", "randn", "rand",
@@ -60,42 +60,63 @@ def linspace(start, end, steps, dtype=DEFAULT_DTYPE, requires_grad=False):
     return _leaf(np.linspace(start, end, steps, dtype=dtype), requires_grad)
 
 
-def randn(*shape, dtype=DEFAULT_DTYPE, requires_grad=False):
-    """Standard normal samples."""
-    return _leaf(generator().standard_normal(_shape(shape)).astype(dtype, copy=False), requires_grad)
+def _size(shape, size, name):
+    """The shape of a random draw: positional sizes or PyTorch's ``size=`` keyword."""
+    if size is not None:
+        if shape:
+            raise TypeError(f"{name}: give the shape positionally or as size=, not both")
+        return _shape((size,) if isinstance(size, (int, np.integer)) else (tuple(size),))
+    return _shape(shape)
 
 
-def rand(*shape, dtype=DEFAULT_DTYPE, requires_grad=False):
-    """Uniform samples in [0, 1)."""
-    return _leaf(generator().random(_shape(shape)).astype(dtype, copy=False), requires_grad)
+def randn(*shape, size=None, generator=None, dtype=DEFAULT_DTYPE, requires_grad=False):
+    """Standard normal samples: ``randn(2, 3)``, ``randn((2, 3))`` or ``randn(size=(2, 3))``;
+    ``generator`` an ``ag.Generator`` (default: the library's)."""
+    draw = rng(generator, "randn").standard_normal(_size(shape, size, "randn"))
+    return _leaf(draw.astype(dtype, copy=False), requires_grad)
 
 
-def normal(mean=0.0, std=1.0, size=(), dtype=DEFAULT_DTYPE, requires_grad=False):
-    size = (size,) if isinstance(size, int) else tuple(size)
-    return _leaf(generator().normal(mean, std, size).astype(dtype, copy=False), requires_grad)
+def rand(*shape, size=None, generator=None, dtype=DEFAULT_DTYPE, requires_grad=False):
+    """Uniform samples in [0, 1); shapes and ``generator`` as :func:`randn`."""
+    draw = rng(generator, "rand").random(_size(shape, size, "rand"))
+    return _leaf(draw.astype(dtype, copy=False), requires_grad)
 
 
-def uniform(low=0.0, high=1.0, size=(), dtype=DEFAULT_DTYPE, requires_grad=False):
-    size = (size,) if isinstance(size, int) else tuple(size)
-    return _leaf(generator().uniform(low, high, size).astype(dtype, copy=False), requires_grad)
+def _tuple_size(size):
+    return (size,) if isinstance(size, (int, np.integer)) else tuple(size)
 
 
-def bernoulli(p, size=None, dtype=DEFAULT_DTYPE):
+def normal(mean=0.0, std=1.0, size=(), dtype=DEFAULT_DTYPE, requires_grad=False, *, generator=None):
+    """Samples of N(mean, std^2) of shape ``size``."""
+    draw = rng(generator, "normal").normal(mean, std, _tuple_size(size))
+    return _leaf(draw.astype(dtype, copy=False), requires_grad)
+
+
+def uniform(low=0.0, high=1.0, size=(), dtype=DEFAULT_DTYPE, requires_grad=False, *, generator=None):
+    """Samples of U(low, high) of shape ``size``."""
+    draw = rng(generator, "uniform").uniform(low, high, _tuple_size(size))
+    return _leaf(draw.astype(dtype, copy=False), requires_grad)
+
+
+def bernoulli(p, size=None, dtype=DEFAULT_DTYPE, *, generator=None):
     """1 with probability ``p`` (a number or an array of probabilities), else 0."""
     p = p.array if isinstance(p, Tensor) else p
-    size = np.shape(p) if size is None else ((size,) if isinstance(size, int) else tuple(size))
-    return _leaf((generator().random(size) < p).astype(dtype), False)
+    size = np.shape(p) if size is None else _tuple_size(size)
+    return _leaf((rng(generator, "bernoulli").random(size) < p).astype(dtype), False)
 
 
-def randint(low, high=None, size=(), dtype=np.int64):
+def randint(low, high=None, size=(), dtype=np.int64, *, generator=None):
+    """Integers in [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
     if high is None:
         low, high = 0, low
-    size = (size,) if isinstance(size, int) else tuple(size)
-    return _leaf(generator().integers(low, high, size, dtype=dtype), False)
+    elif isinstance(high, (tuple, list)):  # randint(high, size): PyTorch's two-argument form
+        low, high, size = 0, low, high
+    return _leaf(rng(generator, "randint").integers(low, high, _tuple_size(size), dtype=dtype), False)
 
 
-def randperm(n, dtype=np.int64):
-    return _leaf(generator().permutation(n).astype(dtype), False)
+def randperm(n, dtype=np.int64, *, generator=None):
+    """A random permutation of 0 .. n-1."""
+    return _leaf(rng(generator, "randperm").permutation(n).astype(dtype), False)
 
 
 def from_numpy(arr):

@@ -43,10 +43,8 @@ def _consumer_counts(roots):
     while stack:
         node = pop().grad_fn
         inputs = node.inputs
-        for p in inputs:
-            if p._roles is not None:  # changed in place since: use the role it had then
-                inputs = node.inputs = _route(node)
-                break
+        if node.epoch != mutations[0]:  # an input may have changed in place since
+            inputs = node.inputs = _route(node)
         for p in inputs:
             if p._rg:
                 c = count(p)
@@ -64,11 +62,11 @@ def _consumer_counts(roots):
 def _route(node):
     """The node's inputs as they were when it ran: an input changed in place since then
     has passed its old place in the graph to a shadow tensor (``autograd.inplace``)."""
-    out = []
-    for p, v in zip(node.inputs, node.versions):
+    e, out = node.epoch, []
+    for p in node.inputs:
         if p._roles is not None:
             for changed_at, old in p._roles:
-                if changed_at > v:
+                if changed_at > e:
                     p = old
                     break
         out.append(p)
@@ -77,21 +75,21 @@ def _route(node):
 
 def _check_versions(node, t):
     """Refuse a value that the node's rule reads and that changed in place since."""
-    vs = node.versions
+    e = node.epoch
     for i in node.op.reads(node):
         x = t if i < 0 else node.inputs[i]
-        if vs[i] != x._vc[0]:
-            raise _modified_error(node, x, i, vs[i], x._vc[0])
+        if x._vc[0] > e:
+            raise _modified_error(node, x, i)
 
 
-def _modified_error(node, x, i, saved, now):
+def _modified_error(node, x, i):
     which = "its output" if i < 0 else f"its input {i}"
     return RuntimeError(
         f"one of the variables needed for gradient computation has been modified by an "
         f"inplace operation: the '{node.op.name}' op saved {which} (a tensor of shape "
-        f"{tuple(x.shape)} and dtype {x.dtype}) at version {saved}, and it is now at version "
-        f"{now}. Change a copy instead (x.clone()), or make the in-place change after "
-        f"backward")
+        f"{tuple(x.shape)} and dtype {x.dtype}), which was changed in place after that "
+        f"(it is now at version {x._vc[1]}). Change a copy instead (x.clone()), or make "
+        f"the in-place change after backward")
 
 
 def _freed_error(t):
@@ -225,17 +223,27 @@ def _placeholder(arr):
 
 
 def _husks(inputs):
+    """The inputs a freed node keeps: large non-parameter values become husks."""
+    for p in inputs:
+        if p.array.nbytes >= _HUSK_BYTES:
+            break
+    else:
+        return inputs
     out = []
     for p in inputs:
         # NOTE: parameters stay (their owner keeps them anyway), and so do small values,
         # which cost nothing and keep a drawing made after backward readable
-        if p.array.size > 64 and not (p._rg and p.grad_fn is None) and type(p) is not FreedTensor:
+        if p.array.nbytes >= _HUSK_BYTES and not (p._rg and p.grad_fn is None) \
+                and type(p) is not FreedTensor:
             h = Tensor._make(_placeholder(p.array), p._rg, p.grad_fn)
             h.__class__ = FreedTensor
             h.name, h._vc, h._roles = p.name, p._vc, p._roles
             p = h
         out.append(p)
     return tuple(out)
+
+
+_HUSK_BYTES = 4096
 
 
 def _scalar_vjp(F, node, g, t, inputs):

@@ -22,6 +22,7 @@ from .ops import index as I
 from .ops import linalg as L
 from .ops import reduce as R
 from .ops import shape as S
+from .ops import stats as ST
 from .ops.reduce import normalize_axis
 from .tensor import Tensor
 from . import inplace, interop
@@ -301,33 +302,42 @@ def _count(x, axis):
     return int(np.prod([x.shape[a] for a in normalize_axis(axis, x.ndim)]))
 
 
+def _float_input(x):
+    """Integer and bool tensors are averaged in the default float dtype (float32)."""
+    return x if x.array.dtype.kind in "fc" else Tensor._make(x.array.astype(np.float32))
+
+
 def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """Mean over ``axis``: sum / n."""
+    """Mean over ``axis``: sum / n (float16 accumulates in float32, PyTorch's rule)."""
     x, axis, kd = _reduce_args(x, axis, dim, keepdims, keepdim, "mean")
     n = _count(x, axis)
     if n == 0:
         raise ValueError(f"mean: the selection is empty (shape {x.shape}, axis {axis}); "
                          "there is nothing to average")
-    return R.sum_(x, axis=axis, keepdims=kd) * (1.0 / n)
+    return ST.mean(_float_input(x), axis=axis, keepdims=kd)
+
+
+def _moment_args(name, x, axis, keepdims, dim, keepdim, unbiased, correction):
+    x, axis, kd = _reduce_args(x, axis, dim, keepdims, keepdim, name)
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    return _float_input(x), dict(axis=axis, keepdims=kd, correction=correction)
 
 
 def var(x, axis=None, keepdims=False, *, dim=None, keepdim=None, unbiased=None, correction=None):
     """Variance: sum (x - mean)^2 / (n - correction); unbiased (correction=1) by default
     like PyTorch; ``unbiased=False`` or ``correction=0`` gives the population form.
-    With n <= correction the result is nan (as in PyTorch)."""
-    x, axis, kd = _reduce_args(x, axis, dim, keepdims, keepdim, "var")
-    if correction is None:
-        correction = 0 if unbiased is False else 1
-    n = _count(x, axis)
-    d = x - mean(x, axis, keepdims=True)
-    denom = n - correction
-    return R.sum_(d * d, axis=axis, keepdims=kd) * (1.0 / denom if denom > 0 else np.nan)
+    With n <= correction the result is nan (as in PyTorch). Exactly 0, with gradient
+    0, for constant data (a primitive: see ``autograd.ops.stats``)."""
+    x, kw = _moment_args("var", x, axis, keepdims, dim, keepdim, unbiased, correction)
+    return ST.var(x, **kw)
 
 
 def std(x, axis=None, keepdims=False, *, dim=None, keepdim=None, unbiased=None, correction=None):
-    """Standard deviation: sqrt of :func:`var` (unbiased by default)."""
-    return sqrt(var(x, axis, keepdims, dim=dim, keepdim=keepdim, unbiased=unbiased,
-                    correction=correction))
+    """Standard deviation: sqrt of :func:`var` (unbiased by default). A primitive whose
+    gradient is 0 where std is 0 (PyTorch's choice; sqrt alone would give nan)."""
+    x, kw = _moment_args("std", x, axis, keepdims, dim, keepdim, unbiased, correction)
+    return ST.std(x, **kw)
 
 
 def norm(x, p=2, axis=None, keepdims=False, *, dim=None, keepdim=None):

@@ -19,6 +19,9 @@ class _State(threading.local):
     enabled = True
     scope = None  # id of the object (usually an nn.Module) whose code is recording ops
 
+    def __init__(self):
+        self.saved = []  # (context, mode to restore) of the contexts entered in this thread
+
 
 STATE = _State()
 
@@ -65,23 +68,21 @@ def _wrap_generator(gen_fn, make_ctx):
 class _GradModeContext:
     """Base of the grad-mode context managers: sets ``mode`` on enter, restores the
     previous value of this thread on exit. One instance may be entered from several
-    threads at once: each thread keeps its own saved value."""
+    threads at once: each thread keeps what to restore on its own stack."""
 
     mode = True
 
-    def __init__(self):
-        self._saved = threading.local()
-
     def __enter__(self):
-        stack = getattr(self._saved, "stack", None)
-        if stack is None:
-            stack = self._saved.stack = []
-        stack.append(STATE.enabled)
+        STATE.saved.append((self, STATE.enabled))
         STATE.enabled = self.mode
         return self
 
     def __exit__(self, *exc):
-        STATE.enabled = self._saved.stack.pop()
+        saved = STATE.saved
+        for k in range(len(saved) - 1, -1, -1):  # the last entry of this context
+            if saved[k][0] is self:
+                STATE.enabled = saved.pop(k)[1]
+                break
         return False
 
     def _clone(self):
@@ -124,7 +125,6 @@ class set_grad_enabled(_GradModeContext):
     """
 
     def __init__(self, mode=True):
-        super().__init__()
         self.mode = bool(mode)
         self._prev = STATE.enabled
         self._fresh = True
@@ -132,10 +132,7 @@ class set_grad_enabled(_GradModeContext):
 
     def __enter__(self):
         # the first entry restores what the mode was before __init__ changed it
-        stack = getattr(self._saved, "stack", None)
-        if stack is None:
-            stack = self._saved.stack = []
-        stack.append(self._prev if self._fresh else STATE.enabled)
+        STATE.saved.append((self, self._prev if self._fresh else STATE.enabled))
         self._fresh = False
         STATE.enabled = self.mode
         return self

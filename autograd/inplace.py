@@ -28,7 +28,7 @@ import numpy as np
 from .grad_mode import STATE
 from .ops import mutation as M
 from .ops.registry import Node
-from .tensor import MUTATIONS, Tensor
+from .tensor import MUTATIONS, UNCHANGED, Tensor, shared_version
 
 __all__ = ["inplace", "bump", "increment_version"]
 
@@ -36,9 +36,15 @@ _UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true
 
 
 def bump(t):
-    """Record one in-place change of ``t``'s storage."""
-    t._vc[0] += 1
+    """Record one in-place change of ``t``'s storage: its time on the clock of in-place
+    changes, and its count (``t._version``)."""
     MUTATIONS[0] += 1
+    vc = t._vc
+    if vc is UNCHANGED:
+        t._vc = [MUTATIONS[0], 1]
+    else:
+        vc[0] = MUTATIONS[0]
+        vc[1] += 1
 
 
 def increment_version(tensor):
@@ -109,7 +115,7 @@ def _fast_arith(name, t, other):
 def _shadow(t):
     """A hidden tensor that takes over ``t``'s place in the graph before ``t`` changes."""
     old = Tensor._make(t.array, t._rg, t.grad_fn)
-    old._vc = t._vc
+    old._vc = shared_version(t)
     old._base = t._base
     return old
 
@@ -124,7 +130,7 @@ def _take_role(t, res, old):
     """``t`` becomes the output of ``res``'s node; ``old`` keeps ``t``'s previous role."""
     t.grad_fn = res.grad_fn
     t._rg = res._rg
-    _add_role(t, t._vc[0], old)
+    _add_role(t, MUTATIONS[0], old)
 
 
 def _add_role(t, version, old):
@@ -164,12 +170,16 @@ def inplace(name, t, compute, *args):
     res = compute(old, *args)
     if res is old:
         return t
-    if res.grad_fn is not None and _reads(res.grad_fn, old):
+    node = res.grad_fn
+    if node is not None and _reads(node, old):
         old.array = t.array.copy()  # the rule needs the value from before the change
-        old._vc = [0]
+        old._vc = [0, t._vc[1]]  # a private copy: later changes of t do not touch it
     _write(name, t, res.array)
     bump(t)
-    _move_versions(res.grad_fn, old, t, res if base is not None else t)
+    if old._vc is not t._vc:
+        old._vc[0] = MUTATIONS[0]  # the op that made the old value sees it as changed, as in PyTorch
+    if node is not None:
+        node.epoch = MUTATIONS[0]  # it saw t's values of before this change: they are current
     if base is None:
         _take_role(t, res, old)
     else:
@@ -177,37 +187,18 @@ def inplace(name, t, compute, *args):
     return t
 
 
-def _move_versions(node, old, t, out):
-    """After the bump: a private copy of the old value is current, and so is the output
-    (``t`` itself, or for a view the tensor holding the view's new values)."""
-    v = t._vc[0]
-    if old._vc is not t._vc:
-        old._vc[0] = v
-    if node is None:
-        return
-    vs = list(node.versions)
-    if old._vc is not t._vc:
-        for i, y in enumerate(node.inputs):
-            if y is old:
-                vs[i] = v
-    vs[-1] = out._vc[0]
-    node.versions = tuple(vs)
-
-
 def _rebase(t, base, res, old):
     """After ``t`` (a view of ``base``) changed in place: base = copy_slices(base, res),
     and ``t`` becomes that view of the new base."""
     steps = t._base[1]
     b_old = _shadow(base)
-    v = base._vc[0]
-    versions = (v - 1, res._vc[0], v)
-    base.grad_fn = Node(M.copy_slices, (b_old, res), {"steps": steps}, None, STATE.scope, versions)
+    v = MUTATIONS[0]
+    base.grad_fn = Node(M.copy_slices, (b_old, res), {"steps": steps}, None, STATE.scope)
     base._rg = True
     _add_role(base, v, b_old)
     view = base
     for op, params in steps:
         view = op(view, **params)
-    view.grad_fn.versions = view.grad_fn.versions[:-1] + (v,)
     t.grad_fn, t._rg = view.grad_fn, True
     _add_role(t, v, old)
 

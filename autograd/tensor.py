@@ -17,10 +17,26 @@ __all__ = ["Tensor", "Node", "tensor"]
 
 _FLOAT_KINDS = "fc"
 
-# How many in-place changes have happened in this process (every version bump adds
-# one). A node records it when it is made; backward checks the versions of a node's
-# inputs only if something changed in place since: one compare per node otherwise.
+# The clock of in-place changes: every change anywhere adds one. A node records the
+# clock when it is made, and a storage records it at its last change, so backward
+# knows that a value changed after a node saved it when its storage's time is later
+# than the node's: nothing is recorded per input, and when nothing changed anywhere
+# since a node was made (the usual case) backward checks it with one compare.
 MUTATIONS = [0]
+
+# The version record of a storage nobody has changed or aliased yet: (time of the last
+# change, number of changes). It is shared and never written; a tensor gets its own
+# list [time, count] when it is first changed or aliased (see ``shared_version``).
+UNCHANGED = (0, 0)
+
+
+def shared_version(t):
+    """``t``'s version record, made a list of its own first, ready to share with an
+    alias (a view, ``detach()``)."""
+    vc = t._vc
+    if vc is UNCHANGED:
+        vc = t._vc = [0, 0]
+    return vc
 DEFAULT_DTYPE = np.float32
 
 
@@ -69,27 +85,23 @@ class Node:
 
     ``inputs`` are the input Tensors in argument order (the graph's edges),
     ``params`` the op's non-differentiable arguments, ``saved`` whatever extra its VJP
-    needs, ``versions`` the version of every input's storage (and, last, the output's)
-    when the op ran, so that backward can refuse a value changed in place since, and
-    ``scope`` the id of the object (an ``nn.Module``) whose code recorded it, or None
+    needs, ``epoch`` the clock of in-place changes when the op ran (backward refuses a
+    value its rule reads whose storage changed later), and ``scope`` the id of the object (an ``nn.Module``) whose code recorded it, or None
     (see ``ag.graph_scope``). After a backward pass without ``retain_graph`` the node
     is *freed*: its saved values and its inputs are dropped (so a tensor kept for
     logging holds nothing of its ancestors) and a second backward through it raises.
     """
 
-    __slots__ = ("op", "inputs", "params", "saved", "freed", "scope", "versions", "epoch")
+    __slots__ = ("op", "inputs", "params", "saved", "freed", "scope", "epoch")
 
-    def __init__(self, op, inputs, params, saved, scope=None, versions=None):
+    def __init__(self, op, inputs, params, saved, scope=None):
         self.epoch = MUTATIONS[0]
-        if versions is None:  # a node made outside Op.__call__: its inputs' versions now
-            versions = tuple([x._vc[0] for x in inputs]) + (0,)
         self.op = op
         self.inputs = inputs
         self.params = params
         self.saved = saved
         self.freed = False
         self.scope = scope
-        self.versions = versions
 
     @property
     def name(self):
@@ -134,7 +146,7 @@ class Tensor:
         self.name = name
         self._retains_grad = False
         self._hooks = None
-        self._vc = [0]
+        self._vc = UNCHANGED
         self._base = None
         self._roles = None
 
@@ -149,7 +161,7 @@ class Tensor:
         t.name = None
         t._retains_grad = False
         t._hooks = None
-        t._vc = [0]
+        t._vc = UNCHANGED
         t._base = None
         t._roles = None
         return t
@@ -228,7 +240,7 @@ class Tensor:
     @property
     def _version(self):
         """How many in-place changes this tensor's storage has seen (PyTorch's name)."""
-        return self._vc[0]
+        return self._vc[1]
 
     @property
     def shape(self):
@@ -379,7 +391,7 @@ class Tensor:
         """A new leaf sharing this tensor's array and version counter, cut from the
         graph: an in-place change through it is seen by backward."""
         t = Tensor._make(self.array)
-        t._vc = self._vc
+        t._vc = shared_version(self)
         return t
 
     def detach_(self):

@@ -35,3 +35,7 @@ def __getattr__(name):
 
         return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module 'nn' has no attribute {name!r}")
+# embeddings, per-sample normalisation and recurrent layers (issue 12)
+from .embedding import *  # noqa: F401,F403,E402
+from .layernorm import *  # noqa: F401,F403,E402
+from .recurrent import *  # noqa: F401,F403,E402

@@ -44,6 +44,10 @@ class SiLU(_Elementwise):
     """f(x) = x sigmoid(x)."""
     _fn = staticmethod(F.silu)
 
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
 
 class LogSigmoid(_Elementwise):
     """f(x) = log sigmoid(x), stably."""
@@ -204,3 +208,46 @@ class LogSoftmax(Softmax):
 
     def forward(self, input):  # noqa: A002
         return F.log_softmax(input, self.dim)
+
+
+# ---------------------------------------------------------------- GELU, Mish, Hardswish
+__all__ += ["GELU", "Mish", "Hardswish"]
+
+
+class GELU(Module):
+    """f(x) = x Phi(x) = x/2 (1 + erf(x / sqrt 2)); ``approximate='tanh'`` uses
+    x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). See ``F.gelu``."""
+
+    def __init__(self, approximate="none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, input):  # noqa: A002
+        return F.gelu(input, approximate=self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class Mish(Module):
+    """f(x) = x tanh(softplus(x)). See ``F.mish``."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):  # noqa: A002
+        return F.mish(input)
+
+
+class Hardswish(Module):
+    """f(x) = x relu6(x + 3) / 6. See ``F.hardswish``."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):  # noqa: A002
+        return F.hardswish(input)

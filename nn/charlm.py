@@ -32,6 +32,8 @@ import numpy as np
 
 import autograd as ag
 
+from .embedding import Embedding
+from .layernorm import LayerNorm
 from .module import Module
 
 __all__ = ["CharTransformer", "CharData", "generate", "build_parser", "main", "TEXT_PATH"]
@@ -72,26 +74,6 @@ class CharData:
 
 
 # --------------------------------------------------------------------------- model
-def _embedding_class():
-    import nn
-
-    # NOTE (merge): nn.Embedding comes from another branch of issue 12; until then the
-    # stand-in of nn/_shims_attn.py is used (delete this fallback at merge).
-    if hasattr(nn, "Embedding"):
-        return nn.Embedding
-    from ._shims_attn import Embedding
-    return Embedding
-
-
-def _layer_norm_class():
-    import nn
-
-    if hasattr(nn, "LayerNorm"):
-        return nn.LayerNorm
-    from ._shims_attn import LayerNorm
-    return LayerNorm
-
-
 class CharTransformer(Module):
     """logits = head(LN(blocks(tok_emb(x) + pos_emb(t)))) under a causal mask.
 
@@ -107,7 +89,6 @@ class CharTransformer(Module):
 
         super().__init__()
         self.vocab_size, self.block_size = int(vocab_size), int(block_size)
-        Embedding, LayerNorm = _embedding_class(), _layer_norm_class()
         self.tok_emb = Embedding(vocab_size, d_model, dtype=dtype)
         self.pos_emb = Embedding(block_size, d_model, dtype=dtype)
         layer = nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward or 4 * d_model, dropout,

@@ -233,6 +233,15 @@ class DataLoader:
             iterable of ints with a length, e.g. ``RandomSampler(dataset,
             replacement=True)`` for the notes' i.i.d. draws. Exclusive with
             ``shuffle`` and ``seed`` (give the sampler its own ``generator``).
+        generator: an ``ag.Generator`` to shuffle with (PyTorch's argument; give it
+            or ``seed``, not both).
+        num_workers, pin_memory, timeout, worker_init_fn, persistent_workers,
+            prefetch_factor: PyTorch's, accepted and checked as PyTorch checks them.
+            NOTE: batches are always made in this process: numpy batches of a
+            ``TensorDataset`` are one fancy-indexing each, which worker processes
+            would only slow down. With ``num_workers > 0``, ``worker_init_fn(0)`` is
+            called at the start of every epoch, as one (non-persistent) worker would.
+            Memory is never pinned (there is no GPU).
 
     Yields tuples of ``ag.Tensor`` (no gradients), one per field of the dataset.
     ``len(loader)`` is the number of batches per epoch: ceil(len(sampler) / batch_size)
@@ -240,12 +249,16 @@ class DataLoader:
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None,
-                 collate_fn=None, sampler=None):
+                 collate_fn=None, sampler=None, *, num_workers=0, pin_memory=False, generator=None,
+                 timeout=0, worker_init_fn=None, persistent_workers=False, prefetch_factor=None):
         if isinstance(batch_size, bool) or not isinstance(batch_size, (numbers.Integral, np.integer)) \
                 or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (numbers.Integral, np.integer))):
             raise TypeError(f"seed must be an integer or None, got {seed!r}")
+        if seed is not None and generator is not None:
+            raise TypeError("DataLoader: give seed or generator, not both")
+        _check_workers(num_workers, timeout, worker_init_fn, persistent_workers, prefetch_factor)
         if sampler is not None and (shuffle or seed is not None):
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle and seed; "
                              "the sampler decides the order (give it a generator, e.g. "
@@ -259,18 +272,19 @@ class DataLoader:
         self.drop_last = bool(drop_last)
         self.seed = seed
         self.collate_fn = collate_fn or default_collate
+        self.num_workers, self.pin_memory, self.timeout = int(num_workers), bool(pin_memory), timeout
+        self.worker_init_fn, self.persistent_workers = worker_init_fn, bool(persistent_workers)
+        self.prefetch_factor = prefetch_factor
+        self.generator = generator
+        ag.random.rng(generator, "DataLoader")  # refuse a wrong type now, not at the first epoch
         self._rng = None if seed is None else np.random.default_rng(int(seed))
         self._fast = collate_fn is None and _has_fast_path(dataset)
         self._own_sampler = sampler is not None
         if sampler is None:
-            sampler = (RandomSampler(dataset, generator=self._rng) if self.shuffle
+            shuffler = self._rng if self._rng is not None else generator
+            sampler = (RandomSampler(dataset, generator=shuffler) if self.shuffle
                        else SequentialSampler(dataset))
         self.sampler = sampler
-
-    @property
-    def generator(self):
-        """The numpy Generator that shuffles: this loader's own, or the library's."""
-        return self._rng if self._rng is not None else ag.random.generator()
 
     def __len__(self):
         n = len(self.sampler)
@@ -286,6 +300,8 @@ class DataLoader:
 
     def __iter__(self):
         order = self._order()  # drawn once per epoch, when the loop starts
+        if self.num_workers and self.worker_init_fn is not None:
+            self.worker_init_fn(0)
         bs = self.batch_size
         for b in range(len(self)):
             idx = order[b * bs:(b + 1) * bs]
@@ -300,13 +316,32 @@ class DataLoader:
                 f"{how}, drop_last={self.drop_last}, {len(self)} batches)")
 
 
-def random_split(dataset, lengths, seed=None):
+def _check_workers(num_workers, timeout, worker_init_fn, persistent_workers, prefetch_factor):
+    """PyTorch's checks of the worker arguments (the batches themselves are made in-process)."""
+    if isinstance(num_workers, bool) or not isinstance(num_workers, (numbers.Integral, np.integer)) \
+            or num_workers < 0:
+        raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable "
+                         f"multiprocessing (got {num_workers!r})")
+    if not isinstance(timeout, numbers.Real) or timeout < 0:
+        raise ValueError(f"timeout option should be non-negative, got {timeout!r}")
+    if worker_init_fn is not None and not callable(worker_init_fn):
+        raise TypeError(f"worker_init_fn must be callable, got {type(worker_init_fn).__name__}")
+    if persistent_workers and num_workers == 0:
+        raise ValueError("persistent_workers option needs num_workers > 0")
+    if prefetch_factor is not None and num_workers == 0:
+        raise ValueError("prefetch_factor option could only be specified in multiprocessing. "
+                         "let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None.")
+
+
+def random_split(dataset, lengths, seed=None, generator=None):
     """Split ``dataset`` into non-overlapping random ``Subset``s of the given lengths.
 
     ``lengths`` are sample counts summing to ``len(dataset)``, or fractions summing to 1
     (the remainder after flooring goes round-robin to the first subsets, like PyTorch).
-    ``seed`` as in ``DataLoader``.
+    ``seed`` as in ``DataLoader``; ``generator`` an ``ag.Generator`` (PyTorch's argument).
     """
+    if seed is not None and generator is not None:
+        raise TypeError("random_split: give seed or generator, not both")
     n = len(dataset)
     lengths = list(lengths)
     if lengths and all(isinstance(l, float) for l in lengths) and abs(sum(lengths) - 1) < 1e-6:
@@ -319,7 +354,7 @@ def random_split(dataset, lengths, seed=None):
             f"random_split: lengths must be non-negative counts summing to the dataset's "
             f"{n} samples, or fractions summing to 1; got {lengths}"
         )
-    rng = np.random.default_rng(int(seed)) if seed is not None else ag.random.generator()
+    rng = np.random.default_rng(int(seed)) if seed is not None else ag.random.rng(generator, "random_split")
     perm = rng.permutation(n).astype(np.int64)
     out, start = [], 0
     for l in lengths:

@@ -2,8 +2,9 @@
 
 Every initialiser fills a tensor **in place** (its ``.array``, with no graph recorded)
 and returns it, so ``nn.init.xavier_uniform_(layer.weight)`` works on parameters
-that require grad. All randomness comes from the library's one generator
-(``ag.manual_seed``).
+that require grad. All randomness comes from the library's default generator
+(``ag.manual_seed``), or from the ``ag.Generator`` given as ``generator=`` (PyTorch's
+keyword on every random initialiser).
 
 Fans follow PyTorch's layout: for a weight of shape (out, in, *kernel),
 ``fan_in = in * prod(kernel)`` and ``fan_out = out * prod(kernel)``. The notes write
@@ -121,8 +122,9 @@ def calculate_gain(nonlinearity, param=None):
     raise ValueError(f"unsupported nonlinearity {nonlinearity!r}")
 
 
-def _gen():
-    return ag.random.generator()
+def _gen(generator=None):
+    """The numpy Generator to draw from: ``generator``'s (an ``ag.Generator``) or the library's."""
+    return ag.random.rng(generator, "nn.init")
 
 
 # ---------------------------------------------------------------- constants
@@ -158,28 +160,29 @@ def eye_(tensor):
 
 
 # ---------------------------------------------------------------- plain distributions
-def normal_(tensor, mean=0.0, std=1.0):
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with samples of N(mean, std^2)."""
-    return _fill(tensor, _gen().normal(mean, std, _data(tensor).shape))
+    return _fill(tensor, _gen(generator).normal(mean, std, _data(tensor).shape))
 
 
-def uniform_(tensor, a=0.0, b=1.0):
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with samples of U(a, b)."""
-    return _fill(tensor, _gen().uniform(a, b, _data(tensor).shape))
+    return _fill(tensor, _gen(generator).uniform(a, b, _data(tensor).shape))
 
 
-def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0):
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """N(mean, std^2) restricted to [a, b] (redrawing the samples that fall outside)."""
     shape = _data(tensor).shape
-    out = _gen().normal(mean, std, shape)
+    gen = _gen(generator)
+    out = gen.normal(mean, std, shape)
     bad = (out < a) | (out > b)
     while bad.any():
-        out[bad] = _gen().normal(mean, std, int(bad.sum()))
+        out[bad] = gen.normal(mean, std, int(bad.sum()))
         bad = (out < a) | (out > b)
     return _fill(tensor, out)
 
 
-def small_random_(tensor, scale=0.01):
+def small_random_(tensor, scale=0.01, generator=None):
     """The notes' "Random initialisation", W = np.random.randn(shape) * 0.01 (Var = 1e-4,
     whatever the fans; ``scale`` replaces 0.01). The notes' reason ("Why 0.01 ?"): a big
     W puts tanh and the sigmoid in their flat parts, where the slope is small.
@@ -188,11 +191,11 @@ def small_random_(tensor, scale=0.01):
     gradients) shrink by a factor of about 0.01 * sqrt(n) per layer and vanish;
     the fan-scaled schemes below fix that.
     """
-    return _fill(tensor, _gen().standard_normal(_data(tensor).shape) * scale)
+    return _fill(tensor, _gen(generator).standard_normal(_data(tensor).shape) * scale)
 
 
 # ---------------------------------------------------------------- fan-scaled schemes
-def xavier_uniform_(tensor, gain=1.0):
+def xavier_uniform_(tensor, gain=1.0, generator=None):
     """Glorot/Xavier uniform (PyTorch's): U(-b, b) with b = gain sqrt(6 / (fan_in + fan_out)),
     i.e. Var(w) = gain^2 2 / (fan_in + fan_out) (Glorot and Bengio, 2010).
 
@@ -200,24 +203,24 @@ def xavier_uniform_(tensor, gain=1.0):
     :func:`lecun_uniform_` / :func:`lecun_normal_` (the two agree for square layers)."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(tensor, gain=1.0):
+def xavier_normal_(tensor, gain=1.0, generator=None):
     """Glorot/Xavier normal (PyTorch's): N(0, std^2), std = gain sqrt(2 / (fan_in + fan_out)).
 
     Not the notes' "Xavier initialisation", which is Var(w) = 1/n^[l-1]: that is
     :func:`lecun_normal_` (the two agree for square layers)."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
-    return normal_(tensor, 0.0, std)
+    return normal_(tensor, 0.0, std, generator)
 
 
 glorot_uniform_ = xavier_uniform_
 glorot_normal_ = xavier_normal_
 
 
-def bengio_(tensor, distribution="normal", formula="sum"):
+def bengio_(tensor, distribution="normal", formula="sum", generator=None):
     """The notes' "Bengio initialisation", normal (default) or ``distribution="uniform"``.
 
     ``formula="sum"`` (default): Var(w) = 2 / (n_in + n_out), Glorot and Bengio's
@@ -235,10 +238,10 @@ def bengio_(tensor, distribution="normal", formula="sum"):
                          f"(the notes' printed formula), got {formula!r}")
     if distribution not in fns:
         raise ValueError(f"bengio_: distribution must be 'normal' or 'uniform', got {distribution!r}")
-    return fns[distribution](tensor)
+    return fns[distribution](tensor, generator=generator)
 
 
-def bengio_product_normal_(tensor):
+def bengio_product_normal_(tensor, generator=None):
     """N(0, 2 / (n_in * n_out)): the notes' "Bengio initialisation" exactly as printed,
     "Var(w_i) = 2/(n^[l-1] n^[l])" (n^[l-1] = fan_in, n^[l] = fan_out).
 
@@ -247,18 +250,18 @@ def bengio_product_normal_(tensor):
     n_in n_out / (n_in + n_out) times smaller (80 times for 400 -> 100), so the signal
     shrinks at every layer."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, math.sqrt(2.0 / (fan_in * fan_out)))
+    return normal_(tensor, 0.0, math.sqrt(2.0 / (fan_in * fan_out)), generator)
 
 
-def bengio_product_uniform_(tensor):
+def bengio_product_uniform_(tensor, generator=None):
     """U(-b, b) with b = sqrt(6 / (n_in * n_out)), so Var(w) = 2 / (n_in * n_out): the
     notes' printed "Bengio" formula (see :func:`bengio_product_normal_`)."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = math.sqrt(6.0 / (fan_in * fan_out))
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """He/Kaiming uniform: U(-b, b), b = gain sqrt(3 / fan), gain = calculate_gain(
     nonlinearity, a); Var(w) = gain^2 / fan (2 / fan_in for ReLU).
 
@@ -267,45 +270,45 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     """
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     bound = math.sqrt(3.0) * std
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """He/Kaiming normal: N(0, std^2), std = gain / sqrt(fan) (sqrt(2 / fan_in) for ReLU)."""
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
-    return normal_(tensor, 0.0, std)
+    return normal_(tensor, 0.0, std, generator)
 
 
 he_uniform_ = kaiming_uniform_
 he_normal_ = kaiming_normal_
 
 
-def lecun_normal_(tensor):
+def lecun_normal_(tensor, generator=None):
     """LeCun normal: N(0, 1 / fan_in), the notes' "Xavier initialisation".
 
     The notes: "set Var(w_i) = 1/n", "In practice W^[l] = np.random.randn(shape) *
     np.sqrt(1/n^[l-1])", and for a tanh "Var(w_i) = 1/n^[l-1]: Xavier initialisation".
     PyTorch's ``xavier_normal_`` is Glorot's 2 / (fan_in + fan_out) instead."""
     fan_in, _ = _calculate_fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, math.sqrt(1.0 / fan_in))
+    return normal_(tensor, 0.0, math.sqrt(1.0 / fan_in), generator)
 
 
-def lecun_uniform_(tensor):
+def lecun_uniform_(tensor, generator=None):
     """LeCun uniform: U(-b, b), b = sqrt(3 / fan_in), so Var(w) = 1 / fan_in (the notes'
     "Xavier"; see :func:`lecun_normal_`)."""
     fan_in, _ = _calculate_fan_in_and_fan_out(tensor)
     bound = math.sqrt(3.0 / fan_in)
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def orthogonal_(tensor, gain=1.0):
+def orthogonal_(tensor, gain=1.0, generator=None):
     """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian matrix,
     scaled by ``gain``; dims after the first are flattened."""
     d = _data(tensor)
     if d.ndim < 2:
         raise ValueError("orthogonal_ needs a tensor with at least 2 dimensions")
     rows, cols = d.shape[0], d.size // d.shape[0]
-    flat = _gen().standard_normal((rows, cols))
+    flat = _gen(generator).standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)

@@ -18,8 +18,8 @@ RandomSampler(ds, replacement=True)    N indices drawn independently and uniform
 
 Randomness: ``generator=None`` draws from the library's generator
 (``ag.random.generator()``, reseeded by ``ag.manual_seed``) at the start of each epoch;
-a ``numpy.random.Generator`` (or an integer seed, which makes one) gives the sampler its
-own stream. PyTorch's samplers take a ``torch.Generator``; the draws themselves are not
+an ``ag.Generator`` (PyTorch's ``torch.Generator``), a ``numpy.random.Generator`` or an
+integer seed (which makes one) gives the sampler its own stream; the draws themselves are not
 PyTorch's (numpy's generator, and the with-replacement indices are drawn in one call
 rather than PyTorch's chunks of 32), the semantics are.
 """
@@ -64,12 +64,12 @@ class SequentialSampler(Sampler):
 
 
 def _as_generator(generator):
-    if generator is None or isinstance(generator, np.random.Generator):
+    if generator is None or isinstance(generator, (np.random.Generator, ag.random.Generator)):
         return generator
     if isinstance(generator, (numbers.Integral, np.integer)) and not isinstance(generator, bool):
         return np.random.default_rng(int(generator))
-    raise TypeError(f"RandomSampler: generator must be a numpy.random.Generator, an integer seed "
-                    f"or None (the library's generator), got {type(generator).__name__}")
+    raise TypeError(f"RandomSampler: generator must be an ag.Generator, a numpy.random.Generator, "
+                    f"an integer seed or None (the library's generator), got {type(generator).__name__}")
 
 
 class RandomSampler(Sampler):
@@ -87,8 +87,9 @@ class RandomSampler(Sampler):
       epoch of N draws a given sample is missed with probability (1 - 1/N)^N ~ e^-1,
       about 37%.
 
-    ``num_samples`` (default N) is the length of an epoch. ``generator``: a
-    ``numpy.random.Generator``, an integer seed, or None for the library's generator.
+    ``num_samples`` (default N) is the length of an epoch. ``generator``: an
+    ``ag.Generator``, a ``numpy.random.Generator``, an integer seed, or None for the
+    library's generator.
     """
 
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
@@ -116,7 +117,7 @@ class RandomSampler(Sampler):
         n, k = len(self.data_source), self.num_samples
         if n == 0:
             raise ValueError("RandomSampler: the data source is empty, there is nothing to sample")
-        rng = self.generator if self.generator is not None else ag.random.generator()
+        rng = ag.random.rng(self.generator, "RandomSampler")
         if self.replacement:
             return rng.integers(0, n, size=k, dtype=np.int64)
         parts = [rng.permutation(n) for _ in range(k // n)]

@@ -18,21 +18,10 @@ import numpy as np
 from .attention import MultiheadAttention
 from .container import ModuleList
 from .dropout import Dropout
+from .functional.activation import gelu, relu
+from .layernorm import LayerNorm
 from .linear import Linear
 from .module import Module
-from .functional.activation import relu
-
-# NOTE (merge): LayerNorm and gelu come from another branch of issue 12; until it is
-# merged, the temporary stand-ins of nn/_shims_attn.py fill in (delete both fallbacks
-# and that file at merge).
-try:
-    from .layernorm import LayerNorm
-except ImportError:  # pragma: no cover - removed at merge
-    from ._shims_attn import LayerNorm
-try:
-    from .functional.activation import gelu
-except ImportError:  # pragma: no cover - removed at merge
-    from ._shims_attn import gelu
 
 __all__ = ["TransformerEncoderLayer", "TransformerEncoder"]
 

@@ -219,18 +219,7 @@ class Optimizer:
             p = by_index.get(int(j))
             if p is None:
                 raise ValueError(f"the state dict has state for parameter {j}, which is not in any group")
-            entry = {}
-            for k, v in dict(s).items():
-                if not isinstance(v, np.ndarray) or k == "step":
-                    v = _unpack(v)
-                if isinstance(v, np.ndarray):  # a buffer shaped like p (0-d too)
-                    if v.shape != p.shape:
-                        raise ValueError(f"state '{k}' of parameter {j} has shape {v.shape}, but "
-                                         f"the parameter has shape {p.shape}")
-                    v = v.astype(p.array.dtype) if v.dtype.kind == "f" else v.copy()
-                entry[k] = v
-            if "step" in entry:
-                entry["step"] = int(entry["step"])
+            entry = {k: _load_value(k, v, p, j) for k, v in dict(s).items()}
             new_state[p] = entry
         self.param_groups = new_groups
         self.state = new_state
@@ -293,6 +282,36 @@ def _pack(v):
     if isinstance(v, ag.Tensor):
         return v.array.copy()
     return v
+
+
+def _load_value(k, v, p, j):
+    """One state entry, checked and converted at load (not at the next ``step()``).
+
+    A buffer (an array or Tensor shaped like the parameter) takes the parameter's
+    floating dtype, integer and bool buffers included (PyTorch casts them the same
+    way); a buffer of another kind (strings, complex) is refused. ``step`` must be a
+    non-negative whole number.
+    """
+    if isinstance(v, ag.Tensor):
+        v = v.array.copy()
+    if k == "step" or not isinstance(v, np.ndarray):
+        v = _unpack(v)
+    if k == "step":
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or v < 0 or v != int(v):
+            raise ValueError(f"load_state_dict: state 'step' of parameter {j} is {v!r}; it must be "
+                             "a non-negative whole number (a damaged or foreign state dict)")
+        return int(v)
+    if not isinstance(v, np.ndarray):
+        return v
+    if v.shape != p.shape:  # a buffer shaped like p (0-d too)
+        raise ValueError(f"load_state_dict: state '{k}' of parameter {j} has shape {v.shape}, but "
+                         f"the parameter has shape {p.shape}")
+    dt = p.array.dtype
+    if v.dtype.kind not in "biuf" or (v.dtype.kind == "f" and dt.kind != "f"):
+        raise TypeError(f"load_state_dict: state '{k}' of parameter {j} has dtype {v.dtype}; "
+                        f"optimizer buffers must be real numbers (the parameter is {dt}); a "
+                        "damaged or foreign state dict")
+    return v.astype(dt) if dt.kind == "f" else v.copy()
 
 
 def _unpack(v):

@@ -46,7 +46,13 @@ def _(F, n, g, out, x, y):
 
 @primitive("div", uses=lambda n: (0, 1) if n.inputs[1]._rg else (1,))
 def div(x, y):
-    """z = x / y;  dz/dx = 1/y, dz/dy = -x/y^2 = -z/y"""
+    """z = x / y;  dz/dx = 1/y, dz/dy = -x/y^2 = -(x/y)/y
+
+    NOTE: dz/dy is computed as -g ((x / y) / y), PyTorch's formula and order: never
+    through y * y, which underflows to 0 (float32 y = 1e-23, float16 y = 1e-4) and
+    gives -inf where the true value is finite. It reads x and y, not z (PyTorch
+    saves the same two), so editing z in place after the division is allowed.
+    """
     return x / y
 
 
@@ -54,25 +60,37 @@ def div(x, y):
 def _(F, n, g, out, x, y):
     a, b = n.inputs
     gx = F.scaled(g, 1 / y) if a._rg else None
-    gy = F.scaled(g, -x / (y * y)) if b._rg else None
+    gy = F.scaled(-g, (x / y) / y) if b._rg else None
     return (gx, gy)
 
 
 @primitive("pow")
 def pow_(x, y):
-    """z = x^y;  dz/dx = y x^(y-1),  dz/dy = x^y ln x (taken as 0 where x = 0)."""
+    """z = x^y;  dz/dx = y x^(y-1) (0 where y = 0),  dz/dy = x^y ln x (0 where x = 0
+    and y >= 0).
+
+    NOTE: the conventions are PyTorch's: at (0, 0), z = 1 and both derivatives are 0
+    (the limit along y = 0, and x^y ln x -> 0 as x -> 0+ for y > 0); for x = 0,
+    y < 0, dz/dy is -inf.
+    """
     return np.power(x, y)
 
 
 @pow_.defvjp
 def _(F, n, g, out, x, y):
     a, b = n.inputs
-    gx = F.scaled(g, y * x ** (y - 1)) if a._rg else None
-    gy = None
+    xv, yv = F.value(x), F.value(y)
+    gx = gy = None
+    if a._rg:
+        y0 = yv == 0
+        if np.any(y0):  # y x^(y-1) would be 0 * inf at x = 0
+            gx = F.where(y0, 0, F.scaled(g, y * F.where(y0, 1, x) ** (y - 1)))
+        else:
+            gx = F.scaled(g, y * x ** (y - 1))
     if b._rg:
-        nonzero = F.value(x) != 0
-        safe_x = F.where(nonzero, x, 1)
-        gy = F.scaled(g, F.where(nonzero, out * F.log(safe_x), 0))
+        zero = (xv == 0) & (yv >= 0)
+        safe_x = F.where(zero, 1, x)
+        gy = F.scaled(g, F.where(zero, 0, out * F.log(safe_x)))
     return (gx, gy)
 
 

@@ -74,6 +74,12 @@ def _extreme_vjp(F, n, g, out, x):
     axis, keepdims = p.get("axis"), p.get("keepdims", False)
     ov = np.reshape(F.value(out), keepdims_shape(xv.shape, axis))
     mask = xv == ov
+    if xv.dtype.kind == "f":
+        # NOTE: a NaN maximum comes from the NaN entries, so they get the gradient
+        # (PyTorch's max()); without this no entry equals NaN and 0/0 gives NaN everywhere.
+        nan_out = np.isnan(ov)
+        if nan_out.any():
+            mask = np.where(nan_out, np.isnan(xv), mask)
     count = mask.sum(axis=axis, keepdims=True)
     share = (mask / count).astype(xv.dtype)
     return (_keep(F, g, xv.shape, axis, keepdims) * share,)
@@ -83,14 +89,17 @@ def _extreme_vjp(F, n, g, out, x):
 def max_(x, axis=None, keepdims=False):
     """y = max_i x_i over the axes;  dy/dx_i = 1 for the maximum.
 
-    Ties split the gradient evenly: each of k tied maxima gets g / k.
+    Ties split the gradient evenly: each of k tied maxima gets g / k. A NaN entry
+    makes the maximum NaN (it propagates), and the gradient goes to the NaN entries
+    only (split evenly among them), as PyTorch's ``max()`` does.
     """
     return np.max(x, axis=axis, keepdims=keepdims)
 
 
 @primitive("min")
 def min_(x, axis=None, keepdims=False):
-    """y = min_i x_i over the axes;  dy/dx_i = 1 for the minimum; ties split evenly."""
+    """y = min_i x_i over the axes;  dy/dx_i = 1 for the minimum; ties split evenly;
+    a NaN entry gives NaN with the gradient on the NaN entries (see ``max``)."""
     return np.min(x, axis=axis, keepdims=keepdims)
 
 
@@ -100,7 +109,15 @@ min_.defvjp(_extreme_vjp)
 
 @primitive("prod")
 def prod(x, axis=None, keepdims=False):
-    """y = prod_i x_i;  dy/dx_i = prod_{j != i} x_j (exact also where some x_j = 0)."""
+    """y = prod_i x_i;  dy/dx_i = prod_{j != i} x_j (exact also where some x_j = 0).
+
+    Without zeros the VJP is g y / x_i. With zeros it uses exclusive cumulative
+    products from both ends (O(n), no division); under ``create_graph`` (second
+    derivatives) it is written with differentiable ops instead: prod_{j != i} x_j is
+    the product of row i of an n x n copy of x whose diagonal is set to 1, so
+    d^2 y / dx_i dx_j = prod_{k != i, j} x_k comes out exact at zeros too (O(n^2)
+    memory along the reduced axes, only then).
+    """
     return np.prod(x, axis=axis, keepdims=keepdims)
 
 
@@ -113,10 +130,27 @@ def _(F, n, g, out, x):
     if np.all(xv != 0):
         return (gk * _keep(F, out, xv.shape, axis, keepdims) / x,)
     if F.create_graph:
-        raise NotImplementedError(
-            "prod: second derivatives through a product containing exact zeros are not "
-            "supported; avoid create_graph=True here or perturb the zeros")
+        return (gk * _prod_others_graph(F, x, axis),)
     return (gk * _prod_others(xv, axis),)
+
+
+def _prod_others_graph(F, x, axis):
+    """prod_{j != i} x_j along ``axis`` for every i, with differentiable ops: the
+    reduced axes are flattened to one of length m, x is broadcast to (..., m, m) with
+    the diagonal replaced by 1, and each row is multiplied out."""
+    xv = F.value(x)
+    axes = normalize_axis(axis, xv.ndim)
+    rest = [i for i in range(xv.ndim) if i not in axes]
+    order = rest + list(axes)
+    xt = F.transpose(x, tuple(order)) if order != list(range(xv.ndim)) else x
+    lead = tuple(xv.shape[i] for i in rest)
+    m = int(np.prod([xv.shape[i] for i in axes]))
+    rows = F.broadcast_to(F.reshape(xt, lead + (1, m)), lead + (m, m))
+    others = F.prod(F.where(np.eye(m, dtype=bool), 1, rows), axis=-1)
+    others = F.reshape(others, tuple(xv.shape[i] for i in order))
+    if order != list(range(xv.ndim)):
+        others = F.transpose(others, tuple(int(i) for i in np.argsort(order)))
+    return others
 
 
 def _prod_others(x, axis):
@@ -222,6 +256,14 @@ def norm(x, axis=None, keepdims=False):
 
     The convention at y = 0 (then x = 0): the gradient is 0, the subgradient of
     smallest norm (PyTorch's choice too).
+
+    NOTE: second derivatives at y = 0. The VJP is (g / y) x. For f = h(||x||) with
+    h'(0) = 0 (e.g. ||x||^2), g = h'(y) -> 0 as y -> 0 and the factor g / y tends to
+    dg/dy = h''(0) (l'Hopital), so the Hessian at 0 is h''(0) I: 2I for ||x||^2, the
+    exact value, where the chain rule through 0 / 0 would give 0 (PyTorch: nan).
+    Under ``create_graph`` the rule therefore takes g / y at y = 0, g = 0 as dg/dy,
+    computed by differentiating g (a graph) with respect to y; where g does not
+    depend on y, or g != 0 (||x|| itself: no Hessian at 0), the factor is 0.
     """
     return np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
 
@@ -232,5 +274,29 @@ def _(F, n, g, out, x):
     axis, keepdims = p.get("axis"), p.get("keepdims", False)
     shape = F.value(x).shape
     outk = _keep(F, out, shape, axis, keepdims)
-    safe = F.where(F.value(outk) == 0, 1, outk)
-    return (_keep(F, g, shape, axis, keepdims) * x / safe,)
+    zero = F.value(outk) == 0
+    safe = F.where(zero, 1, outk)
+    gk = _keep(F, g, shape, axis, keepdims)
+    if F.create_graph and zero.any():
+        # the factor g / y at y = 0: dg/dy where g = 0 too, else 0 (see the docstring)
+        limit = _limit_at_zero(g, out)
+        fill = 0 if limit is None else F.where(F.value(gk) == 0, _keep(F, limit, shape, axis, keepdims), 0)
+        return (F.where(zero, fill, gk / safe) * x,)
+    return (gk * x / safe,)
+
+
+def _limit_at_zero(g, out):
+    """dg/dy for the incoming gradient g (a graph) and the norm y, elementwise, or
+    None where g does not depend on y."""
+    from ..engine import grad
+
+    if not (g.requires_grad and out.requires_grad):
+        return None
+    (d,) = grad(g, out, grad_outputs=_ones(g), create_graph=True, allow_unused=True)
+    return d
+
+
+def _ones(g):
+    from ..tensor import Tensor
+
+    return Tensor._make(np.ones(g.shape, dtype=g.dtype))

@@ -31,7 +31,7 @@ from types import MappingProxyType
 import numpy as np
 
 from ..grad_mode import STATE
-from ..tensor import Tensor, Node
+from ..tensor import Tensor, Node, shared_version
 
 __all__ = ["Op", "primitive", "REGISTRY", "RAW", "unbroadcast"]
 
@@ -108,9 +108,7 @@ class Op:
             for x in inputs:
                 if x._rg:
                     t._rg = True
-                    versions = tuple([y._vc[0] for y in inputs]) + (t._vc[0],)
-                    t.grad_fn = Node(self, inputs, params or _NO_PARAMS, saved, STATE.scope,
-                                     versions)
+                    t.grad_fn = Node(self, inputs, params or _NO_PARAMS, saved, STATE.scope)
                     break
         return t
 
@@ -121,7 +119,7 @@ def _link_view(t, x, op, params):
     xa = x.array
     if t.array.base is not (xa if xa.base is None else xa.base) and not np.shares_memory(t.array, xa):
         return
-    t._vc = x._vc
+    t._vc = shared_version(x)
     if x._base is None:
         t._base = (x, ((op, params),))
     else:

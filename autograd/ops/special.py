@@ -130,15 +130,16 @@ def _(F, n, g, out, x):
 @primitive("hardswish")
 def hardswish(x):
     """y = x relu6(x + 3) / 6: 0 for x <= -3, x for x >= 3, x (x + 3) / 6 between;
-    dy/dx = 0 for x < -3, x/3 + 1/2 for -3 <= x <= 3, 1 for x > 3."""
+    dy/dx = 0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for x >= 3 (PyTorch 2.13's
+    values at the kinks: 0 at x = -3 and 1 at x = 3)."""
     return x * np.clip(x + 3, 0, 6) / 6
 
 
 @hardswish.defvjp
 def _(F, n, g, out, x):
     xv = F.value(x)
-    inner = (xv >= -3) & (xv <= 3)
-    return (g * F.where(inner, x * (1 / 3) + 0.5, F.const(xv > 3, x)),)
+    inner = (xv > -3) & (xv < 3)
+    return (g * F.where(inner, x * (1 / 3) + 0.5, F.const(xv >= 3, x)),)
 
 
 @primitive("rsqrt")

@@ -10,8 +10,12 @@ from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
-from .sparse import *  # noqa: F401,F403  (one_hot)
+# embeddings, padding, per-sample normalisation and recurrent cells (issue 12)
+from .sparse import *  # noqa: F401,F403,E402  (embedding, one_hot)
+from .padding import *  # noqa: F401,F403,E402
+from .layernorm import *  # noqa: F401,F403,E402
+from .recurrent import *  # noqa: F401,F403,E402
 # attention, transposed convolution, interpolation (issue 12)
-from .attention import *  # noqa: F401,F403
-from .conv_transpose import *  # noqa: F401,F403
-from .upsampling import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403,E402
+from .conv_transpose import *  # noqa: F401,F403,E402
+from .upsampling import *  # noqa: F401,F403,E402

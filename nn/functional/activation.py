@@ -203,7 +203,7 @@ def log_softmax(input, dim=None, dtype=None):  # noqa: A002
 
 def silu(input, inplace=False):  # noqa: A002
     """SiLU / swish: f(x) = x s(x);  f'(x) = s(x) (1 + x (1 - s(x)))."""
-    return input * ag.sigmoid(input)
+    return ag.silu(input)
 
 
 def logsigmoid(input):  # noqa: A002
@@ -227,3 +227,31 @@ def softsign(input):  # noqa: A002
 def tanhshrink(input):  # noqa: A002
     """f(x) = x - tanh x;  f'(x) = tanh^2 x."""
     return input - ag.tanh(input)
+
+
+# ---------------------------------------------------------------- GELU, Mish, Hardswish
+__all__ += ["gelu", "mish", "hardswish"]
+
+
+def gelu(input, approximate="none"):  # noqa: A002
+    """GELU: f(x) = x Phi(x) = x/2 (1 + erf(x / sqrt 2)), Phi the standard normal cdf;
+    f'(x) = Phi(x) + x phi(x), phi(x) = e^(-x^2/2) / sqrt(2 pi).
+
+    ``approximate='tanh'``: f(x) = x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), the
+    approximation of GPT-2 and BERT, with the derivative of that formula.
+    (One op, ``ag.gelu``.)
+    """
+    return ag.gelu(input, approximate=approximate)
+
+
+def mish(input, inplace=False):  # noqa: A002
+    """Mish: f(x) = x tanh(softplus(x));  f'(x) = tanh(sp) + x s(x) (1 - tanh^2(sp)),
+    sp = softplus(x), s the sigmoid. (One op, ``ag.mish``.)"""
+    return ag.mish(input)
+
+
+def hardswish(input, inplace=False):  # noqa: A002
+    """Hardswish (MobileNetV3): f(x) = x relu6(x + 3) / 6, that is 0 for x <= -3,
+    x (x + 3) / 6 for -3 < x < 3 and x for x >= 3; f'(x) = 0, (2x + 3) / 6, 1 on those
+    pieces (PyTorch's slopes at the kinks: 0 at x = -3 and 1 at x = 3). (``ag.hardswish``.)"""
+    return ag.hardswish(input)

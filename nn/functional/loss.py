@@ -17,6 +17,7 @@ floating dtype, so a float32 model stays float32 against float64 labels.
 import numpy as np
 
 import autograd as ag
+from autograd.ops.losses import binary_cross_entropy as _bce
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "logistic_loss",
@@ -137,9 +138,12 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):  # noqa:
         l = -(y log p + (1 - y) log(1 - p)),   dl/dp = (p - y) / (p (1 - p)).
 
     NOTE: like PyTorch, each log is clamped below at -100, so p exactly 0 or 1 gives a
-    finite loss (at most 100 per element) and a finite gradient (0 through a
-    clamped log). Prefer ``binary_cross_entropy_with_logits`` on logits: it is exact
-    where this one has to clamp.
+    finite loss (at most 100 per element), and the gradient is PyTorch's
+    (p - y) / max(p (1 - p), 1e-12): at p = 0 for a positive target it is -1e12, a
+    large push in the right direction, not the 0 the chain rule through the clamp
+    would give (the primitive ``binary_cross_entropy`` of ``autograd.ops.losses``).
+    Prefer ``binary_cross_entropy_with_logits`` on logits: it is exact where this one
+    has to clamp.
     """
     _check_reduction("binary_cross_entropy", reduction)
     p = _as_input("binary_cross_entropy", input)
@@ -148,17 +152,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):  # noqa:
     if pd.size and not ((pd >= 0) & (pd <= 1)).all():
         raise ValueError("binary_cross_entropy: all elements of input should be between 0 and 1 "
                          "(probabilities); for logits use binary_cross_entropy_with_logits")
-    tiny = np.finfo(pd.dtype).tiny
-    # NOTE: log of max(p, tiny) keeps log and its gradient 1/p finite; the clamp at -100
-    # is PyTorch's. Values below tiny (0 in particular) are set to exactly -100.
-    log_p = ag.clip(ag.log(ag.clip(p, min=tiny)), min=-100.0)
-    q = 1 - p
-    log_q = ag.clip(ag.log(ag.clip(q, min=tiny)), min=-100.0)
-    if (pd < tiny).any():
-        log_p = ag.where(pd >= tiny, log_p, -100.0)
-    if (q.array < tiny).any():
-        log_q = ag.where(q.array >= tiny, log_q, -100.0)
-    loss = -(y * log_p + (1 - y) * log_q)
+    loss = _bce(p, y)
     if weight is not None:
         loss = loss * _weight_array(weight, p.dtype)
     return _reduce(loss, reduction)
@@ -306,8 +300,20 @@ def _nll(name, input, target, weight, ignore_index, reduction):  # noqa: A002
     total = ag.sum(loss)
     if reduction == "sum":
         return total
-    with np.errstate(divide="ignore", invalid="ignore"):  # all ignored: nan, like PyTorch
+    if not valid.any():
+        return _nan_with_zero_gradient(total)
+    with np.errstate(divide="ignore", invalid="ignore"):  # total weight 0: nan, like PyTorch
         return total * (1.0 / wn.sum() if wn.sum() != 0 else np.nan)
+
+
+def _nan_with_zero_gradient(total):
+    """The mean over no targets: nan (0 / 0) with a zero gradient, PyTorch's values.
+
+    NOTE: a batch whose every target is ``ignore_index`` contributes nothing, so its
+    gradient is 0 (PyTorch writes no entry of grad_input); total * nan would make
+    every gradient nan and wipe the weights at the next step.
+    """
+    return total * 0.0 + np.nan
 
 
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",  # noqa: A002
@@ -359,11 +365,13 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     if ignored.any():
         smooth = smooth * (~ignored).astype(input.dtype)
     if reduction == "mean":
-        if w is not None:
+        if ignored.all():
+            smooth = _nan_with_zero_gradient(ag.sum(smooth))
+        elif w is not None:
             smooth = ag.sum(smooth) * (1.0 / w[t[~ignored]].sum())
         else:  # the mean over the non-ignored targets
             n_valid = int((~ignored).sum())
-            smooth = ag.sum(smooth) * (1.0 / n_valid if n_valid else np.nan)
+            smooth = ag.sum(smooth) * (1.0 / n_valid) if n_valid else _nan_with_zero_gradient(ag.sum(smooth))
     elif reduction == "sum":
         smooth = ag.sum(smooth)
     return loss * (1 - label_smoothing) + smooth * (label_smoothing / C)

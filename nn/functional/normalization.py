@@ -24,6 +24,10 @@ def _channel_shape(x):
     return (1, x.shape[1]) + (1,) * (x.ndim - 2)
 
 
+def _f32(t):
+    return ag.astype(t, np.float32) if t is not None and t.dtype == np.float16 else t
+
+
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
     """Batch normalisation over channel axis 1 of (N, C) or (N, C, *spatial) input.
@@ -34,8 +38,16 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     momentum: weight of the new batch statistic in the running estimate.
     Raises ValueError "Expected more than 1 value per channel when training" when a
     training batch has a single value per channel (its variance is undefined).
+    float16 input is normalised in float32 and returned as float16.
     """
     x = input if isinstance(input, ag.Tensor) else ag.tensor(input)
+    if x.dtype == np.float16:
+        # NOTE: float16 normalises in float32 and returns float16 (PyTorch's rule): its
+        # statistics over a batch overflow or lose every digit in float16. The casts
+        # are differentiable, so float16 parameters get float16 gradients.
+        out = batch_norm(ag.astype(x, np.float32), running_mean, running_var, _f32(weight), _f32(bias),
+                         training, momentum, eps)
+        return ag.astype(out, np.float16)
     if x.ndim < 2:
         raise ValueError(f"batch_norm: expected an (N, C) or (N, C, *spatial) input, got "
                          f"shape {x.shape}")

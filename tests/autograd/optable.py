@@ -352,8 +352,15 @@ for _name, (_fn, _dom) in REDUCE.items():
 row("var", "population", lambda M, x: M.var(x, axis=1, correction=0), normal((3, 4)), gradgrad=True)
 row("std", "population", lambda M, x: M.std(x, axis=0, correction=0), normal((3, 4)), gradgrad=True)
 row("prod", "one-zero", lambda M, x: M.prod(x, axis=1), np.array([[0.0, 2.0, 3.0], [1.5, -1.0, 0.5]]),
-    torch=True)
-row("prod", "two-zeros", lambda M, x: M.prod(x), np.array([[0.0, 2.0], [0.0, 3.0]]))
+    torch=True, gradgrad=True)
+row("prod", "two-zeros", lambda M, x: M.prod(x), np.array([[0.0, 2.0], [0.0, 3.0]]), gradgrad=True)
+row("prod", "zeros-3d", lambda M, x: M.prod(x, axis=(0, 2), keepdims=True),
+    np.array([[[0.0, 2.0], [1.5, 0.5]], [[0.0, -1.0], [2.0, 0.0]]]), gradgrad=True)
+# constant data: var and std are exactly 0 with gradient 0 (std's rule at 0, not sqrt's inf)
+row("var", "constant", lambda M, x: M.var(x, axis=1), np.full((2, 3), 2.0), gradgrad=True, mutate=False)
+# NOTE: no gradgradcheck: std's gradient jumps at constant data (std = |t| c along a line)
+row("std", "constant-row", lambda M, x: M.std(x, axis=1), np.array([[2.0, 2.0, 2.0], [1.0, 2.0, 4.0]]))
+row("mean", "population", lambda M, x: M.mean(x, axis=(0, 1)), normal((2, 3, 2)), gradgrad=True)
 
 for _name in ("softmax", "log_softmax"):
     for _shape, _axis in (((5,), 0), ((5,), -1), ((3, 4), 0), ((3, 4), -1), ((2, 3, 4), 1), ((2, 3, 4), -1)):
@@ -363,6 +370,17 @@ for _name in ("softmax", "log_softmax"):
 row("cumsum", "vec", lambda M, x: M.cumsum(x, axis=0), normal((5,)), gradgrad=True)
 row("cumsum", "3d-1", lambda M, x: M.cumsum(x, axis=1), normal((2, 3, 4)), gradgrad=True)
 row("cumsum", "3d--1", lambda M, x: M.cumsum(x, axis=-1), normal((2, 3, 4)))
+
+# --- losses with PyTorch's own rule (autograd/ops/losses.py)
+def _bce(M, p, y):
+    if M is ag:
+        from autograd.ops.losses import binary_cross_entropy
+        return binary_cross_entropy(p, y)
+    return torch.nn.functional.binary_cross_entropy(p, y, reduction="none")
+
+
+row("binary_cross_entropy", "2d", _bce, positive((4, 3), 0.1, 0.9), _RNG.uniform(0.0, 1.0, (4, 3)), gradgrad=True)
+row("binary_cross_entropy", "vec", _bce, positive((5,), 0.05, 0.95), _RNG.uniform(0.0, 1.0, (5,)), gradgrad=True)
 
 # --- shapes
 row("reshape", "3d-2d", lambda M, x: M.reshape(x, (4, 6)), normal((2, 3, 4)), gradgrad=True)
@@ -544,6 +562,40 @@ for _name, _fn in (("bitwise_and", lambda x, y: x & y), ("bitwise_or", lambda x,
 nondiff("bitwise_not", "int", lambda M, x: ~x.long(), lambda x: ~x.astype(np.int64), np.array([1, 6, -3]))
 # --- issue 12's ops (special functions, gather/scatter, sorting, einsum, shape helpers)
 from . import optable_extra  # noqa: E402,F401
+
+
+# --- rnn_scan (autograd/ops/recurrent_scan.py): a recurrent layer's time loop as one op;
+# the reference is the same recurrence step by step with autograd ops (_composite)
+def _scan_rows():
+    from autograd import functions as AF
+    from autograd.ops.recurrent_scan import _composite
+    from autograd.ops.registry import REGISTRY
+
+    def scan(mode, reverse=False):
+        def fn(M, *xs):
+            if M is ag:
+                return REGISTRY["rnn_scan"](*xs, mode=mode, reverse=reverse)
+            return _composite(AF, *xs, mode=mode, reverse=reverse)
+        return fn
+
+    T, N, H = 3, 2, 2
+    row("rnn_scan", "tanh", scan("RNN_TANH"), normal((T, N, H)), normal((N, H)), normal((H, H)),
+        torch=False, gradgrad=True)
+    row("rnn_scan", "relu-reverse", scan("RNN_RELU", True), away_from_zero((T, N, H)) * 2,
+        normal((N, H)) * 0.1, normal((H, H)) * 0.1, torch=False)
+    row("rnn_scan", "lstm", scan("LSTM"), normal((T, N, 4 * H)), normal((N, H)), normal((N, H)),
+        normal((4 * H, H)), torch=False, gradgrad=True)
+    row("rnn_scan", "lstm-reverse", scan("LSTM", True), normal((T, N, 4 * H)), normal((N, H)),
+        normal((N, H)), normal((4 * H, H)), torch=False)
+    row("rnn_scan", "gru", scan("GRU"), normal((T, N, 3 * H)), normal((N, H)), normal((3 * H, H)),
+        normal((3 * H,)), torch=False, gradgrad=True)
+    row("rnn_scan", "gru-reverse", scan("GRU", True), normal((T, N, 3 * H)), normal((N, H)),
+        normal((3 * H, H)), normal((3 * H,)), torch=False)
+
+
+_scan_rows()
+
+
 # --- softmax attention (autograd/ops/attention.py, issue 12)
 def _attention_rows():
     def ref(M, q, k, v, b=None, drop=None, scale=0.5):

@@ -262,7 +262,7 @@ def test_encoder_stack_with_final_norm(rng, dt):
     tl = torch.nn.TransformerEncoderLayer(E, H, dim_feedforward=12, dropout=0.0)
     tenc = torch.nn.TransformerEncoder(tl, 2, norm=torch.nn.LayerNorm(E), enable_nested_tensor=False).to(_tdt(dt))
     enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(E, H, dim_feedforward=12, dropout=0.0, dtype=dt), 2,
-                                norm=nn.transformer.LayerNorm(E, dtype=dt))
+                                norm=nn.LayerNorm(E, dtype=dt))
     assert list(enc.state_dict()) == list(tenc.state_dict())
     _load(enc, tenc, dt)
     (x,), (tx,) = _leaves([rng.standard_normal((S, N, E))], dt)

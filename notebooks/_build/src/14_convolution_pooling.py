@@ -135,7 +135,7 @@ model = nn.Sequential(
     nn.Conv2d(16, 32, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2),    # 32 x 2 x 2
     nn.Flatten(), nn.Linear(32 * 2 * 2, 64), nn.ReLU(), nn.Linear(64, 10))
 print(model)
-print("parameters:", sum(p.size for p in model.parameters()))
+print("parameters:", sum(p.numel() for p in model.parameters()))
 images = ag.tensor(Xtr[:4], requires_grad=True)   # requires_grad only so the drawing starts at the real input
 g = ag.viz.draw(model(images), model=model, depth=1, rankdir="TB", names={images: "4 input images"})
 g.attr(dpi="70")
