@@ -3,6 +3,7 @@
     python -m nn                                   # LeNet-style CNN on the real 8x8 digits
     python -m nn --model mlp --dataset spirals --optimizer momentum --epochs 200
     gradtable-train --help
+    python -m nn --model charlm                    # a character-level transformer (nn.charlm)
 
 It shows a progress bar, prints the test accuracy and writes into the output folder
 (default ``runs/<model>-<dataset>``):
@@ -32,7 +33,7 @@ import autograd as ag
 
 __all__ = ["main", "build_parser", "build_model", "load_data", "make_optimizer"]
 
-MODELS = ("logreg", "mlp", "cnn")
+MODELS = ("logreg", "mlp", "cnn", "charlm")
 DATASETS = ("digits", "moons", "spirals", "xor", "blobs")
 # name -> (optim class name, default learning rate, extra keyword arguments)
 OPTIMIZERS = {
@@ -105,8 +106,9 @@ def build_parser():
     p.add_argument("--model", choices=MODELS, default=None,
                    help="logreg: logistic (softmax) regression, one linear layer; mlp: a "
                         "multi-layer perceptron with ReLU; cnn: LeNet-style, two conv+ReLU+max-pool "
-                        "stages then fully connected layers (digits only). Default: cnn on "
-                        "digits, mlp on the 2-D datasets")
+                        "stages then fully connected layers (digits only); charlm: a character-level "
+                        "transformer language model on Shakespeare (its own options: --model charlm "
+                        "--help). Default: cnn on digits, mlp on the 2-D datasets")
     p.add_argument("--dataset", choices=DATASETS, default="digits",
                    help="digits: the real 8x8 handwritten digits (needs scikit-learn); moons, "
                         "spirals, xor, blobs: 2-D toy problems (a decision-boundary plot is "
@@ -269,7 +271,22 @@ def write_graph(model, loss_fn, x, y, out_dir, title=None):
 
 
 # --------------------------------------------------------------------------- main
+def _wants_charlm(argv):
+    """``--model charlm`` selects the language-model job (nn.charlm), which has its own
+    options; every other model is a classifier trained here."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    for i, a in enumerate(argv):
+        if (a == "--model" and i + 1 < len(argv) and argv[i + 1] == "charlm") or a == "--model=charlm":
+            return argv
+    return None
+
+
 def main(argv=None):
+    charlm_argv = _wants_charlm(argv)
+    if charlm_argv is not None:
+        from . import charlm
+
+        return charlm.main(charlm_argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.model is None:
