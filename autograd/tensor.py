@@ -101,7 +101,8 @@ class Tensor:
     Only floating-point tensors may require gradients.
     """
 
-    __slots__ = ("data", "grad", "_rg", "grad_fn", "name", "_retains_grad", "_hooks", "__weakref__")
+    __slots__ = ("data", "grad", "_rg", "grad_fn", "name", "_retains_grad", "_hooks", "_post_acc_hooks",
+                 "__weakref__")
     # numpy must hand ``ndarray * Tensor`` to Tensor.__rmul__ instead of looping itself
     __array_ufunc__ = None
     __array_priority__ = 1000
@@ -116,6 +117,7 @@ class Tensor:
         self.name = name
         self._retains_grad = False
         self._hooks = None
+        self._post_acc_hooks = None
 
     @classmethod
     def _make(cls, data, requires_grad=False, grad_fn=None):
@@ -128,6 +130,7 @@ class Tensor:
         t.name = None
         t._retains_grad = False
         t._hooks = None
+        t._post_acc_hooks = None
         return t
 
     # ------------------------------------------------------------------ attributes
@@ -314,6 +317,26 @@ class Tensor:
         self._hooks[handle.id] = hook
         return handle
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after backward has added this leaf's gradient into ``.grad``.
+
+        Only leaves (inputs, parameters) accumulate, so only they take such a hook; it
+        returns nothing and reads ``tensor.grad`` (the sum over every backward since the
+        last ``zero_grad``). ``nn.parallel.DistributedDataParallel`` starts its gradient
+        all-reduce from these hooks. Returns a handle whose ``remove()`` unregisters it.
+        """
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that does not require grad")
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors (this one "
+                f"was made by '{self.grad_fn.op.name}'); use register_hook for its gradient")
+        if self._post_acc_hooks is None:
+            self._post_acc_hooks = {}
+        handle = _HookHandle(self._post_acc_hooks)
+        self._post_acc_hooks[handle.id] = hook
+        return handle
+
     def backward(self, gradient=None, retain_graph=False, create_graph=False, inputs=None):
         """Back-propagate from this tensor, accumulating d self / d leaf into ``leaf.grad``.
 
@@ -368,6 +391,7 @@ class Tensor:
         new.name = self.name
         new._retains_grad = False
         new._hooks = None
+        new._post_acc_hooks = None
         return new
 
     def __reduce_ex__(self, protocol):
