@@ -17,6 +17,7 @@ from .loss import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
 from .serialization import *  # noqa: F401,F403
 from . import functional, init, utils, data  # noqa: F401
+from . import parallel  # noqa: F401  (DistributedDataParallel, on autograd.distributed)
 
 _LAZY = ("datasets", "train", "plots", "cli")
 

@@ -25,7 +25,8 @@ import numpy as np
 
 import autograd as ag
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "DataLoader", "random_split", "default_collate"]
+__all__ = ["Dataset", "TensorDataset", "Subset", "DataLoader", "random_split", "default_collate",
+           "Sampler", "DistributedSampler"]
 
 
 class Dataset:
@@ -157,13 +158,15 @@ class DataLoader:
             an integer gives this loader its own generator: reproducible epochs.
         collate_fn: how a list of samples becomes a batch (generic datasets only);
             the default stacks each field into a Tensor.
+        sampler: an iterable of sample indices with a length (a :class:`Sampler`, such as
+            :class:`DistributedSampler`) that gives the order instead; not with ``shuffle``.
 
     Yields tuples of ``ag.Tensor`` (no gradients), one per field of the dataset.
     ``len(loader)`` is the number of batches per epoch.
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None,
-                 collate_fn=None):
+                 collate_fn=None, sampler=None):
         if isinstance(batch_size, bool) or not isinstance(batch_size, (numbers.Integral, np.integer)) \
                 or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
@@ -177,6 +180,11 @@ class DataLoader:
         self.collate_fn = collate_fn or default_collate
         self._rng = None if seed is None else np.random.default_rng(int(seed))
         self._fast = collate_fn is None and _has_fast_path(dataset)
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle "
+                             "(the sampler decides the order; DistributedSampler(shuffle=True) "
+                             "shuffles)")
+        self.sampler = sampler
 
     @property
     def generator(self):
@@ -184,12 +192,14 @@ class DataLoader:
         return self._rng if self._rng is not None else ag.random.generator()
 
     def __len__(self):
-        n = len(self.dataset)
+        n = len(self.dataset) if self.sampler is None else len(self.sampler)
         if self.drop_last:
             return n // self.batch_size
         return -(-n // self.batch_size)
 
     def _order(self):
+        if self.sampler is not None:
+            return np.fromiter(iter(self.sampler), dtype=np.int64)
         n = len(self.dataset)
         if self.shuffle:
             return self.generator.permutation(n).astype(np.int64)
@@ -236,3 +246,81 @@ def random_split(dataset, lengths, seed=None):
         out.append(Subset(dataset, perm[start:start + int(l)]))
         start += int(l)
     return out
+
+
+class Sampler:
+    """An iterable of dataset indices with a length: the order a ``DataLoader`` reads in."""
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __len__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+
+class DistributedSampler(Sampler):
+    """Each of ``num_replicas`` ranks reads its own, disjoint share of every epoch.
+
+    The epoch's order (a permutation drawn from ``seed + epoch`` when ``shuffle``, else
+    0 .. N-1) is padded by repeating its head to ``total_size = num_replicas * num_samples``
+    indices, or cut to it with ``drop_last``, and rank r takes every num_replicas-th
+    index from position r: ``order[r::num_replicas]``. So the ranks' shares are disjoint
+    and together cover every sample (a few twice when N is not a multiple of the number
+    of ranks, unless ``drop_last``), and every rank draws the same permutation without
+    communicating. Call ``set_epoch(e)`` at the start of each epoch for a new order.
+
+    num_samples = ceil(N / num_replicas), or floor(N / num_replicas) with drop_last.
+    ``num_replicas`` and ``rank`` default to the process group's world size and rank.
+    The permutation is numpy's (``default_rng(seed + epoch)``), not torch's ``randperm``.
+    """
+
+    def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0,
+                 drop_last=False):
+        if num_replicas is None or rank is None:
+            import autograd.distributed as dist
+
+            num_replicas = dist.get_world_size() if num_replicas is None else num_replicas
+            rank = dist.get_rank() if rank is None else rank
+        if int(num_replicas) < 1:
+            raise ValueError(f"DistributedSampler: num_replicas must be at least 1, got {num_replicas}")
+        if rank >= num_replicas or rank < 0:
+            raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
+        self.dataset = dataset
+        self.num_replicas, self.rank = int(num_replicas), int(rank)
+        self.epoch = 0
+        self.drop_last = bool(drop_last)
+        n = len(dataset)
+        if self.drop_last and n % self.num_replicas != 0:
+            self.num_samples = -(-(n - self.num_replicas) // self.num_replicas)
+        else:
+            self.num_samples = -(-n // self.num_replicas)
+        self.total_size = self.num_samples * self.num_replicas
+        self.shuffle = bool(shuffle)
+        self.seed = int(seed)
+
+    def __iter__(self):
+        n = len(self.dataset)
+        if self.shuffle:
+            order = np.random.default_rng(self.seed + self.epoch).permutation(n)
+        else:
+            order = np.arange(n)
+        if not self.drop_last:
+            pad = self.total_size - n
+            if pad > 0:
+                order = np.concatenate([order, np.resize(order, pad)])  # repeats the head
+        else:
+            order = order[:self.total_size]
+        own = order[self.rank:self.total_size:self.num_replicas]
+        return iter(own.tolist())
+
+    def __len__(self):
+        return self.num_samples
+
+    def set_epoch(self, epoch):
+        """The epoch number: with ``shuffle``, each epoch's permutation comes from seed + epoch."""
+        self.epoch = int(epoch)
+
+    def __repr__(self):
+        return (f"DistributedSampler({len(self.dataset)} samples, rank {self.rank} of "
+                f"{self.num_replicas}, {self.num_samples} each, shuffle={self.shuffle}, "
+                f"seed={self.seed}, epoch={self.epoch}, drop_last={self.drop_last})")
