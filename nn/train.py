@@ -80,6 +80,14 @@ class History:
         self.diverged = False
         self._data = {}
 
+    @classmethod
+    def from_dict(cls, data, epochs):
+        """A History holding ``data`` (as ``as_dict()`` gave it) after ``epochs`` epochs."""
+        history = cls()
+        history._data = {k: [float(v) for v in values] for k, values in data.items()}
+        history.epochs = int(epochs)
+        return history
+
     def log(self, key, value):
         self._data.setdefault(key, []).append(float(value))
 
@@ -221,7 +229,7 @@ def predict(model, X, batch_size=1024):
 
 def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_loader=None, metrics=accuracy,
         progress=True, scheduler=None, history=None, log_epochs=False, stop_on_nan=True,
-        desc=None):
+        desc=None, on_epoch_end=None):
     """Train ``model`` for ``epochs`` passes over ``train_loader``; returns a :class:`History`.
 
     Args:
@@ -242,6 +250,8 @@ def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_loader=None, metr
         stop_on_nan: stop (with a warning, ``history.diverged = True``) as soon as the
             loss is not finite, e.g. when the learning rate is too large.
         desc: a label for the progress bar.
+        on_epoch_end: called as ``on_epoch_end(epoch, history)`` after each epoch (and its
+            scheduler step), e.g. to write a checkpoint; ``epoch`` counts from 1.
     """
     if not (isinstance(epochs, int) and epochs >= 0):
         raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
@@ -320,6 +330,8 @@ def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_loader=None, metr
                                    else history["loss"][-1])
                 else:
                     scheduler.step()
+            if on_epoch_end is not None:
+                on_epoch_end(epoch, history)
     finally:
         if bar is not None:
             bar.close()

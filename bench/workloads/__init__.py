@@ -3,7 +3,7 @@
 only when run."""
 import importlib
 
-NAMES = ["mlp", "cnn", "conv", "pool", "perop", "scalar", "moons", "depth", "memory", "hvp"]
+NAMES = ["mlp", "cnn", "conv", "pool", "perop", "scalar", "moons", "depth", "memory", "hvp", "ddp"]
 
 
 def load(name):

@@ -245,3 +245,34 @@ def test_bucket_assignment_follows_pytorch_caps():
     assert [[int(p.size) for p in g] for g in groups] == [[300], [300, 300], [10]]
     mixed = [ag.zeros(10, requires_grad=True), ag.zeros(10, dtype=np.float64, requires_grad=True)]
     assert len(_assign_buckets(mixed, 1 << 20, 1 << 20)) == 2  # one dtype per bucket
+
+
+# --------------------------------------------------------------------------- the main job
+def test_main_job_at_2_ranks_then_resumed_in_one_process(tmp_path, monkeypatch):
+    exe, why = _mpirun()
+    if exe is None:
+        pytest.skip(f"MPI cannot be used: {why}")
+    from nn import cli
+
+    out = tmp_path / "run"
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
+    proc = subprocess.run([exe, "-n", "2", sys.executable, "-m", "nn", "--distributed", "--dataset",
+                           "xor", "--epochs", "2", "--no-progress", "--checkpoint", "--out", str(out)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.count("test accuracy:") == 1 and proc.stdout.count("epoch   2") == 1  # rank 0 only
+    assert "2 ranks x batches of 16" in proc.stdout
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["ranks"] == 2 and metrics["files"]["checkpoint"] == "checkpoint.npz"
+    saved = nn.load(str(out / "checkpoint.npz"))
+    assert saved["epoch"] == 2 and not any(k.startswith("module.") for k in saved["model"])
+    again = tmp_path / "resumed"
+    monkeypatch.setattr(cli, "_write_outputs", lambda *a: ({}, []))  # the plots are tested elsewhere
+    assert cli.main(["--dataset", "xor", "--epochs", "3", "--no-progress", "--resume",
+                     str(out / "checkpoint.npz"), "--out", str(again)]) == 0
+    resumed = json.loads((again / "metrics.json").read_text())
+    assert len(resumed["history"]["loss"]) == 3 and resumed["ranks"] == 1
+    assert resumed["history"]["loss"][:2] == metrics["history"]["loss"]
+    with pytest.raises(ValueError, match="trained --model mlp on --dataset xor"):
+        cli.main(["--dataset", "moons", "--epochs", "3", "--no-progress", "--resume",
+                  str(out / "checkpoint.npz"), "--out", str(again)])
