@@ -37,7 +37,7 @@ __all__ = ["init_process_group", "destroy_process_group", "is_initialized", "is_
            "broadcast", "barrier", "broadcast_object_list", "all_gather_object", "ReduceOp",
            "Work", "DistBackendError", "default_pg_timeout", "MPI_INSTALL_HINT"]
 
-MPI_INSTALL_HINT = 'pip install "gradtable[mpi]"  (mpi4py and the mpich wheel)'
+MPI_INSTALL_HINT = 'pip install "gradtable[mpi]"'
 default_pg_timeout = datetime.timedelta(minutes=5)
 # variables a launcher (mpirun/mpiexec of MPICH or Open MPI, Slurm's srun) sets for each rank
 _LAUNCHER_SIZE_VARS = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "SLURM_STEP_NUM_TASKS")

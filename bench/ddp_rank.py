@@ -61,12 +61,17 @@ def main():
     # NOTE: min_sample=0: one step per sample, so every rank runs the same number of
     # steps (the inner-loop sizing would differ between ranks and deadlock them)
     step, samples = timeit(lambda: m.step(xt, yt), args["reps"], args["warm"], min_sample=0)
+    cpu0 = time.process_time()
+    for _ in range(args["reps"]):
+        m.step(xt, yt)
+    cpu = (time.process_time() - cpu0) / args["reps"]  # this rank's own work, without waiting
     flat = np.concatenate([p.array.reshape(-1) for p in m.params])
     comm = _allreduce_time(dist, flat, args["reps"], args["warm"])
     steps = [None] * world
-    dist.all_gather_object(steps, step)
+    dist.all_gather_object(steps, (step, cpu))
     if rank == 0:
-        print(json.dumps({"world": world, "step": max(steps), "samples": samples,
+        print(json.dumps({"world": world, "step": max(s for s, _ in steps), "samples": samples,
+                          "cpu": max(c for _, c in steps),
                           "allreduce": comm, "params": int(flat.size),
                           "backend": dist.get_backend()}), flush=True)
 

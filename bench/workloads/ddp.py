@@ -87,10 +87,11 @@ def run(cfg):
                 row.samples["gradtable"] = per
                 comm.values["gradtable"] = res["allreduce"] * 1e3
                 row.note = (f"gradtable: {P} rank(s) x batch {b} ({res['backend']}), "
-                            f"{P * b / res['step']:.0f} samples/s")
+                            f"{P * b / res['step']:.0f} samples/s (CPU time per rank and step "
+                            f"{res['cpu'] * 1e3:.2f} ms)")
                 comm.note = f"{res['params']:,} float32 gradients, {res['backend']}"
         if torch is not None:
             measure(row, "torch", _torch_side(torch, model, P * b, cfg.quick), reps, warm, 1e6 / (P * b))
-            row.note += f"; torch: batch {P * b} at {P} thread(s)"
+            row.note = "; ".join(filter(None, [row.note, f"torch: batch {P * b} at {P} thread(s)"]))
         rows += [row, comm] if comm.values else [row]
     return rows

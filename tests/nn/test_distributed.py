@@ -276,3 +276,13 @@ def test_main_job_at_2_ranks_then_resumed_in_one_process(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="trained --model mlp on --dataset xor"):
         cli.main(["--dataset", "moons", "--epochs", "3", "--no-progress", "--resume",
                   str(out / "checkpoint.npz"), "--out", str(again)])
+
+
+def test_main_job_documents_the_distributed_options(capsys):
+    from nn import cli
+
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    for opt in ("--distributed", "mpirun", "--checkpoint", "--resume"):
+        assert opt in out, opt
