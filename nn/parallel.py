@@ -21,6 +21,7 @@ the last parameter waits for the buckets (with the group's timeout) and writes t
 back into ``.grad``. Buckets start in the same order on every rank, as MPI requires.
 """
 import contextlib
+import weakref
 
 import numpy as np
 
@@ -80,7 +81,20 @@ class _Reducer:
         self.index = {id(p): i for i, p in enumerate(params)}
         self.armed, self.marked, self.next = False, set(), 0
         self.used = np.zeros(len(params), dtype=np.int32)
-        self.handles = [p.register_post_accumulate_grad_hook(self._on_grad) for p in params]
+        # NOTE: the hooks hold the reducer weakly, so a dropped DistributedDataParallel
+        # leaves no reducer behind on its module's parameters
+        ref = weakref.ref(self)
+
+        def on_grad(p):
+            reducer = ref()
+            if reducer is not None:
+                reducer._on_grad(p)
+
+        self.handles = [p.register_post_accumulate_grad_hook(on_grad) for p in params]
+
+    def __del__(self):
+        for h in self.handles:
+            h.remove()
 
     def prepare(self, unused=()):
         """A forward that backward will follow: expect every parameter's gradient once."""
@@ -99,6 +113,7 @@ class _Reducer:
         return self.armed and bool(self.marked)
 
     def missing(self):
+        """The indices of the parameters that got no gradient in this iteration."""
         return [i for i, p in enumerate(self.params) if id(p) not in self.marked]
 
     def _on_grad(self, p):
@@ -258,11 +273,14 @@ class DistributedDataParallel(Module):
     def forward(self, *inputs, **kwargs):
         red = self._reducer
         if red is not None and red.in_progress():
+            names = [n for n, p in self.module.named_parameters() if p.requires_grad]
+            missing = red.missing()
             raise RuntimeError(
                 "DistributedDataParallel: expected to have finished reduction in the prior "
                 "iteration before starting a new one: some parameters were not used in producing "
-                f"the loss (indices {red.missing()} on rank {dist.get_rank()}). Pass "
-                "find_unused_parameters=True, or make sure every output takes part in the loss")
+                f"the loss ({', '.join(names[i] for i in missing)}: indices {missing} on rank "
+                f"{dist.get_rank()}). Pass find_unused_parameters=True, or make sure every output "
+                "takes part in the loss")
         if red is not None and self.require_forward_param_sync and self.broadcast_buffers \
                 and self._buffers_list:
             _broadcast_from_rank0(self._buffers_list)

@@ -129,6 +129,36 @@ def buffers_check():
             "stats_equal": bool(np.array_equal(everyone[0][2], everyone[1][2]))}
 
 
+class TwoHeads(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body, self.a, self.b = nn.Linear(4, 4), nn.Linear(4, 2), nn.Linear(4, 2)
+
+    def forward(self, x, head):
+        return (self.a if head == "a" else self.b)(self.body(x))
+
+
+def unused_check():
+    """find_unused_parameters: a head no rank uses keeps .grad None; without it, an error."""
+    ag.manual_seed(0)
+    model = TwoHeads()
+    ddp = nn.parallel.DistributedDataParallel(model, find_unused_parameters=True)
+    x = ag.tensor(np.random.default_rng(dist.get_rank()).normal(size=(3, 4)))
+    ddp(x, "a").sum().backward()
+    grads = [None] * dist.get_world_size()
+    dist.all_gather_object(grads, model.a.weight.grad.array.copy())
+    result = {"head_b_grad_is_none": model.b.weight.grad is None,
+              "head_a_grads_equal": bool(np.array_equal(grads[0], grads[-1]))}
+    strict = nn.parallel.DistributedDataParallel(TwoHeads())
+    strict(x, "a").sum().backward()
+    try:
+        strict(x, "a")
+        result["error"] = None
+    except RuntimeError as e:
+        result["error"] = str(e)
+    return result
+
+
 def checks():
     dist.init_process_group()
     result = {"world": dist.get_world_size(), "backend": dist.get_backend()}
@@ -140,6 +170,7 @@ def checks():
     result["sampler_drop_last"] = sampler_epochs(drop_last=True)
     result["no_sync"] = no_sync_check()
     result["buffers"] = buffers_check()
+    result["unused"] = unused_check()
     if dist.get_rank() == 0:
         print("RESULT " + json.dumps(result), flush=True)
 

@@ -100,6 +100,14 @@ def test_batchnorm_buffers_come_from_rank_0(two_ranks):
     assert r["local_stats_differ"] and r["stats_equal"] and r["eval_outputs_equal"]
 
 
+def test_unused_parameters(two_ranks):
+    r = two_ranks["unused"]
+    assert r["head_b_grad_is_none"] and r["head_a_grads_equal"]
+    assert "finished reduction in the prior iteration" in r["error"]
+    assert "find_unused_parameters=True" in r["error"]
+    assert "(b.weight, b.bias: indices [4, 5] on rank 0)" in r["error"]
+
+
 def test_a_rank_that_raises_stops_every_rank_with_its_error():
     proc, seconds = _launch("raise")
     assert proc.returncode != 0
