@@ -19,7 +19,7 @@ import autograd as ag  # noqa: E402
 import autograd.distributed as dist  # noqa: E402
 import nn  # noqa: E402
 import optim  # noqa: E402
-from nn.data import DataLoader, DistributedSampler, TensorDataset  # noqa: E402
+from nn.data import DistributedSampler, TensorDataset  # noqa: E402
 
 STEPS = 20
 
