@@ -72,10 +72,16 @@ class _Group:
 _GROUP = [None]
 
 
-def _mpi():
-    from mpi4py import MPI  # noqa: WPS433 - optional dependency, imported on use
+_MPI = []
 
-    return MPI
+
+def _mpi():
+    """mpi4py's MPI module (an optional dependency, imported on first use: it starts MPI)."""
+    if not _MPI:
+        from mpi4py import MPI
+
+        _MPI.append(MPI)
+    return _MPI[0]
 
 
 def is_available():
