@@ -22,6 +22,7 @@ from .transformer import *  # noqa: F401,F403
 from .conv_transpose import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 from . import functional, init, utils, data  # noqa: F401
+from . import parallel  # noqa: F401  (DistributedDataParallel, on autograd.distributed)
 
 _LAZY = ("datasets", "train", "plots", "cli", "search", "transforms")
 

@@ -4,7 +4,7 @@ only when run."""
 import importlib
 
 NAMES = ["mlp", "cnn", "conv", "pool", "perop", "scalar", "moons", "depth", "memory", "hvp",
-         "charlm"]  # charlm: issue 12
+         "charlm", "ddp"]  # charlm: issue 12; ddp: issue 15
 
 
 def load(name):
