@@ -386,7 +386,7 @@ def _summary(args, model, history, y_train, y_test, files, notes, run):
         "model": args.model, "dataset": args.dataset, "optimizer": args.optimizer, "lr": lr,
         "schedule": args.schedule, "epochs": epochs, "batch_size": args.batch_size, "seed": args.seed,
         "hidden": list(args.hidden) if args.model == "mlp" else None,
-        "parameters": sum(int(p.size) for p in model.parameters()),
+        "parameters": sum(p.numel() for p in model.parameters()),
         "train_samples": len(y_train), "test_samples": len(y_test),
         "split": {"test_size": TEST_SIZE, "seed": SPLIT_SEED},
         "test_accuracy": test["accuracy"], "test_loss": test["loss"],
