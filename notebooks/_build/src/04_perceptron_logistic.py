@@ -70,9 +70,9 @@ plt.tight_layout(); plt.show()
 # %% [markdown]
 # ### Formulation 1: the bias as a weight
 #
-# The notes (004, "Perceptron model") write the model two ways:
-# "Formulation 1 — $\hat{y} = \text{Threshold}(\mathbf{x}^T \cdot \mathbf{w})$ with $\mathbf{x}_0 = 1, \mathbf{w}_0 = b$"
-# and "Formulation 2 — $\hat{y} = \text{Threshold}(\mathbf{x}^T \cdot \mathbf{w} + b)$", where
+# The notes (004, "Perceptron model") write the model two ways: Formulation 1,
+# "$\hat{y} = \text{Threshold}(\mathbf{x}^T \cdot \mathbf{w})$ with $\mathbf{x}_0 = 1, \mathbf{w}_0 = b$", and
+# Formulation 2, "$\hat{y} = \text{Threshold}(\mathbf{x}^T \cdot \mathbf{w} + b)$", where
 # "$\text{Threshold}(z) = 1$ if $z \geq 0$, $\text{Threshold}(z) = 0$ if $z < 0$" (`F.binary_step`, 1 at 0 as in the
 # notes). The loop above is formulation 2. Prepending a constant feature $x_0 = 1$ turns the bias into an ordinary
 # weight $w_0$, and the rule $w_d \leftarrow w_d + \alpha(y^{(i)} - \hat y^{(i)})x_d^{(i)}$ "$\forall d$" now updates
@@ -145,8 +145,8 @@ assert np.allclose(w_l.detach().numpy(), w1)
 # The loss is never negative: on a mistake with $y = 1$ it is $-\mathbf x^T\mathbf w > 0$, with $y = 0$ it is
 # $\mathbf x^T\mathbf w \ge 0$, and it is 0 on a correct point. It is the library's `F.perceptron_loss`
 # $\max(0, -y'z)$ with the $\pm1$ label $y' = 2y - 1$ — equal on every sample whose $z = \mathbf x^T\mathbf w$ is not 0.
-# The notes' caveat, "the derivative of $h_{\mathbf{w}}(\mathbf{x}^{(i)})$ does not exist at $\mathbf{x}^T \mathbf{w} = 0$
-# ⇒ Using the Threshold function lead to instability during training", is visible in the loss itself: it is
+# The notes' caveat — "the derivative of $h_{\mathbf{w}}(\mathbf{x}^{(i)})$ does not exist at $\mathbf{x}^T \mathbf{w} = 0$",
+# so "Using the Threshold function lead to instability during training" — is visible in the loss itself: it is
 # piecewise linear with a kink wherever a point sits on the boundary, and its gradient jumps from $0$ to
 # $-(y - \hat y)\mathbf x$ there.
 
