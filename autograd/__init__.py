@@ -36,7 +36,7 @@ float, double, long = np.float32, np.float64, np.int64  # noqa: A001 - PyTorch's
 __version__ = "0.1.0"
 
 
-_LAZY = ("viz", "functional")
+_LAZY = ("viz", "functional", "distributed")
 
 
 def __getattr__(name):

@@ -7,6 +7,7 @@ the rest are listed below. In-place methods and numpy's dispatch hooks are bound
 ``autograd.inplace`` and ``autograd.interop``.
 """
 from . import engine, inplace, interop, recording
+from .conversions import CONVERSIONS
 from .api import (add, astype, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, broadcast_to,
                   div, getitem, matmul, mul, pow, remainder, reshape, sub, transpose, where)
 from .api import arith, extra, generated, reductions, shape, shape_extra
@@ -98,6 +99,8 @@ def install():
     for module, names in _METHODS.items():
         for name in names.split():
             setattr(T, name, getattr(module, name))
+    for name, fn in CONVERSIONS.items():
+        setattr(T, name, fn)
     _operators(T)
     _aliases(T)
     inplace.install(recording)

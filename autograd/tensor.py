@@ -133,7 +133,7 @@ class Tensor:
     """
 
     __slots__ = ("array", "_grad", "_rg", "grad_fn", "name", "_retains_grad", "_hooks",
-                 "_vc", "_base", "_roles", "__weakref__")
+                 "_vc", "_base", "_roles", "_post_acc_hooks", "__weakref__")
     # numpy hands ``ndarray * Tensor`` to Tensor.__rmul__, and ufuncs and array functions
     # applied to a Tensor to the library's differentiable ops (``autograd.interop``)
     __array_priority__ = 1000
@@ -151,6 +151,7 @@ class Tensor:
         self._vc = UNCHANGED
         self._base = None
         self._roles = None
+        self._post_acc_hooks = None
 
     @classmethod
     def _make(cls, data, requires_grad=False, grad_fn=None):
@@ -166,6 +167,7 @@ class Tensor:
         t._vc = UNCHANGED
         t._base = None
         t._roles = None
+        t._post_acc_hooks = None
         return t
 
     # ------------------------------------------------------------------ attributes
@@ -339,49 +341,6 @@ class Tensor:
 
     __hash__ = object.__hash__
 
-    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
-        """PyTorch's ``to``: ``t.to(dtype)``, ``t.to("cpu")``, ``t.to(other_tensor)``."""
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, str) and not _is_dtype_name(a):
-                device = a
-            else:
-                dtype = a
-        if device is not None and str(device) != "cpu":
-            raise RuntimeError(
-                f"to: device {device!r} is not available; gradtable tensors live on 'cpu'")
-        out = self if dtype is None else self.astype(dtype)
-        return out.clone() if copy and out is self else out
-
-    def cpu(self):
-        """This tensor (it already lives on the CPU)."""
-        return self
-
-    def type(self, dtype=None):
-        """With no argument the type name (PyTorch's style); otherwise ``to(dtype)``."""
-        if dtype is None:
-            return f"ag.{_TYPE_NAMES.get(self.array.dtype.name, self.array.dtype.name)}"
-        return self.astype(dtype)
-
-    def float(self):
-        return self.astype(np.float32)
-
-    def double(self):
-        return self.astype(np.float64)
-
-    def half(self):
-        return self.astype(np.float16)
-
-    def long(self):
-        return self.astype(np.int64)
-
-    def int(self):
-        return self.astype(np.int32)
-
-    def bool(self):
-        return self.astype(np.bool_)
-
     # ------------------------------------------------------------------ the graph
     def detach(self):
         """A new leaf sharing this tensor's array and version counter, cut from the
@@ -419,6 +378,24 @@ class Tensor:
             self._hooks = {}
         return RemovableHandle(self._hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after backward has added this leaf's gradient into ``.grad``.
+
+        Only leaves (inputs, parameters) accumulate, so only they take such a hook; it
+        returns nothing and reads ``tensor.grad`` (the sum over every backward since the
+        last ``zero_grad``). ``nn.parallel.DistributedDataParallel`` starts its gradient
+        all-reduce from these hooks. Returns a handle whose ``remove()`` unregisters it.
+        """
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that does not require grad")
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors (this one "
+                f"was made by '{self.grad_fn.op.name}'); use register_hook for its gradient")
+        if self._post_acc_hooks is None:
+            self._post_acc_hooks = {}
+        return RemovableHandle(self._post_acc_hooks, hook)
+
     # ------------------------------------------------------------------ copying
     def __deepcopy__(self, memo):
         if self.grad_fn is not None:
@@ -455,18 +432,6 @@ class Tensor:
         return prefix + body + "".join(", " + e for e in extras) + ")"
 
     __str__ = __repr__
-
-
-_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-               "int64": "LongTensor", "int32": "IntTensor", "bool": "BoolTensor"}
-
-
-def _is_dtype_name(s):
-    try:
-        np.dtype(s)
-        return True
-    except TypeError:
-        return False
 
 
 def _rebuild(cls, data, requires_grad, name):

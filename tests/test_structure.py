@@ -1,7 +1,7 @@
 """The house rules of STYLE.md, measured on the source with ast: no function over 80
-lines and no file over 500 in autograd/ and optim/ (nn too, less the application files
-that issue 10 moves out), and no import cycle between the modules of the three
-packages, counting imports inside functions."""
+lines, no file over 500 and no import cycle (counting imports inside functions)
+between the modules of autograd, nn and optim, less nn's application files that
+issue 10 moves out next."""
 import ast
 import pathlib
 
@@ -12,7 +12,7 @@ PACKAGES = ("autograd", "nn", "optim")
 FN_MAX, FILE_MAX = 80, 500
 # NOTE: the application (command line, plots, training loop) leaves nn in issue 10's
 # next step; until then its files are measured by ../shared/tools/structure_check.py only.
-APPLICATION = {"nn/cli.py", "nn/plots.py", "nn/train.py"}
+APPLICATION = {"nn/cli.py", "nn/plots.py", "nn/train.py", "nn/charlm.py"}
 
 
 def _sources():
@@ -47,7 +47,7 @@ def test_functions_and_files_fit_on_a_screen(kind):
 
 
 def _import_graph():
-    mods = {_module_name(rel): path for path, rel in _sources()}
+    mods = {_module_name(rel): path for path, rel in _sources() if rel not in APPLICATION}
     edges = {}
     for mod, path in mods.items():
         is_pkg = path.name == "__init__.py"

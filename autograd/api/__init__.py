@@ -14,8 +14,9 @@ functions, so their gradients come for free.
 The argument helpers they share are in ``autograd.arguments``; the Tensor methods are
 bound in ``autograd.methods``.
 """
-from . import arith, extra, generated, reductions, shape, shape_extra
+from . import arith, attention, extra, generated, reductions, shape, shape_extra
 from .arith import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403
 from .extra import *  # noqa: F401,F403
 from .generated import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
@@ -23,4 +24,4 @@ from .shape import *  # noqa: F401,F403
 from .shape_extra import *  # noqa: F401,F403
 
 __all__ = sorted(set(generated.__all__ + arith.__all__ + reductions.__all__ + shape.__all__
-                     + extra.__all__ + shape_extra.__all__))
+                     + extra.__all__ + shape_extra.__all__ + attention.__all__))
