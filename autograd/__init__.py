@@ -11,7 +11,7 @@ that fills the grad table of the lecture notes.
 import numpy as np
 
 from . import ops  # noqa: F401  (registers every op)
-from .tensor import Tensor, Node, tensor
+from ._tensor import Tensor, Node, tensor
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, graph_scope
 from .random import manual_seed
 from . import hooks  # noqa: F401  (RemovableHandle, for tensors' and modules' hooks)

@@ -8,7 +8,7 @@ import numbers
 import numpy as np
 
 from .ops.reduce import normalize_axis
-from .tensor import Tensor
+from ._tensor import Tensor
 
 __all__ = ["to_tensor", "lift", "axis_arg", "keepdims_arg", "check_broadcast", "binary", "is_int",
            "reduce_args", "count", "float_input", "one_axis", "shape_args", "index_arg",

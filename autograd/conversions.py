@@ -3,7 +3,7 @@
 dtype conversion (``astype``) or nothing."""
 import numpy as np
 
-from .tensor import Tensor
+from ._tensor import Tensor
 
 __all__ = ["CONVERSIONS"]
 

@@ -3,7 +3,7 @@ generator (``ag.manual_seed``) or from the ``ag.Generator`` given as ``generator
 import numpy as np
 
 from .random import rng
-from .tensor import DEFAULT_DTYPE, Tensor, _check_requires_grad
+from ._tensor import DEFAULT_DTYPE, Tensor, _check_requires_grad
 
 __all__ = ["zeros", "ones", "full", "empty", "eye", "arange", "linspace", "randn", "rand",
            "randint", "randperm", "normal", "uniform", "from_numpy", "bernoulli"]

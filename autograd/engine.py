@@ -17,7 +17,7 @@ import numpy as np
 from .grad_mode import STATE, set_grad_enabled
 from .ops.raw import RAW
 from .ops.registry import unbroadcast
-from .tensor import MUTATIONS as mutations, Tensor
+from ._tensor import MUTATIONS as mutations, Tensor
 
 __all__ = ["backward", "grad", "run_backward", "register_recording_namespace"]
 

@@ -37,7 +37,7 @@ import numpy as np
 from .grad_mode import STATE, no_grad
 from .ops.custom import function_output
 from .ops.registry import Op
-from .tensor import Node, Tensor
+from ._tensor import Node, Tensor
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 

@@ -11,7 +11,7 @@ import numpy as np
 from .api.generated import sum as sum_
 from .api.shape import reshape, stack
 from .engine import grad
-from .tensor import Tensor
+from ._tensor import Tensor
 
 __all__ = ["jacobian", "hessian", "hvp", "vhp", "jvp", "vjp"]
 

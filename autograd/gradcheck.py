@@ -15,7 +15,7 @@ import numpy as np
 
 from .engine import grad
 from .grad_mode import enable_grad, no_grad
-from .tensor import Tensor
+from ._tensor import Tensor
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "numerical_jacobian", "analytical_jacobian"]
 

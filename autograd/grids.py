@@ -5,7 +5,7 @@ import numpy as np
 
 from .api.shape import broadcast_to, reshape
 from .arguments import to_tensor
-from .tensor import Tensor
+from ._tensor import Tensor
 
 __all__ = ["is_tensor", "meshgrid"]
 

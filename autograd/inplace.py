@@ -29,7 +29,7 @@ from .arguments import index_arg
 from .grad_mode import STATE
 from .ops import mutation as M
 from .ops.registry import Node
-from .tensor import MUTATIONS, UNCHANGED, Tensor, shared_version
+from ._tensor import MUTATIONS, UNCHANGED, Tensor, shared_version
 
 __all__ = ["inplace", "bump", "increment_version"]
 

@@ -9,7 +9,7 @@ returns numpy's result (``np.asarray(t)`` and ``t.numpy()`` always give the valu
 import numpy as np
 
 from .arguments import to_tensor
-from .tensor import Tensor
+from ._tensor import Tensor
 
 __all__ = ["install"]
 

@@ -1,6 +1,6 @@
 """Tensor's methods and operators, bound from the public functions (``autograd.api``).
 
-``Tensor`` (``autograd.tensor``) holds the data, the gradient and the graph fields
+``Tensor`` (``autograd._tensor``) holds the data, the gradient and the graph fields
 and knows no op; every method that computes is a public function bound here. The
 registry's generated faces bring their own methods (``api.generated.METHODS``);
 the rest are listed below. In-place methods and numpy's dispatch hooks are bound by
@@ -13,7 +13,7 @@ from .api import (add, astype, bitwise_and, bitwise_not, bitwise_or, bitwise_xor
 from .api import arith, extra, generated, reductions, shape, shape_extra
 from .arguments import lift
 from .ops import elementwise as E
-from .tensor import Tensor
+from ._tensor import Tensor
 
 __all__ = ["install"]
 

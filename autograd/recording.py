@@ -15,7 +15,7 @@ from . import engine
 from .api import *  # noqa: F401,F403  (every public function, by its public name)
 from .api.arith import where
 from .api.shape import index_add  # noqa: F401
-from .tensor import Tensor
+from ._tensor import Tensor
 
 create_graph = True  # this namespace records graphs (RAW has create_graph = False)
 grad = engine.grad  # rules that need a derivative of their incoming gradient (norm, rnn_scan)

@@ -29,7 +29,7 @@ import os
 
 import numpy as np
 
-from .tensor import Tensor
+from ._tensor import Tensor
 
 __all__ = ["save", "load", "SerializationError"]
 

@@ -8,7 +8,7 @@ import numpy as np
 from ..arguments import binary, is_int, lift, to_tensor
 from ..ops import binary as B
 from ..ops import elementwise as E
-from ..tensor import Tensor
+from .._tensor import Tensor
 from .generated import maximum, minimum
 
 __all__ = ["div", "pow", "where", "square", "clip", "clamp", "astype", "clone", "bitwise_and",

@@ -16,7 +16,7 @@ from ..ops import gather as G
 from ..ops import rounding as RD
 from ..ops import special as SP
 from ..ops.reduce import normalize_axis
-from ..tensor import Tensor
+from .._tensor import Tensor
 from .arith import where
 
 __all__ = ["erf", "gelu", "silu", "mish", "hardswish", "rsqrt", "log2", "log10", "exp2",

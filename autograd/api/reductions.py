@@ -12,7 +12,7 @@ from ..ops import elementwise as E
 from ..ops import reduce as R
 from ..ops import stats as ST
 from ..ops.reduce import normalize_axis
-from ..tensor import Tensor
+from .._tensor import Tensor
 from .arith import clone
 from .generated import maximum, minimum
 from .shape import flatten

@@ -10,7 +10,7 @@ from ..arguments import axis_arg, lift, shape_args, to_tensor
 from ..ops import einsum as ES
 from ..ops import matrix as MX
 from ..ops.reduce import normalize_axis
-from ..tensor import Tensor
+from .._tensor import Tensor
 from .arith import astype, clone, where
 from .shape import concatenate, flatten, flip, index_add, matmul, permute, reshape, transpose
 

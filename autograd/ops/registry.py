@@ -34,7 +34,7 @@ from types import MappingProxyType
 import numpy as np
 
 from ..grad_mode import STATE
-from ..tensor import Tensor, Node, shared_version
+from .._tensor import Tensor, Node, shared_version
 
 __all__ = ["Op", "primitive", "REGISTRY", "unbroadcast"]
 

@@ -192,7 +192,7 @@ def window_max_gather_vjp(ns, n, gy, out, gx):
 
 # ------------------------------------------------------------------ public functions
 def _as_tensor(x):
-    from ..tensor import Tensor
+    from .._tensor import Tensor
 
     return x if isinstance(x, Tensor) else Tensor(x)
 

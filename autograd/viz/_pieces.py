@@ -4,7 +4,7 @@ and the longest chain of the layout."""
 import numpy as np
 
 from ..engine import FreedTensor
-from ..tensor import Tensor
+from .._tensor import Tensor
 from . import _format as fm
 
 __all__ = ["OP_SYMBOL", "COMMUTATIVE", "LONG_CHAIN", "outputs", "pairs", "path_name",

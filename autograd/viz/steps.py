@@ -20,7 +20,7 @@ removed), so flipping between frames shows only the table filling in.
 import os
 
 from ..table import GradTable, grad_table as _grad_table
-from ..tensor import Tensor
+from .._tensor import Tensor
 from . import _format as fm
 from ._backend import GraphvizNotFoundError
 from .draw import build

@@ -6,8 +6,10 @@ inputs and what its local gradient needs; leaves (inputs and parameters) have
 ``grad_fn = None``. ``backward`` walks these nodes in reverse topological order and
 fills the grad table (``autograd.engine``).
 
-This file holds the class itself: construction, attributes, conversions and the
-graph-related methods. All arithmetic lives in the op registry (``autograd.ops``);
+This file holds the class itself: construction, attributes and the graph-related
+methods (PyTorch's conversions ``to``/``float``/... are in ``autograd.conversions``).
+It is ``autograd._tensor`` (as in PyTorch), so that ``autograd.tensor`` is only ever
+the factory function ``ag.tensor(data)``. All arithmetic lives in the op registry (``autograd.ops``);
 the operators and math methods are the public functions (``autograd.api``), bound
 to the class by ``autograd.methods``.
 """
