@@ -37,6 +37,7 @@ plt.rcParams.update({"figure.dpi": 90})
 # the parameters $W_{ih}, W_{hh}, b$ feed every copy, so their gradients are sums over time.
 
 # %%
+ag.viz.record_modules()  # the drawing boxes ops by the module that made them
 cell = nn.RNNCell(1, 2)
 xs = [ag.tensor([[v]]) for v in (0.5, -1.0, 2.0)]
 h = ag.zeros(1, 2, requires_grad=True)          # h_0 = 0 (a leaf, so its gradient is kept too)
