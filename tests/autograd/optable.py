@@ -594,3 +594,21 @@ def _scan_rows():
 
 
 _scan_rows()
+
+
+# --- pooling over non-overlapping blocks (autograd/ops/blockpool.py): strided slices
+def _blockpool_rows():
+    from autograd.ops import blockpool as BP
+
+    tnf = torch.nn.functional if torch is not None else None
+    row("block_avg_pool", "2d", lambda M, x: BP.block_avg_pool(x, k=(2, 2)) if M is ag else
+        tnf.avg_pool2d(x, 2), normal((2, 3, 4, 6)), gradgrad=True)
+    row("block_avg_pool", "1d-k3", lambda M, x: BP.block_avg_pool(x, k=(3,)) if M is ag else
+        tnf.avg_pool1d(x, 3), normal((2, 9)), gradgrad=True)
+    row("block_max_pool", "2d", lambda M, x: BP.block_max_pool(x, k=(2, 2)) if M is ag else
+        tnf.max_pool2d(x, 2), distinct((2, 2, 4, 6)), gradgrad=True)
+    row("block_max_pool", "2d-2x3", lambda M, x: BP.block_max_pool(x, k=(2, 3)) if M is ag else
+        tnf.max_pool2d(x, (2, 3)), distinct((1, 2, 4, 6)), gradgrad=True)
+
+
+_blockpool_rows()
