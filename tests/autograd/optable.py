@@ -612,3 +612,20 @@ def _blockpool_rows():
 
 
 _blockpool_rows()
+
+
+# --- fused primitives (autograd/ops/fused.py): softmax cross-entropy as one node
+def _fused_rows():
+    from autograd.ops import fused as FU
+
+    t = np.array([2, 0, 3, 3, 1])
+
+    def ce(reduction):
+        return lambda M, z: (FU.softmax_cross_entropy(z, target=t, reduction=reduction) if M is ag else
+                             torch.nn.functional.cross_entropy(z, torch.as_tensor(t), reduction=reduction))
+    row("softmax_cross_entropy", "mean", ce("mean"), normal((5, 4)), gradgrad=True)
+    row("softmax_cross_entropy", "sum", ce("sum"), 3 * normal((5, 4)), gradgrad=True)
+    row("softmax_cross_entropy", "none", ce("none"), normal((5, 4)), gradgrad=True)
+
+
+_fused_rows()
