@@ -33,6 +33,8 @@ from .functions_extra import *  # noqa: F401,F403  (issue 12: gelu, sort, gather
 from .functions_shape import *  # noqa: F401,F403  (issue 12: einsum, tril, diag, movedim...)
 from .random import Generator
 from .function import Function, FunctionCtx, once_differentiable  # your own op: forward/backward
+# softmax attention as one primitive (issue 12), behind nn.functional.scaled_dot_product_attention
+from .ops.attention import softmax_attention
 from .engine import backward, grad, grad_table, GradTable
 from .inplace import increment_version
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
@@ -44,7 +46,7 @@ float, double, long = np.float32, np.float64, np.int64  # noqa: A001 - PyTorch's
 __version__ = "0.1.0"
 
 
-_LAZY = ("viz", "functional")
+_LAZY = ("viz", "functional", "distributed")
 
 
 def __getattr__(name):

@@ -159,6 +159,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
                 if node is None:
                     if accumulate and t._rg:
                         _accumulate_leaf(t, g, create_graph, assigned)
+                        if t._post_acc_hooks:
+                            _run_post_accumulate_hooks(t)
                     continue
                 if t._retains_grad and accumulate:
                     _accumulate_leaf(t, g, create_graph, assigned)
@@ -278,6 +280,12 @@ def _run_hooks(t, g, create_graph):
     return g
 
 
+def _run_post_accumulate_hooks(t):
+    """Call the leaf's post-accumulate hooks with the leaf itself, ``.grad`` now final."""
+    for hook in list(t._post_acc_hooks.values()):
+        hook(t)
+
+
 def _accumulate_leaf(t, g, create_graph, assigned):
     """Add ``g`` into ``t._grad``. A leaf's ``.grad`` always owns its memory, so
     changing one gradient in place can never change another."""
@@ -349,6 +357,8 @@ def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False,
             g = got.get(id(x))
             if g is not None:
                 _accumulate_leaf(x, g, create_graph, set())
+                if x._post_acc_hooks:
+                    _run_post_accumulate_hooks(x)
         return
     run_backward(tensors, seeds, retain_graph or create_graph, create_graph)
 

@@ -131,7 +131,7 @@ class Tensor:
     """
 
     __slots__ = ("array", "_grad", "_rg", "grad_fn", "name", "_retains_grad", "_hooks",
-                 "_vc", "_base", "_roles", "__weakref__")
+                 "_vc", "_base", "_roles", "_post_acc_hooks", "__weakref__")
     # numpy hands ``ndarray * Tensor`` to Tensor.__rmul__, and ufuncs and array functions
     # applied to a Tensor to the library's differentiable ops (``autograd.interop``)
     __array_priority__ = 1000
@@ -149,6 +149,7 @@ class Tensor:
         self._vc = UNCHANGED
         self._base = None
         self._roles = None
+        self._post_acc_hooks = None
 
     @classmethod
     def _make(cls, data, requires_grad=False, grad_fn=None):
@@ -164,6 +165,7 @@ class Tensor:
         t._vc = UNCHANGED
         t._base = None
         t._roles = None
+        t._post_acc_hooks = None
         return t
 
     # ------------------------------------------------------------------ attributes
@@ -429,6 +431,26 @@ class Tensor:
             self._hooks = {}
         handle = _HookHandle(self._hooks)
         self._hooks[handle.id] = hook
+        return handle
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after backward has added this leaf's gradient into ``.grad``.
+
+        Only leaves (inputs, parameters) accumulate, so only they take such a hook; it
+        returns nothing and reads ``tensor.grad`` (the sum over every backward since the
+        last ``zero_grad``). ``nn.parallel.DistributedDataParallel`` starts its gradient
+        all-reduce from these hooks. Returns a handle whose ``remove()`` unregisters it.
+        """
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that does not require grad")
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors (this one "
+                f"was made by '{self.grad_fn.op.name}'); use register_hook for its gradient")
+        if self._post_acc_hooks is None:
+            self._post_acc_hooks = {}
+        handle = _HookHandle(self._post_acc_hooks)
+        self._post_acc_hooks[handle.id] = hook
         return handle
 
     def backward(self, gradient=None, retain_graph=False, create_graph=False, inputs=None):

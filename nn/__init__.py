@@ -16,7 +16,13 @@ from .activation import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
 from .serialization import *  # noqa: F401,F403
+# attention and the transformer encoder, transposed convolution, upsampling (issue 12)
+from .attention import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
+from .conv_transpose import *  # noqa: F401,F403
+from .upsampling import *  # noqa: F401,F403
 from . import functional, init, utils, data  # noqa: F401
+from . import parallel  # noqa: F401  (DistributedDataParallel, on autograd.distributed)
 
 _LAZY = ("datasets", "train", "plots", "cli", "search", "transforms")
 

@@ -49,7 +49,12 @@ def linear(x, w, b=None):
     it records one node instead of three and its weight gradient comes out of one
     product already in W's (out, in) layout, with no transposed copy.
     """
-    out = np.matmul(x, w.T)
+    if x.ndim > 2:
+        # NOTE: numpy runs a stacked (N, T, in) @ (in, out) product as N small ones,
+        # about half the speed of the same product on the flattened (N T, in) rows.
+        out = np.matmul(x.reshape(-1, x.shape[-1]), w.T).reshape(x.shape[:-1] + (w.shape[0],))
+    else:
+        out = np.matmul(x, w.T)
     if b is not None:
         out += b
     return out

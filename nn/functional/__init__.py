@@ -15,3 +15,7 @@ from .sparse import *  # noqa: F401,F403,E402  (embedding, one_hot)
 from .padding import *  # noqa: F401,F403,E402
 from .layernorm import *  # noqa: F401,F403,E402
 from .recurrent import *  # noqa: F401,F403,E402
+# attention, transposed convolution, interpolation (issue 12)
+from .attention import *  # noqa: F401,F403,E402
+from .conv_transpose import *  # noqa: F401,F403,E402
+from .upsampling import *  # noqa: F401,F403,E402

@@ -596,6 +596,37 @@ def _scan_rows():
 _scan_rows()
 
 
+# --- softmax attention (autograd/ops/attention.py, issue 12)
+def _attention_rows():
+    def ref(M, q, k, v, b=None, drop=None, scale=0.5):
+        s = M.matmul(q, M.swapaxes(k, -1, -2)) * scale
+        a = M.softmax(s if b is None else s + b, -1)
+        return M.matmul(a if drop is None else a * drop, v)
+
+    drop = (np.random.default_rng(5).random((2, 3, 4)) > 0.3) / 0.7
+    row("softmax_attention", "plain", lambda M, q, k, v: ag.softmax_attention(q, k, v, scale=0.5)
+        if M is ag else ref(M, q, k, v), normal((2, 3, 2)), normal((2, 4, 2)), normal((2, 4, 3)), gradgrad=True)
+    row("softmax_attention", "bias-bcast", lambda M, q, k, v, b: ag.softmax_attention(q, k, v, b, scale=0.5)
+        if M is ag else ref(M, q, k, v, b), normal((2, 3, 2)), normal((1, 4, 2)), normal((1, 4, 3)),
+        normal((3, 4)), gradgrad=True)
+    row("softmax_attention", "dropout", lambda M, q, k, v: ag.softmax_attention(q, k, v, dropout_mask=drop, scale=0.5)
+        if M is ag else ref(M, q, k, v, drop=M.tensor(drop)), normal((2, 3, 2)), normal((2, 4, 2)),
+        normal((2, 4, 3)), gradgrad=True)
+
+    def heads_ref(M, q, k, v, h=2):
+        def split(x):
+            return M.swapaxes(M.reshape(x, x.shape[:-1] + (h, x.shape[-1] // h)), -2, -3)
+        out = M.swapaxes(ref(M, split(q), split(k), split(v)), -2, -3)
+        return M.reshape(out, out.shape[:-2] + (out.shape[-2] * out.shape[-1],))
+
+    row("softmax_attention", "heads", lambda M, q, k, v: ag.softmax_attention(q, k, v, scale=0.5, heads=2)
+        if M is ag else heads_ref(M, q, k, v), normal((2, 3, 4)), normal((2, 5, 4)), normal((2, 5, 6)),
+        gradgrad=True)
+
+
+_attention_rows()
+
+
 # --- pooling over non-overlapping blocks (autograd/ops/blockpool.py): strided slices
 def _blockpool_rows():
     from autograd.ops import blockpool as BP

@@ -9,8 +9,11 @@
 #    $w \leftarrow w(1 - \text{lr}\,\lambda)$, and equals `optim.SGD(..., weight_decay=λ)` — checked to the last bit.
 # 3. **Dropout**: random units switched off in training, none at evaluation (`model.train()` / `model.eval()`);
 #    a network that over-fits a small noisy data set, with and without dropout.
-# 4. **Data augmentation**: training a digit classifier on randomly shifted copies of its images makes it robust to
-#    shifted test digits.
+# 4. **Data augmentation** with `nn.transforms`: training a digit classifier on randomly shifted copies of its images
+#    makes it robust to shifted test digits.
+#
+# Also the notes' Figure 3.11 (why L1 gives zeros), their two intuitions for why L2 reduces over-fitting (measured),
+# and a multi-class decision boundary with L2.
 
 # %%
 import numpy as np
@@ -69,6 +72,40 @@ plt.tight_layout(); plt.show()
 # (Adam does not land *exactly* on zero — the L1 gradient $\lambda\,\text{sign}(w)$ makes tiny weights jitter around
 # 0 — so we count weights below 0.01. Proximal methods that set them to exactly 0 exist; the picture is the same.)
 #
+# **Why L1 gives zeros: the notes' Figure 3.11.** "Estimation picture for the lasso (left) and ridge regression
+# (right). Shown are contours of the error and constraint functions. The solid blue areas are the constraint regions
+# $|\beta_1| + |\beta_2| \leq t$ and $\beta_1^2 + \beta_2^2 \leq t^2$, respectively, while the red ellipses are the contours
+# of the least squares error function." A penalty $\lambda\lVert w\rVert$ is the same as a constraint
+# $\lVert w\rVert \le t$ for some $t$; the constrained minimum is where the smallest ellipse touches the region. The
+# diamond has **corners on the axes**, so the ellipse usually touches it at a corner, where one weight is exactly 0;
+# the disc has none. Two weights, least squares centred at $\hat\beta = (2, 0.8)$, $t = 1$; the touching points are
+# found by minimising the error along each boundary:
+
+# %%
+A = np.array([[1.0, 0.55], [0.55, 0.6]])                     # X^T X / m: correlated inputs, tilted ellipses
+b_hat = np.array([2.0, 0.8])                                 # the unconstrained least-squares solution
+err = lambda B: np.einsum("...i,ij,...j->...", B - b_hat, A, B - b_hat)
+t = 1.0
+ang = np.linspace(0, 2 * np.pi, 200001)
+circle = t * np.stack([np.cos(ang), np.sin(ang)], -1)
+diamond = circle / np.abs(circle).sum(-1, keepdims=True) * t     # |b1| + |b2| = t, same directions
+b_l1, b_l2 = diamond[err(diamond).argmin()], circle[err(circle).argmin()]
+print(f"lasso: beta = {b_l1.round(4)}   ridge: beta = {b_l2.round(4)}")
+assert abs(b_l1[1]) < 1e-3 and np.all(np.abs(b_l2) > 0.1)      # lasso at the corner (0 exactly), ridge not
+
+g1, g2 = np.meshgrid(np.linspace(-1.5, 3, 300), np.linspace(-1.5, 2.5, 300))
+E = err(np.stack([g1, g2], -1))
+fig, axes = plt.subplots(1, 2, figsize=(10, 4.4))
+for ax, shape, sol, name in [(axes[0], diamond, b_l1, "lasso: |b1| + |b2| <= t"), (axes[1], circle, b_l2, "ridge: b1² + b2² <= t²")]:
+    ax.fill(shape[::1000, 0], shape[::1000, 1], color="tab:blue", alpha=0.5)
+    ax.contour(g1, g2, E, levels=[err(sol), err(sol) * 2, err(sol) * 3.5, err(sol) * 5.5], colors="r", linewidths=1)
+    ax.plot(*b_hat, "k.", ms=8); ax.annotate(r"$\hat\beta$", b_hat + 0.07)
+    ax.plot(*sol, "ko", mfc="y", ms=8)
+    ax.axhline(0, color="k", lw=0.5); ax.axvline(0, color="k", lw=0.5); ax.set_aspect("equal")
+    ax.set_xlabel(r"$\beta_1$"); ax.set_ylabel(r"$\beta_2$"); ax.set_title(f"{name}: touches at {sol.round(2)}", fontsize=9)
+plt.tight_layout(); plt.show()
+
+# %% [markdown]
 # ## 2. L2 regularisation is weight decay
 #
 # $\nabla\big(L + \tfrac{\lambda}{2}\lVert w\rVert^2\big) = \nabla L + \lambda w$, so one gradient step is
@@ -98,6 +135,72 @@ def step(kind):
 w_pen, w_wd, w_hand = step("penalty"), step("weight_decay"), step("decay by hand")
 print("max |penalty − SGD(weight_decay)|        :", np.abs(w_pen - w_wd).max())
 print("max |penalty − w(1 − lr λ) − lr ∇L (hand)|:", np.abs(w_pen - w_hand).max())
+
+# %% [markdown]
+# **Why regularisation reduces over-fitting: the notes' two intuitions.** "Intuition 1 — If we set λ very very big then
+# $W^{[l]} \simeq 0$ ⇒ many hidden units are not active ⇒ the network becomes much simpler ⇒ avoid over-fitting."
+# "Intuition 2 — Suppose we are using a **tanh**. If z is small, the **tanh** is linear. If λ is large, then $W^{[l]}$
+# is small, then $z^{[l]}$ is small, then every layer is almost linear ⇒ the whole network is linear."
+#
+# Both, measured: a 2 → 50 → 50 → 1 tanh network on 60 noisy points of the two moons, trained with weight decay
+# λ from 0 to 0.01 (`optim.Adam(..., weight_decay=λ)`, the L2 penalty's gradient). For each λ: the weights' norm,
+# the share of hidden pre-activations in tanh's near-linear range $|z| < 0.5$ (where $\tanh z$ is within 4% of $z$),
+# and the decision boundary.
+
+# %%
+Xm2, ym2 = nn.datasets.moons(60, noise=0.3, seed=4)
+Xt2, yt2 = ag.tensor(Xm2), ag.tensor(ym2.astype(np.float32)).reshape(-1, 1)
+lams, stats, nets = [0.0, 1e-4, 1e-3, 1e-2], [], []
+for lam_ in lams:
+    ag.manual_seed(0)
+    net = nn.Sequential(nn.Linear(2, 50), nn.Tanh(), nn.Linear(50, 50), nn.Tanh(), nn.Linear(50, 1))
+    opt = optim.Adam(net.parameters(), lr=0.01, weight_decay=lam_)
+    for _ in range(500):
+        opt.zero_grad()
+        F.binary_cross_entropy_with_logits(net(Xt2), yt2).backward()
+        opt.step()
+    with ag.no_grad():
+        z1 = net[0](Xt2); z2 = net[2](F.tanh(z1))
+    zs = np.concatenate([z1.numpy().ravel(), z2.numpy().ravel()])
+    w_norm = np.sqrt(sum((l.weight.numpy() ** 2).sum() for l in (net[0], net[2], net[4])))
+    stats.append((w_norm, np.mean(np.abs(zs) < 0.5))); nets.append(net)
+    print(f"λ = {lam_:<5}  ||W|| = {w_norm:6.2f}   share of |z| < 0.5: {stats[-1][1]:.0%}")
+assert stats[0][0] > stats[-1][0] and stats[0][1] < stats[-1][1]
+
+fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+for ax, lam_, net, (wn, lin) in zip(axes.ravel(), lams, nets, stats):
+    with np.errstate(over="ignore"):
+        nn.plots.plot_decision_boundary(net, Xm2, ym2, ax=ax, margin=0.6,
+                                        title=f"λ = {lam_}: ||W|| {wn:.1f}, {lin:.0%} of z near-linear")
+plt.tight_layout(); plt.show()
+
+# %% [markdown]
+# As λ grows the weights shrink (intuition 1), the pre-activations fall into tanh's linear range (intuition 2), and
+# the boundary straightens: at λ = 0.01 every hidden unit works in its linear range and the network is nearly a
+# linear classifier — too simple for the moons. λ is a hyper-parameter to choose on a validation set (notebook 19).
+#
+# The notes' figure of decision boundaries (002) also has **more than two classes**: a 2-hidden-layer ReLU network
+# with L2 on four Gaussian blobs, where the softmax picks the class with the largest score at each point. With a tiny
+# training set, no penalty carves pockets around single points; weight decay keeps the regions simple.
+
+# %%
+centres = np.array([[-2.0, -2.0], [2.0, -2.0], [-2.0, 2.0], [2.0, 2.0]])
+Xb, yb4 = nn.datasets.gaussian_blobs(80, centers=centres, std=1.5, seed=1)
+Xb_test, yb4_test = nn.datasets.gaussian_blobs(2000, centers=centres, std=1.5, seed=2)
+fig, axes = plt.subplots(1, 2, figsize=(14, 4.6))
+for ax, lam_ in zip(axes, [0.0, 0.05]):
+    ag.manual_seed(0)
+    net = nn.Sequential(nn.Linear(2, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 4))
+    opt = optim.Adam(net.parameters(), lr=0.01, weight_decay=lam_)
+    for _ in range(600):
+        opt.zero_grad()
+        F.cross_entropy(net(ag.tensor(Xb)), ag.tensor(yb4)).backward()
+        opt.step()
+    with ag.no_grad():
+        acc_tr = (net(ag.tensor(Xb)).numpy().argmax(1) == yb4).mean()
+        acc_te = (net(ag.tensor(Xb_test)).numpy().argmax(1) == yb4_test).mean()
+    nn.plots.plot_decision_boundary(net, Xb, yb4, ax=ax, title=f"4 classes, L2 λ = {lam_}: train {acc_tr:.0%}, test {acc_te:.1%}")
+plt.tight_layout(); plt.show()
 
 # %% [markdown]
 # ## 3. Dropout
@@ -153,7 +256,10 @@ plt.tight_layout(); plt.show()
 #
 # 200 training images of handwritten digits (8×8). We make the test set harder in a realistic way — each test digit
 # shifted by up to one pixel — and train a small MLP twice: on the original centred images, and on **augmented**
-# copies, each training image shifted at random (up to a pixel) every epoch.
+# copies, each training image shifted at random (up to a pixel) every epoch. The augmentation is `nn.transforms`
+# (torchvision's names): `RandomCrop(8, padding=1)` pads the image with a frame of zeros and cuts a random 8×8
+# window — a shift by −1, 0 or +1 pixel in each direction — given to the training `TensorDataset` as its
+# `transform`, so every epoch draws new shifts. Only the training set is augmented.
 
 # %%
 X_img, y_img = nn.datasets.digits(images=True)
@@ -169,23 +275,26 @@ S_train, S_test = all_shifts(X_img[tr]), all_shifts(X_img[te])
 rng = np.random.default_rng(1)
 X_test_shifted = S_test[rng.integers(0, 9, len(te)), np.arange(len(te))]
 
+from nn import transforms as T
 results = {}
 for augment in [False, True]:
     ag.manual_seed(0)
     net = nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
     opt = optim.Adam(net.parameters(), lr=1e-2)
+    train_set = nn.data.TensorDataset(X_img[tr], y_img[tr], transform=T.RandomCrop(8, padding=1) if augment else None)
+    loader = nn.data.DataLoader(train_set, batch_size=len(tr), shuffle=True, seed=0)   # one full batch per epoch
     for epoch in range(120):
-        xb = S_train[rng.integers(0, 9, len(tr)), np.arange(len(tr))] if augment else S_train[4]   # index 4 = unshifted
-        opt.zero_grad()
-        F.cross_entropy(net(ag.tensor(xb)), ag.tensor(y_img[tr])).backward()
-        opt.step()
+        for xb, yb_ in loader:
+            opt.zero_grad()
+            F.cross_entropy(net(xb), yb_).backward()
+            opt.step()
     with ag.no_grad():
         results[augment] = [(net(ag.tensor(X)).numpy().argmax(1) == y_img[te]).mean() for X in (S_test[4], X_test_shifted)]
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.2), gridspec_kw={"width_ratios": [1.3, 1]})
 show = np.concatenate([S_train[k, 0, 0] for k in range(9)], axis=1)
 axes[0].imshow(show, cmap="gray_r"); axes[0].set_axis_off()
-axes[0].set_title("one training image and its 9 shifted copies (augmentation draws one per epoch)", fontsize=9)
+axes[0].set_title("one training image and its 9 shifted copies (RandomCrop(8, padding=1) draws one per epoch)", fontsize=9)
 xpos = np.arange(2)
 for k, (augment, accs) in enumerate(results.items()):
     axes[1].bar(xpos + 0.38 * k, accs, width=0.36, label="trained with augmentation" if augment else "trained on originals")

@@ -102,6 +102,19 @@ print("max |layer − formula by hand| =", np.abs(out - by_hand).max())
 assert np.allclose(out, by_hand, atol=1e-5)
 
 # %% [markdown]
+# The notes: "if $\gamma = \sqrt{\sigma^2+\varepsilon}$ and $\beta = \mu$ then $\tilde z = z$" — batch norm can represent
+# the identity, so adding it never takes away what the layer could compute; gradient descent can learn to undo the
+# normalisation where that helps. Setting $\gamma$ and $\beta$ to this batch's statistics:
+
+# %%
+bn_id = nn.BatchNorm1d(3)
+bn_id.weight.array[:] = np.sqrt(var + bn_id.eps)       # gamma = sqrt(sigma^2 + eps)
+bn_id.bias.array[:] = mu                               # beta = mu
+z_tilde = bn_id(z).numpy()
+print("max |BN(z) − z| =", np.abs(z_tilde - zn).max())
+assert np.allclose(z_tilde, zn, atol=1e-4)
+
+# %% [markdown]
 # Each call in training mode also updates the **running** estimates,
 # `running = (1 − momentum)·running + momentum·batch statistic` (momentum 0.1, starting from mean 0, variance 1).
 # After many batches from the same distribution they approach the population values:

@@ -82,6 +82,48 @@ for H_, k_, s_, p_ in [(8, 3, 1, 0), (8, 3, 1, 1), (8, 3, 2, 0), (8, 3, 2, 1), (
 # %% [markdown]
 # Padding $p = (k-1)/2$ with stride 1 keeps the size ("same" convolution); stride 2 halves it.
 #
+# **Parameters are shared.** The notes: "Parameters are *shared* by each neuron producing an output in the activation
+# map — Dramatically reduces number of weights needed to produce an activation map. Data: $256 \times 256 \times 3$
+# RGB image; Kernel: $3 \times 3 \times 3 \rightarrow 27$ weights; Fully connected layer: $256 \times 256 \times 3$
+# inputs $\rightarrow 256 \times 256 \times 3$ outputs $\rightarrow O(10^{10})$ weights."
+
+# %%
+conv = nn.Conv2d(3, 1, kernel_size=3, bias=False)               # one 3x3 kernel over 3 channels
+n_fc = (256 * 256 * 3) ** 2                                     # nn.Linear(196608, 196608).weight, not allocated
+print(f"conv kernel 3x3x3: {conv.weight.numel()} weights, for every one of the {254 * 254} output positions")
+print(f"fully connected 256*256*3 -> 256*256*3: {n_fc:.3g} weights ({n_fc * 4 / 1e9:.0f} GB in float32)")
+assert conv.weight.numel() == 27 and 1e10 < n_fc < 1e11
+
+# %% [markdown]
+# **A crude template matcher** (the notes: convolution can implement differential operators "or crude 'template
+# matcher'"). Use a patch of the image itself as the kernel: the output is largest where the image looks most like
+# the template. Below, the kernel is a 4×4 patch cut out of one digit placed in a 16×16 scene with three other digits;
+# the (normalised) response peaks exactly where the patch came from — at any location, since the kernel slides
+# everywhere.
+
+# %%
+X_img, y_img = nn.datasets.digits(images=True)
+scene = np.zeros((16, 16), np.float32)
+for (r, c), i in zip([(0, 0), (0, 8), (8, 0), (8, 8)], [0, 1, 2, 3]):      # digits 0, 1, 2, 3
+    scene[r:r + 8, c:c + 8] = X_img[i, 0]
+template = scene[9:13, 10:14].copy()                                      # a piece of the "3"
+t = template - template.mean()
+resp = F.conv2d(ag.tensor(scene)[None, None], ag.tensor(t)[None, None]).numpy()[0, 0]      # (13, 13)
+energy = F.conv2d(ag.tensor(scene ** 2)[None, None], ag.ones(1, 1, 4, 4)).numpy()[0, 0]    # |patch|^2 per window
+score = resp / np.sqrt(energy + 1e-3)                                     # cosine-like: not fooled by bright areas
+peak = np.unravel_index(score.argmax(), score.shape)
+print("best match at", tuple(int(v) for v in peak), "— the template was cut at (9, 10)")
+assert tuple(peak) == (9, 10)
+fig, axes = plt.subplots(1, 3, figsize=(10, 3.2))
+axes[0].imshow(scene, cmap="gray_r"); axes[0].add_patch(plt.Rectangle((9.5, 8.5), 4, 4, fill=False, color="r"))
+axes[0].set_title("scene (template cut from the red box)", fontsize=9)
+axes[1].imshow(template, cmap="gray_r"); axes[1].set_title("kernel = template (4x4)", fontsize=9)
+axes[2].imshow(score, cmap="viridis"); axes[2].plot(peak[1], peak[0], "r+", ms=14)
+axes[2].set_title("normalised response: peak = match", fontsize=9)
+for ax in axes: ax.set_xticks([]); ax.set_yticks([])
+plt.tight_layout(); plt.show()
+
+# %% [markdown]
 # ## 4. Pooling
 
 # %%
@@ -96,11 +138,15 @@ print("gradient of sum(max pool) w.r.t. the input — 1 only where each window's
 # %% [markdown]
 # ## 5. Translation equivariance
 #
+# The notes (002) call this **inductive bias** — "Knowledge about the problem" moved "from feature engineering to
+# model design": "When the structure of data includes 'invariance to translation', a representation meaningful at a
+# certain location can / should be used everywhere", and "Convolutional layers build on this idea". Here is what that
+# buys.
+#
 # The same kernel slides over every position (*parameter sharing*), so moving the input moves the output by the same
 # amount. A vertical-edge kernel on a digit, and on the digit shifted two pixels right:
 
 # %%
-X_img, y_img = nn.datasets.digits(images=True)
 digit = X_img[0:1]                                      # (1, 1, 8, 8)
 shifted = np.roll(digit, 2, axis=-1); shifted[..., :2] = 0
 edge = ag.tensor([[[[1., 0., -1.], [2., 0., -2.], [1., 0., -1.]]]])     # a Sobel filter
@@ -125,9 +171,11 @@ plt.tight_layout(); plt.show()
 # First, its computational graph collapsed to one box per layer (`ag.viz.draw(..., model=model, depth=1)`):
 
 # %%
-Xtr, Xte, ytr, yte = nn.datasets.train_test_split(X_img, y_img, test_size=0.25, seed=0, stratify=True)
+# three sets (notebook 19): train on one, watch training on the validation set, measure once on the test set
+Xtr, Xval, Xte, ytr, yval, yte = nn.datasets.train_val_test_split(X_img, y_img, val_size=0.15, test_size=0.25,
+                                                                  seed=0, stratify=True)
 train_loader = nn.data.DataLoader(nn.data.TensorDataset(Xtr, ytr), batch_size=32, shuffle=True, seed=0)
-test_loader = nn.data.DataLoader(nn.data.TensorDataset(Xte, yte), batch_size=256)
+val_loader = nn.data.DataLoader(nn.data.TensorDataset(Xval, yval), batch_size=256)
 
 ag.manual_seed(0)
 model = nn.Sequential(
@@ -143,12 +191,14 @@ display(Image(g.pipe(format="png")))
 
 # %% [markdown]
 # Training with `nn.train.fit` (Adam with a cosine learning-rate schedule, 30 epochs of mini-batches of 32; the
-# progress bar shows loss and accuracy):
+# progress bar shows loss and accuracy). The curves are watched on a **validation** set (15% of the digits); the test
+# set (25%) is not touched until the single measurement below — choosing anything on it would make it a second
+# validation set and its score optimistic, the leak the notes' train/valid/test separation prevents.
 
 # %%
 opt = optim.Adam(model.parameters(), lr=3e-3)
 schedule = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=30)
-history = nn.train.fit(model, nn.CrossEntropyLoss(), opt, train_loader, epochs=30, val_loader=test_loader,
+history = nn.train.fit(model, nn.CrossEntropyLoss(), opt, train_loader, epochs=30, val_loader=val_loader,
                        scheduler=schedule, desc="LeNet-style CNN")
 print(history)                                   # the bar is live-only; this line survives in saved notebooks
 fig = nn.plots.plot_history(history, title="LeNet-style CNN on the 8x8 digits")

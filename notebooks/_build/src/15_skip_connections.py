@@ -77,12 +77,13 @@ Xd, yd = nn.datasets.digits()
 Xd_train, Xd_test, yd_train, yd_test = nn.datasets.train_test_split(Xd, yd, test_size=0.25, seed=0)
 xb, yb = ag.tensor(Xd_train[:256]), ag.tensor(yd_train[:256])
 
-norms = {}
+norms, grads = {}, {}
 for residual in [False, True]:
     ag.manual_seed(1)
     net = DeepNet(residual=residual)
     F.cross_entropy(net(xb), yb).backward()
     norms[residual] = [float(np.linalg.norm(l.weight.grad.numpy())) for l in net.layers]
+    grads[residual] = [l.weight.grad.numpy().ravel() for l in net.layers]
 
 fig, ax = plt.subplots(figsize=(7, 3.6))
 ax.semilogy(range(1, 31), norms[False], "o-", ms=4, label="plain: h = σ(W h + b)")
@@ -93,6 +94,23 @@ ax.legend(fontsize=8); ax.grid(alpha=.3, which="both")
 plt.tight_layout(); plt.show()
 print(f"first-layer / last-layer gradient norm:  plain {norms[False][0] / norms[False][-1]:.1e},"
       f"  residual {norms[True][0] / norms[True][-1]:.2g}")
+
+# %% [markdown]
+# The notes (002, "Major challenge in DL: Vanishing Gradients") draw this as "Backpropagated gradients normalized
+# histograms (Glorot and Bengio, 2010)": one histogram of $\partial L/\partial W_l$ per layer. The same gradients, for
+# layers 1, 10, 20 and 30:
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(12, 3.6), sharey=True)
+for ax, residual, name in [(axes[0], False, "plain"), (axes[1], True, "residual")]:
+    top = max(np.abs(grads[residual][l - 1]).max() for l in (1, 10, 20, 30))
+    for l in (1, 10, 20, 30):
+        ax.hist(grads[residual][l - 1], bins=np.linspace(-top, top, 81), histtype="step", density=True, log=True,
+                label=f"layer {l} (std {grads[residual][l - 1].std():.1e})")
+    ax.set_xlabel(r"$\partial L/\partial W_l$ entries"); ax.set_title(f"{name}: normalised histograms per layer", fontsize=10)
+    ax.legend(fontsize=7)
+axes[0].set_ylabel("density (log)")
+plt.tight_layout(); plt.show()
 
 # %% [markdown]
 # In the plain network every layer multiplies the backward signal by $W_l^\top$ times $\sigma' \le 1/4$: thirty such
