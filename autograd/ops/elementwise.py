@@ -162,7 +162,31 @@ def _(F, n, g, out, x):
 @primitive("relu", uses=(0,))
 def relu(x):
     """y = max(x, 0);  dy/dx = 1 for x > 0, else 0 (the convention relu'(0) = 0)"""
+    if x.dtype.kind == "f" and x.size >= 4 * _ROW and x.flags.c_contiguous:
+        return _max0_rows(x)
     return np.maximum(x, 0)
+
+
+_ROW = 4096
+_ZERO_ROWS = {}
+
+
+def _max0_rows(x):
+    """max(x, 0) on a large contiguous float array, as (n/B, B) rows against a row of B
+    zeros, then the tail.
+
+    NOTE: numpy's maximum against a scalar runs a scalar loop (0.55 ms on 1.2M float32);
+    against an array of the same contiguous shape it runs its SIMD loop (0.2 ms). The
+    same values, NaN propagated alike."""
+    z = _ZERO_ROWS.get(x.dtype)
+    if z is None:
+        z = _ZERO_ROWS[x.dtype] = np.zeros(_ROW, dtype=x.dtype)
+    out = np.empty_like(x)
+    flat, o = x.reshape(-1), out.reshape(-1)
+    m = x.size - x.size % _ROW
+    np.maximum(flat[:m].reshape(-1, _ROW), z, out=o[:m].reshape(-1, _ROW))
+    np.maximum(flat[m:], 0, out=o[m:])
+    return out
 
 
 @relu.defvjp

@@ -68,3 +68,11 @@ def test_pow_gradient_is_zero_where_g_is_zero_despite_overflow():
         y = x ** 3
     y.backward(ag.tensor(np.array([0.0, 1.0], dtype=np.float32)))
     np.testing.assert_array_equal(x.grad.numpy(), [0, 12])
+
+
+def test_relu_rows_path_equals_numpy_maximum():
+    x = RNG.standard_normal(3 * 4096 * 5 + 17).astype(np.float32)
+    x[[0, 5, -1]] = [np.nan, -0.0, -np.inf]
+    y = ag.relu(ag.tensor(x)).numpy()
+    np.testing.assert_array_equal(y, np.maximum(x, 0))
+    assert y.dtype == np.float32
