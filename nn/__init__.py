@@ -40,3 +40,5 @@ def __getattr__(name):
 from .embedding import *  # noqa: F401,F403,E402
 from .layernorm import *  # noqa: F401,F403,E402
 from .recurrent import *  # noqa: F401,F403,E402
+# the Gaussian negative log-likelihood loss (issue 13)
+from .gaussian_nll import *  # noqa: F401,F403,E402

@@ -19,3 +19,5 @@ from .recurrent import *  # noqa: F401,F403,E402
 from .attention import *  # noqa: F401,F403,E402
 from .conv_transpose import *  # noqa: F401,F403,E402
 from .upsampling import *  # noqa: F401,F403,E402
+# the Gaussian negative log-likelihood (issue 13: MSE as maximum likelihood)
+from .gaussian_nll import *  # noqa: F401,F403,E402
