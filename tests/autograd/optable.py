@@ -636,3 +636,38 @@ def _attention_rows():
 
 
 _attention_rows()
+
+
+# --- pooling over non-overlapping blocks (autograd/ops/blockpool.py): strided slices
+def _blockpool_rows():
+    from autograd.ops import blockpool as BP
+
+    tnf = torch.nn.functional if torch is not None else None
+    row("block_avg_pool", "2d", lambda M, x: BP.block_avg_pool(x, k=(2, 2)) if M is ag else
+        tnf.avg_pool2d(x, 2), normal((2, 3, 4, 6)), gradgrad=True)
+    row("block_avg_pool", "1d-k3", lambda M, x: BP.block_avg_pool(x, k=(3,)) if M is ag else
+        tnf.avg_pool1d(x, 3), normal((2, 9)), gradgrad=True)
+    row("block_max_pool", "2d", lambda M, x: BP.block_max_pool(x, k=(2, 2)) if M is ag else
+        tnf.max_pool2d(x, 2), distinct((2, 2, 4, 6)), gradgrad=True)
+    row("block_max_pool", "2d-2x3", lambda M, x: BP.block_max_pool(x, k=(2, 3)) if M is ag else
+        tnf.max_pool2d(x, (2, 3)), distinct((1, 2, 4, 6)), gradgrad=True)
+
+
+_blockpool_rows()
+
+
+# --- fused primitives (autograd/ops/fused.py): softmax cross-entropy as one node
+def _fused_rows():
+    from autograd.ops import fused as FU
+
+    t = np.array([2, 0, 3, 3, 1])
+
+    def ce(reduction):
+        return lambda M, z: (FU.softmax_cross_entropy(z, target=t, reduction=reduction) if M is ag else
+                             torch.nn.functional.cross_entropy(z, torch.as_tensor(t), reduction=reduction))
+    row("softmax_cross_entropy", "mean", ce("mean"), normal((5, 4)), gradgrad=True)
+    row("softmax_cross_entropy", "sum", ce("sum"), 3 * normal((5, 4)), gradgrad=True)
+    row("softmax_cross_entropy", "none", ce("none"), normal((5, 4)), gradgrad=True)
+
+
+_fused_rows()
