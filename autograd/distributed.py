@@ -165,10 +165,15 @@ def _abort_on_uncaught(exc_type, exc, tb):
         return hook(exc_type, exc, tb)
     msg = f"gradtable.distributed: rank {g.rank} of {g.size} failed"
     try:
-        sys.stderr.write(f"{msg} with this error:\n")
-        hook(exc_type, exc, tb)
-        sys.stderr.write(f"{msg} ({exc_type.__name__}: {exc}); aborting all {g.size} ranks\n")
+        # NOTE: one write of the whole report, then a moment for the launcher to forward it:
+        # Abort tears every rank down, and a report written in pieces could lose its end
+        import traceback
+
+        report = "".join(traceback.format_exception(exc_type, exc, tb))
         sys.stderr.flush()
+        os.write(2, (f"{msg} with this error:\n{report}{msg} ({exc_type.__name__}: {exc}); "
+                     f"aborting all {g.size} ranks\n").encode())
+        time.sleep(0.3)
     finally:
         g.comm.Abort(1)
 
