@@ -29,7 +29,7 @@ from .strict import StrictArray, wrap as _wrap_strict
 
 __all__ = ["Backend", "device", "backend_of", "get_backend", "device_of", "set_default_device",
            "get_default_device", "default_backend", "NUMPY", "STRICT", "GPU_INSTALL",
-           "same_device", "is_array"]
+           "same_device", "is_array", "to_device", "to_host", "cuda_available"]
 
 GPU_INSTALL = 'pip install "gradtable[gpu]"'
 
@@ -256,6 +256,35 @@ def get_backend(dev=None):
     return b
 
 
+def to_device(a, dev):
+    """Array ``a`` (of any device, or host data) on device ``dev``: ``a`` itself when it
+    is there already, else a copy (through the host between two devices)."""
+    b = get_backend(dev)
+    src = _array_backend(a)
+    if src is b:
+        return a
+    if src is not None and src is not NUMPY:
+        a = src.to_host(a)
+    return b.from_host(a)
+
+
+def to_host(a):
+    """The numpy array of ``a`` (an array of any device; numpy arrays as they are)."""
+    if type(a) is np.ndarray:
+        return a
+    b = _array_backend(a)
+    return np.asarray(a) if b is None else b.to_host(a)
+
+
+def cuda_available():
+    """True when CuPy is installed and a CUDA GPU is usable (``ag.cuda.is_available()``)."""
+    try:
+        get_backend("cuda:0")
+    except RuntimeError:
+        return False
+    return True
+
+
 def same_device(what, arrays):
     """Raise PyTorch's error if ``arrays`` live on more than one device; ``what`` names
     the operation."""
@@ -282,3 +311,14 @@ def get_default_device():
 
 def default_backend():
     return _DEFAULT[0]
+
+
+def to_device_tensor(t, dev):
+    """Tensor ``t`` on device ``dev``: ``t`` itself when it is there already, else a
+    differentiable copy (``Tensor.to``)."""
+    b = get_backend(dev)
+    if _BY_TYPE.get(type(t.array)) is b:
+        return t
+    from .ops.device import move
+
+    return move(t, device=b.device)

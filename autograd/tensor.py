@@ -13,6 +13,9 @@ thin layer over it.
 """
 import numpy as np
 
+from .backend import (_DEFAULT, NUMPY, device as _device, device_of, get_backend, is_array,
+                      to_device, to_device_tensor, to_host)
+
 __all__ = ["Tensor", "Node", "tensor"]
 
 _FLOAT_KINDS = "fc"
@@ -38,6 +41,7 @@ def shared_version(t):
         vc = t._vc = [0, 0]
     return vc
 DEFAULT_DTYPE = np.float32
+_CPU = _device("cpu")
 
 
 def _to_array(data, dtype=None, copy=False):
@@ -50,6 +54,8 @@ def _to_array(data, dtype=None, copy=False):
     if isinstance(data, Tensor):
         arr = data.array
     elif isinstance(data, np.ndarray):
+        arr = data
+    elif _is_device_array(data):  # a CuPy or strict array: kept on its device
         arr = data
     elif isinstance(data, np.generic):
         arr = np.asarray(data)
@@ -256,7 +262,15 @@ class Tensor:
 
     @property
     def device(self):
-        return "cpu"
+        """Where the array lives: ``'cpu'``, ``'cuda:0'`` or ``'strict'`` (an
+        ``ag.device``, a str with PyTorch's ``type`` and ``index``)."""
+        if type(self.array) is np.ndarray:
+            return _CPU
+        return device_of(self.array)
+
+    @property
+    def is_cuda(self):
+        return self.device.type == "cuda"
 
     def size(self, dim=None):
         """PyTorch's ``size()``: the shape, or ``size(dim)`` one dimension of it
@@ -281,7 +295,12 @@ class Tensor:
 
     # ----------------------------------------------------------------- conversions
     def numpy(self):
-        """The underlying numpy array (shared, not copied)."""
+        """The underlying numpy array (shared, not copied); a tensor on another device
+        raises (PyTorch's rule): copy it to the host first with ``.cpu()``."""
+        if type(self.array) is not np.ndarray:
+            raise TypeError(
+                f"can't convert {self.device} device type tensor to numpy. Use "
+                "Tensor.cpu() to copy the tensor to host memory first: t.cpu().numpy()")
         return self.array
 
     def item(self):
@@ -297,6 +316,8 @@ class Tensor:
         return self.array.tolist()
 
     def __array__(self, dtype=None, copy=None):
+        if type(self.array) is not np.ndarray:
+            self.numpy()  # raises: no silent copy from a device
         if dtype is not None and dtype != self.array.dtype:
             return self.array.astype(dtype)
         return self.array.copy() if copy else self.array
@@ -344,23 +365,33 @@ class Tensor:
         return astype(self, dtype)
 
     def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
-        """PyTorch's ``to``: ``t.to(dtype)``, ``t.to("cpu")``, ``t.to(other_tensor)``."""
+        """PyTorch's ``to``: ``t.to(dtype)``, ``t.to("cuda")``, ``t.to("cpu", dtype)``,
+        ``t.to(other_tensor)`` (its dtype and device). The result is ``self`` when
+        nothing changes; a move to another device is differentiable (the gradient
+        moves back)."""
         for a in args:
             if isinstance(a, Tensor):
-                dtype = a.dtype
+                dtype, device = a.dtype, a.device
             elif isinstance(a, str) and not _is_dtype_name(a):
                 device = a
             else:
                 dtype = a
-        if device is not None and str(device) != "cpu":
-            raise RuntimeError(
-                f"to: device {device!r} is not available; gradtable tensors live on 'cpu'")
-        out = self if dtype is None else self.astype(dtype)
+        out = self
+        if device is not None:
+            out = to_device_tensor(self, device)
+        if dtype is not None:
+            out = out.astype(dtype)
         return out.clone() if copy and out is self else out
 
     def cpu(self):
-        """This tensor (it already lives on the CPU)."""
-        return self
+        """This tensor on the CPU (itself when it is there already)."""
+        return self if type(self.array) is np.ndarray else self.to("cpu")
+
+    def cuda(self, device=None, non_blocking=False):
+        """This tensor on a GPU (``cuda:0`` by default); needs CuPy (``pip install
+        "gradtable[gpu]"``)."""
+        return self.to("cuda" if device is None else
+                       f"cuda:{device}" if isinstance(device, int) else device)
 
     def type(self, dtype=None):
         """With no argument the type name (PyTorch's style); otherwise ``to(dtype)``."""
@@ -463,8 +494,12 @@ class Tensor:
     # ------------------------------------------------------------------ display
     def __repr__(self):
         prefix = "tensor("
-        body = np.array2string(self.array, separator=", ", prefix=prefix, precision=4)
+        arr = self.array
         extras = []
+        if type(arr) is not np.ndarray:
+            arr = to_host(arr)
+            extras.append(f"device='{self.device}'")
+        body = np.array2string(arr, separator=", ", prefix=prefix, precision=4)
         if self.array.dtype not in (np.float32, np.int64, np.bool_):
             extras.append(f"dtype={self.array.dtype}")
         if self.grad_fn is not None:
@@ -508,6 +543,20 @@ class _HookHandle:
         self._hooks.pop(self.id, None)
 
 
-def tensor(data, dtype=None, requires_grad=False, name=None):
-    """Make a new leaf Tensor from data, copying it (like ``torch.tensor``)."""
-    return Tensor(_to_array(data, dtype, copy=True), requires_grad=requires_grad, name=name)
+def tensor(data, dtype=None, requires_grad=False, name=None, device=None):
+    """Make a new leaf Tensor from data, copying it (like ``torch.tensor``); on
+    ``device`` (None: the default device, ``ag.set_default_device``)."""
+    b = _DEFAULT[0] if device is None else get_backend(device)
+    if b is NUMPY and not _is_device_array(getattr(data, "array", data)):
+        arr = _to_array(data, dtype, copy=True)
+    else:
+        arr = _to_array(data, dtype)
+        arr = to_device(arr, b.device)
+        if arr is data or arr is getattr(data, "array", None):
+            arr = arr.copy()
+    return Tensor(arr, requires_grad=requires_grad, name=name)
+
+
+def _is_device_array(a):
+    """True for an array of a non-numpy backend (CuPy, strict)."""
+    return type(a) is not np.ndarray and is_array(a)
