@@ -57,7 +57,7 @@ class Parameter(ag.Tensor):
 def _as_buffer(value, name):
     if value is None or isinstance(value, ag.Tensor):
         return value
-    if isinstance(value, (np.ndarray, np.generic)):
+    if isinstance(value, (np.ndarray, np.generic)) or ag.backend.is_array(value):
         return ag.Tensor(value)
     raise TypeError(f"cannot assign {type(value).__name__} as buffer {name!r} "
                     "(a Tensor, a numpy array or None expected)")
@@ -342,31 +342,39 @@ class Module:
         fn(self)
         return self
 
-    def to(self, *args, dtype=None, **kwargs):
-        """Convert floating-point parameters and buffers to ``dtype`` in place
-        (``model.to(np.float64)``, ``model.to(ag.float64)``, ``model.to("float64")``).
-        A device argument (``"cpu"``) is accepted and ignored: everything lives in
-        numpy. The Parameter objects stay the same, so optimizers keep working."""
+    def to(self, *args, dtype=None, device=None, non_blocking=False):
+        """Move parameters, buffers and gradients to ``device`` and convert the floating
+        ones to ``dtype``, in place (PyTorch's ``Module.to``): ``model.to("cuda")``,
+        ``model.to(ag.float64)``, ``model.to("strict", "float64")``,
+        ``model.to(device=d)``. The Parameter objects stay the same, so an optimizer made
+        before or after the move keeps working (its state follows on its next step)."""
         for a in args:
-            if isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda", "mps"):
+            if isinstance(a, ag.Tensor):
+                device = a.device
+            elif isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda", "strict", "mps"):
+                device = a
+            else:
+                dtype = a
+        if dtype is not None:
+            dtype = np.dtype(dtype)
+            if dtype.kind != "f":
+                raise TypeError(f"Module.to only accepts floating-point dtypes, got {dtype}")
+        if device is not None:
+            device = ag.backend.get_backend(device).device  # raises here for a missing GPU
+
+        def convert(arr):
+            if device is not None:
+                arr = ag.backend.to_device(arr, device)
+            if dtype is not None and arr.dtype.kind == "f" and arr.dtype != dtype:
+                arr = arr.astype(dtype)
+            return arr
+
+        for t in [*self.parameters(), *self.buffers()]:
+            if t is None:
                 continue
-            dtype = a
-        if dtype is None:
-            return self
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"Module.to only accepts floating-point dtypes, got {dtype}")
-
-        def convert(t):
-            if t is not None and t.array.dtype.kind == "f" and t.array.dtype != dtype:
-                t.array = t.array.astype(dtype)
-                if t.grad is not None:
-                    t.grad = ag.Tensor(t.grad.array.astype(dtype))
-
-        for p in self.parameters():
-            convert(p)
-        for b in self.buffers():
-            convert(b)
+            t.array = convert(t.array)
+            if t._grad is not None:
+                t._grad = ag.Tensor._make(convert(t._grad.array))
         return self
 
     def double(self):
@@ -376,7 +384,14 @@ class Module:
         return self.to(np.float32)
 
     def cpu(self):
-        return self
+        """Move every parameter, buffer and gradient to the CPU (``to("cpu")``)."""
+        return self.to("cpu")
+
+    def cuda(self, device=None):
+        """Move every parameter, buffer and gradient to a GPU (``to("cuda")``); needs
+        CuPy: ``pip install "gradtable[gpu]"``."""
+        return self.to("cuda" if device is None else
+                       f"cuda:{device}" if isinstance(device, int) else device)
 
     # ------------------------------------------------------------ state
     def _state_items(self, keep_vars=False):
@@ -428,7 +443,9 @@ class Module:
                 continue
             value = state_dict[key]
             try:
-                arr = np.asarray(value.array if isinstance(value, ag.Tensor) else value)
+                arr = value.array if isinstance(value, ag.Tensor) else value
+                if not ag.backend.is_array(arr):
+                    arr = np.asarray(arr)
             except Exception as e:  # noqa: BLE001 - reported below with the key
                 errors.append(f"could not read the value for {key!r}: {e}")
                 continue
@@ -456,11 +473,12 @@ class Module:
             raise RuntimeError(f"error(s) in loading state_dict for {type(self).__name__} "
                                "(the model was left unchanged):\n\t" + "\n\t".join(errors))
         for target, arr in staged:
+            arr = ag.backend.to_device(arr, target.device)  # the module's device, any source
             if target.array.flags.writeable and target.array.base is None:
                 np.copyto(target.array, arr, casting="unsafe")
                 ag.increment_version(target)
             else:
-                target.array = np.array(arr, dtype=target.array.dtype)
+                target.array = arr.astype(target.array.dtype)  # a copy, on the device
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------ display

@@ -218,7 +218,8 @@ class Newton(Optimizer):
                 if not live:
                     return np.zeros(g.size)
                 outs = [gi for _, gi in live]
-                vs = [ag.Tensor(v[offsets[i]:offsets[i + 1]].reshape(shapes[i]).astype(gi.dtype))
+                vs = [ag.Tensor(ag.backend.to_device(
+                    v[offsets[i]:offsets[i + 1]].reshape(shapes[i]).astype(gi.dtype), gi.device))
                       for i, gi in live]
                 hv = ag.grad(outs, params, grad_outputs=vs, retain_graph=True, allow_unused=True)
                 return _flat([h.array if h is not None else np.zeros(p.shape) for h, p in zip(hv, params)])
@@ -238,15 +239,19 @@ class Newton(Optimizer):
         self.last_damping = lam
         lr = group["lr"]
         for i, p in enumerate(params):
-            p.grad = ag.Tensor(g[offsets[i]:offsets[i + 1]].reshape(shapes[i]).astype(p.dtype))
+            # NOTE: the Newton system is solved on the host in float64 (small problems);
+            # the gradient and the step go back to the parameter's device
+            p.grad = ag.Tensor(ag.backend.to_device(
+                g[offsets[i]:offsets[i + 1]].reshape(shapes[i]).astype(p.dtype), p.device))
             s = self.state.get(p)
             if s is None:
                 s = self.state[p] = self._init_state(p, group)
             s["step"] += 1
-            p.array -= (lr * d[offsets[i]:offsets[i + 1]]).reshape(shapes[i]).astype(p.dtype, copy=False)
+            p.array -= ag.backend.to_device(
+                (lr * d[offsets[i]:offsets[i + 1]]).reshape(shapes[i]).astype(p.dtype, copy=False), p.device)
             ag.increment_version(p)
         return loss
 
 
 def _flat(arrays):
-    return np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in arrays])
+    return np.concatenate([np.asarray(ag.backend.to_host(a), dtype=np.float64).ravel() for a in arrays])
