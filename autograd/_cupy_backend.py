@@ -69,6 +69,11 @@ class CupyBackend(Backend):
     def ascontiguousarray(self, x, dtype=None):
         return self.xp.ascontiguousarray(x, dtype=dtype)
 
+    def erf(self, x, host_erf):
+        from cupyx.scipy.special import erf
+
+        return erf(x)
+
     def draw(self, rng, method, *args, **kwargs):
         # NOTE: the large draws (standard normal, uniform: initialisation, dropout masks)
         # are made on the GPU by a CuPy stream seeded from the host generator, so

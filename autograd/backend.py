@@ -99,7 +99,7 @@ class Backend:
         if type(a) is self.array_type:
             return a if dtype is None or a.dtype == dtype else a.astype(dtype)
         other = _array_backend(a)
-        if other is not None and other is not self:
+        if other is not None and other is not self and other is not NUMPY:
             raise RuntimeError(
                 f"expected an array on {self.device} but got one on {other.device}; "
                 f"move it with .to({self.device!r})")
@@ -138,6 +138,10 @@ class Backend:
 
     def ascontiguousarray(self, x, dtype=None):
         return np.ascontiguousarray(x, dtype=dtype)
+
+    def erf(self, x, host_erf):
+        """The error function of a float array (``host_erf``: scipy's, a numpy ufunc)."""
+        return host_erf(x)
 
     def draw(self, rng, method, *args, **kwargs):
         """``rng.method(*args, **kwargs)`` of the host generator ``rng`` (a
@@ -195,6 +199,12 @@ class StrictBackend(Backend):
 
     def ascontiguousarray(self, x, dtype=None):
         return StrictArray(np.ascontiguousarray(x._a, dtype=dtype))
+
+    def erf(self, x, host_erf):
+        try:  # scipy's erf is a numpy ufunc: it dispatches to the data
+            return host_erf(x)
+        except TypeError:  # the fallback without scipy converts its input: run it on the host
+            return _wrap_strict(np.asarray(host_erf(x._a), dtype=x.dtype))
 
     def draw(self, rng, method, *args, **kwargs):
         # the host generator's numbers, copied in: "strict" draws what "cpu" draws
@@ -296,7 +306,7 @@ def same_device(what, arrays):
         elif d != seen:
             raise RuntimeError(
                 f"{what}: expected all tensors to be on the same device, but found at least two "
-                f"devices, {seen} and {d}! Move them with .to({seen!r}) or .to({d!r}) first")
+                f"devices, {seen} and {d}! Move them with .to({str(seen)!r}) or .to({str(d)!r}) first")
 
 
 def set_default_device(dev):
@@ -322,3 +332,11 @@ def to_device_tensor(t, dev):
     from .ops.device import move
 
     return move(t, device=b.device)
+
+
+def asarray_like(data, like, dtype=None):
+    """``data`` (host data, or an array) as an array on the device of array ``like``:
+    ``np.asarray`` when ``like`` is a numpy array, else a copy onto like's device."""
+    if type(like) is np.ndarray:
+        return np.asarray(data, dtype=dtype)
+    return backend_of(like).asarray(data, dtype)

@@ -16,6 +16,7 @@ import sys
 
 import numpy as np
 
+from .backend import asarray_like, backend_of, is_array
 from .ops import binary as B
 from .ops import elementwise as E
 from .ops import index as I
@@ -45,6 +46,8 @@ def _lift(v, like):
     arrays take like's floating dtype, so float32 stays float32."""
     if isinstance(v, Tensor):
         return v
+    if type(like.array) is not np.ndarray:
+        return _lift_device(v, like)
     dt = like.array.dtype
     if isinstance(v, (bool, np.bool_)):
         return Tensor._make(np.asarray(v))
@@ -60,6 +63,19 @@ def _lift(v, like):
     elif arr.dtype == object:
         raise TypeError(f"unsupported operand of type {type(v).__name__}")
     return Tensor._make(arr)
+
+
+def _lift_device(v, like):
+    """:func:`_lift` for a tensor ``like`` on a device (GPU, strict): the constant is made
+    by the host rules, then copied to like's device (a device array stays where it is)."""
+    b = backend_of(like.array)
+    if is_array(v) and type(v) is not np.ndarray:
+        arr, dt = b.asarray(v), like.array.dtype
+        if arr.dtype.kind == "f" and dt.kind == "f" and arr.dtype != dt:
+            arr = arr.astype(dt)
+        return Tensor._make(arr)
+    host = _lift(v, Tensor._make(np.empty(0, like.array.dtype)))
+    return Tensor._make(b.from_host(host.array))
 
 
 def _axis(axis, dim, name):
@@ -160,11 +176,19 @@ def minimum(x, y):
 def where(cond, x, y):
     """x where cond is True, else y (broadcasting all three)."""
     cond = cond.array if isinstance(cond, Tensor) else cond
-    cond = Tensor._make(np.asarray(cond, dtype=bool))  # the condition never gets a gradient
+    on_device = type(cond) is not np.ndarray and is_array(cond)
     if not isinstance(x, Tensor) and isinstance(y, Tensor):
         x = _lift(x, y)
-    x = _t(x) if not isinstance(x, Tensor) else x
+    if not isinstance(x, Tensor):
+        x = _t(x) if not on_device else Tensor._make(asarray_like(_t(x).array, cond))
     y = _lift(y, x)
+    # the condition never gets a gradient; it lives on the branches' device
+    if on_device:
+        cond = Tensor._make(cond if cond.dtype == np.bool_ else cond.astype(bool))
+    elif type(x.array) is np.ndarray:
+        cond = Tensor._make(np.asarray(cond, dtype=bool))
+    else:
+        cond = Tensor._make(asarray_like(cond, x.array, bool))
     try:
         return B.where(cond, x, y)
     except ValueError:
@@ -769,6 +793,20 @@ def _index(index):
     return index
 
 
+def _isarr(v):
+    return isinstance(v, np.ndarray) or (type(v) is not np.ndarray and is_array(v))
+
+
+def _index_on(index, like):
+    """The index arrays of ``index`` on the device of array ``like`` (PyTorch accepts host
+    index arrays for a GPU tensor)."""
+    if isinstance(index, np.ndarray):
+        return asarray_like(index, like)
+    if isinstance(index, tuple):
+        return tuple(asarray_like(i, like) if isinstance(i, np.ndarray) else i for i in index)
+    return index
+
+
 def _split_ints(index):
     """PyTorch's order of dimensions when integer arrays mix with plain ints: PyTorch
     applies an int as a basic index, numpy counts it as an array, so ``x[0, :, [0, 1]]``
@@ -776,13 +814,13 @@ def _split_ints(index):
     (ints and slices first, then the arrays) or None when numpy already agrees."""
     if not isinstance(index, tuple):
         return None
-    arrays = [k for k, v in enumerate(index) if isinstance(v, np.ndarray)]
+    arrays = [k for k, v in enumerate(index) if _isarr(v)]
     ints = [k for k, v in enumerate(index)
             if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))]
     if not arrays or not ints or builtins.any(index[k].dtype.kind == "b" and index[k].ndim != 1 for k in arrays):
         return None
-    first = tuple(slice(None) if isinstance(v, np.ndarray) else v for v in index)
-    second = tuple(v if isinstance(v, np.ndarray) or v is Ellipsis else slice(None)
+    first = tuple(slice(None) if _isarr(v) else v for v in index)
+    second = tuple(v if _isarr(v) or v is Ellipsis else slice(None)
                    for k, v in enumerate(index) if k not in ints)
     return first, second
 
@@ -791,7 +829,9 @@ def getitem(x, index):
     """x[index]: ints, slices, None, Ellipsis, integer arrays (repeats accumulate in the
     gradient) and boolean masks."""
     index = _index(index)
-    if isinstance(index, np.ndarray) and index.dtype.kind == "f":
+    if type(x.array) is not np.ndarray:
+        index = _index_on(index, x.array)
+    if _isarr(index) and index.dtype.kind == "f":
         raise IndexError("tensors used as indices must be integer or bool, got float")
     stages = _split_ints(index)
     if stages is not None:
@@ -804,7 +844,10 @@ def getitem(x, index):
 
 def index_add(g, index, shape):
     """zeros(shape) with g added at index: the adjoint of indexing."""
-    return I.index_add(_t(g), index=index, shape=tuple(shape))
+    g = _t(g)
+    if type(g.array) is not np.ndarray:
+        index = _index_on(_index(index), g.array)
+    return I.index_add(g, index=index, shape=tuple(shape))
 
 
 # ------------------------------------------------------------------ linear algebra
@@ -874,6 +917,8 @@ def value(x):
 
 
 def const(x, like):
+    if type(like.array) is not np.ndarray:
+        return Tensor._make(backend_of(like.array).asarray(x, like.array.dtype))
     return Tensor._make(np.asarray(x, dtype=like.array.dtype))
 
 

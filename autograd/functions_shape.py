@@ -8,6 +8,7 @@ import numpy as np
 
 from .functions import (_axis, _lift, _shape_args, _t, astype, clone, concatenate, flatten, flip,
                         index_add, matmul, permute, reshape, transpose, where)
+from .backend import backend_of
 from .ops import einsum as ES
 from .ops import matrix as MX
 from .ops.reduce import normalize_axis
@@ -154,7 +155,7 @@ def diagonal(x, offset=0, dim1=0, dim2=1):
     xp = permute(x, tuple(rest + [d1, d2]))
     r0, c0 = max(-offset, 0), max(offset, 0)
     n = max(0, min(x.shape[d1] - r0, x.shape[d2] - c0))
-    i = np.arange(n)
+    i = backend_of(x.array).arange(n)
     return xp[(Ellipsis, i + r0, i + c0)]
 
 
@@ -168,7 +169,7 @@ def diag(x, diagonal=0):
         raise ValueError(f"diag: expects a 1-D or 2-D tensor, got shape {x.shape}")
     n, k = x.shape[0], int(diagonal)
     m = n + abs(k)
-    i = np.arange(n)
+    i = backend_of(x.array).arange(n)
     return index_add(x, (i + max(-k, 0), i + max(k, 0)), (m, m))
 
 

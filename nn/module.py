@@ -47,6 +47,9 @@ class Parameter(ag.Tensor):
         elif isinstance(data, ag.Tensor):
             data = data.array
         ag.Tensor.__init__(self, data, requires_grad=requires_grad)
+        if ag.backend._DEFAULT[0] is not ag.backend.NUMPY and type(self.array) is np.ndarray:
+            # made under ag.set_default_device: the parameter lives there (PyTorch's rule)
+            self.array = ag.backend.to_device(self.array, ag.get_default_device())
 
     def __repr__(self):
         return "Parameter containing:\n" + ag.Tensor.__repr__(self)

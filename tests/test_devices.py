@@ -448,7 +448,7 @@ def _lenet():
     return nn.Sequential(
         nn.Conv2d(1, 4, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(4, 8, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-        nn.Linear(8 * 4 * 4, 16), nn.ReLU(), nn.Linear(16, 10))
+        nn.Linear(8 * 3 * 3, 16), nn.ReLU(), nn.Linear(16, 10))
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)

@@ -203,7 +203,7 @@ def pow_scalar(x, p):
     Integer exponents work for negative x ((-2)^3 has gradient 12, no warning).
     """
     if x.dtype.kind in "fc":
-        return np.power(x, np.asarray(p, dtype=x.dtype))
+        return np.power(x, x.dtype.type(p))
     return np.power(x, p)  # integer x: numpy's promotion (a float p gives float64)
 
 
@@ -229,12 +229,10 @@ def clip(x, lo=None, hi=None):
 def _(F, n, g, out, x):
     lo, hi = n.params.get("lo"), n.params.get("hi")
     xv = F.value(x)
-    mask = np.ones(xv.shape, dtype=bool)
-    if lo is not None:
-        mask &= xv >= lo
+    mask = None if lo is None else xv >= lo
     if hi is not None:
-        mask &= xv <= hi
-    return (g * mask,)
+        mask = xv <= hi if mask is None else mask & (xv <= hi)
+    return (g if mask is None else g * mask,)
 
 
 @primitive("astype", uses=())

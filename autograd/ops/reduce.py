@@ -7,6 +7,7 @@ with size 1. Every VJP first puts ``g`` back into the keepdims shape
 import numpy as np
 
 from .registry import primitive
+from ..backend import backend_of
 
 __all__ = []
 
@@ -160,11 +161,11 @@ def _prod_others(x, axis):
     xt = np.transpose(x, rest + list(axes))
     lead = xt.shape[: len(rest)]
     flat = xt.reshape(lead + (-1,))
-    ones = np.ones(lead + (1,), dtype=x.dtype)
+    ones = backend_of(x).ones(lead + (1,), x.dtype)
     left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
     right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     others = (left * right).reshape(xt.shape)
-    return np.transpose(others, np.argsort(rest + list(axes)))
+    return np.transpose(others, tuple(int(i) for i in np.argsort(rest + list(axes))))
 
 
 @primitive("logsumexp")

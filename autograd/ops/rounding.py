@@ -45,7 +45,7 @@ def _(F, n, g, out, x, y):
     if b._rg:
         xv, yv = F.value(x), F.value(y)
         with np.errstate(all="ignore"):
-            q = np.floor(np.asarray(xv) / yv)
+            q = np.floor(np.true_divide(xv, yv))
         gy = g * F.const(-q, y)
     return (g if a._rg else None, gy)
 

@@ -37,6 +37,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .registry import primitive
+from ..backend import backend_of
 
 __all__ = ["sliding_window", "window_scatter_add", "window_max", "window_matmul", "window_out_shape"]
 
@@ -80,6 +81,8 @@ def _view(x, kernel_size, stride, dilation):
     shape = x.shape[:x.ndim - d] + out + tuple(kernel_size)
     strides = (x.strides[:x.ndim - d] + tuple(a * s for a, s in zip(st, stride))
                + tuple(a * r for a, r in zip(st, dilation)))
+    if type(x) is not np.ndarray:  # CuPy, strict: the backend's strided view
+        return backend_of(x).as_strided(x, shape, strides)
     return as_strided(x, shape, strides, writeable=False)
 
 
@@ -87,7 +90,7 @@ def _scatter_add(g, shape, kernel_size, stride, dilation):
     """col2im: zeros(shape) with every window entry of g added back at its source."""
     d = len(kernel_size)
     out = g.shape[g.ndim - 2 * d:g.ndim - d]
-    gx = np.zeros(shape, dtype=g.dtype)
+    gx = backend_of(g).zeros(shape, g.dtype)
     lead = (slice(None),) * (len(shape) - d)
     # NOTE: when windows cannot overlap (s_i > r_i (k_i - 1) on every axis) each input
     # element is written by at most one (offset, position) pair, so assignment is
@@ -154,7 +157,7 @@ def _max_fwd(x, kernel_size, stride, dilation):
         v = x[lead + _offset_slices(offset, out_sp, stride, dilation)]
         if m is None:
             m = v.copy()
-            idx = np.zeros(m.shape, dtype=idx_dtype)
+            idx = backend_of(x).zeros(m.shape, idx_dtype)
             continue
         better = v > m
         np.maximum(m, v, out=m)
@@ -167,7 +170,7 @@ def _max_scatter(g, idx, shape, kernel_size, stride, dilation):
     d = len(kernel_size)
     out_sp = g.shape[g.ndim - d:]
     lead = (slice(None),) * (len(shape) - d)
-    gx = np.zeros(shape, dtype=g.dtype)
+    gx = backend_of(g).zeros(shape, g.dtype)
     disjoint = all(s > r * (k - 1) for k, s, r in zip(kernel_size, stride, dilation))
     for k, offset in enumerate(itertools.product(*[range(a) for a in kernel_size])):
         sl = lead + _offset_slices(offset, out_sp, stride, dilation)
@@ -183,7 +186,7 @@ def _max_gather(gx, idx, kernel_size, stride, dilation):
     d = len(kernel_size)
     out_sp = idx.shape[idx.ndim - d:]
     lead = (slice(None),) * (gx.ndim - d)
-    y = np.zeros(idx.shape, dtype=gx.dtype)
+    y = backend_of(gx).zeros(idx.shape, gx.dtype)
     for k, offset in enumerate(itertools.product(*[range(a) for a in kernel_size])):
         y += gx[lead + _offset_slices(offset, out_sp, stride, dilation)] * (idx == k)
     return y
@@ -502,6 +505,16 @@ def window_matmul(w, x, b=None, kernel_size=(), stride=(), dilation=(), padding=
         if bias is not None:
             out += bias
         return out.reshape((N, O) + P)
+    if type(x) is not np.ndarray:
+        # NOTE: on a GPU (CuPy) the whole batch is one im2col copy and one batched
+        # product (cuBLAS): the block-wise CPU scheme below is about cache, and its
+        # Python loop would only launch more kernels
+        xp = np.pad(x, ((0, 0), (0, 0)) + padding) if any(a or b_ for a, b_ in padding) else x
+        cols = _view(xp, kernel_size, stride, dilation).transpose(_cols_perm(len(kernel_size)))
+        out = np.matmul(w3, cols.reshape(N, G, C // G * K, L))
+        if bias is not None:
+            out += bias
+        return out.reshape((N, O) + P)
     out = np.empty((N, G, O // G, L), dtype=np.result_type(w, x))
     x = np.ascontiguousarray(x)
     blocks = _blocks(N, C * K * L * x.itemsize)
@@ -533,12 +546,13 @@ def _(F, n, g, out, w, x, b=None):
         return (gw, gx, gb)
     w3t = F.swapaxes(F.reshape(w, (G, O // G, C // G * K)), -1, -2)
     d = len(kernel_size)
-    if F.create_graph or not kernel_size:
+    if F.create_graph or not kernel_size or type(F.value(x)) is not np.ndarray:
         if not kernel_size:
             cols = F.reshape(x, (N, G, C // G, L))
         else:
             xp = F.pad(x, ((0, 0), (0, 0)) + padding) if any(a or b_ for a, b_ in padding) else x
-            win = _sliding_window(xp, kernel_size=kernel_size, stride=stride, dilation=dilation)
+            win = _sliding_window(xp, kernel_size=kernel_size, stride=stride, dilation=dilation) \
+                if F.create_graph else _view(xp, kernel_size, stride, dilation)
             cols = F.reshape(F.transpose(win, _cols_perm(d)), (N, G, C // G * K, L))
         if needs[0]:
             gw = F.reshape(F.sum(F.matmul(g4, F.swapaxes(cols, -1, -2)), axis=0), w.shape)
@@ -549,7 +563,8 @@ def _(F, n, g, out, w, x, b=None):
             else:
                 gwin = F.transpose(F.reshape(gc, (N, C) + kernel_size + P), _inverse(_cols_perm(d)))
                 gx = _window_scatter_add(gwin, shape=xp.shape, kernel_size=kernel_size,
-                                         stride=stride, dilation=dilation)
+                                         stride=stride, dilation=dilation) if F.create_graph \
+                    else _scatter_add(gwin, xp.shape, kernel_size, stride, dilation)
                 if xp is not x:
                     gx = F.getitem(gx, (slice(None), slice(None)) + tuple(
                         slice(a, a + m) for m, (a, _) in zip(S, padding)))
