@@ -186,7 +186,7 @@ class Tensor:
 
     @data.setter
     def data(self, value):
-        arr = value.array if isinstance(value, Tensor) else np.asarray(value)
+        arr = value.array if isinstance(value, Tensor) else value if is_array(value) else np.asarray(value)
         self.array = arr
 
     @property

@@ -147,7 +147,7 @@ def _prod_others_graph(F, x, axis):
     lead = tuple(xv.shape[i] for i in rest)
     m = int(np.prod([xv.shape[i] for i in axes]))
     rows = F.broadcast_to(F.reshape(xt, lead + (1, m)), lead + (m, m))
-    others = F.prod(F.where(np.eye(m, dtype=bool), 1, rows), axis=-1)
+    others = F.prod(F.where(backend_of(xv).eye(m, None, bool), 1, rows), axis=-1)
     others = F.reshape(others, tuple(xv.shape[i] for i in order))
     if order != list(range(xv.ndim)):
         others = F.transpose(others, tuple(int(i) for i in np.argsort(order)))
@@ -300,4 +300,4 @@ def _limit_at_zero(g, out):
 def _ones(g):
     from ..tensor import Tensor
 
-    return Tensor._make(np.ones(g.shape, dtype=g.dtype))
+    return Tensor._make(backend_of(g.array).ones(g.shape, g.dtype))
