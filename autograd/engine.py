@@ -287,7 +287,7 @@ def _accumulate_leaf(t, g, create_graph, assigned):
         t._grad = g if t._grad is None else t._grad + g
         return
     if t._grad is None:
-        if id(g) in assigned or g.base is not None or not g.flags.writeable:
+        if id(g) in assigned or g.base is not None or not getattr(g.flags, "writeable", True):
             g = np.array(g) if type(g) is np.ndarray or isinstance(g, np.generic) else g.copy()
         if type(g) is not np.ndarray:
             g = _array(g)

@@ -168,7 +168,7 @@ def _record(cls, ctx, args, inputs, outs, diff):
         o.grad_fn, o._rg = node, True
         ctx._slices = None
         return
-    dt = np.result_type(*[outs[i].array for i in diff])
+    dt = np.result_type(*[outs[i].array.dtype for i in diff])
     packed = Tensor._make(np.concatenate([outs[i].array.astype(dt, copy=False).reshape(-1) for i in diff]))
     packed.grad_fn, packed._rg = node, True
     ctx._slices, start = {}, 0

@@ -662,7 +662,7 @@ def concatenate(tensors, axis=0, *, dim=None):
         if t.ndim != ref.ndim or t.shape[:ax] + t.shape[ax + 1:] != ref.shape[:ax] + ref.shape[ax + 1:]:
             raise ValueError(f"cat: tensor {i} has shape {t.shape}, which does not match "
                              f"{ref.shape} outside axis {axis}")
-    dt = np.result_type(*[t.array for t in tensors])
+    dt = np.result_type(*[t.array.dtype for t in tensors])
     tensors = [t if t.dtype == dt else astype(t, dt) for t in tensors]
     return S.concatenate(*tensors, axis=ax)
 
@@ -863,7 +863,7 @@ def matmul(x, y):
         raise ValueError(f"matmul: shapes {x.shape} and {y.shape} are not aligned: "
                          f"{k1} (last dim of the first) != {k2} (the second's rows)")
     if x.dtype != y.dtype and x.dtype.kind == y.dtype.kind == "f":
-        dt = np.result_type(x.array, y.array)
+        dt = np.result_type(x.array.dtype, y.array.dtype)
         x, y = astype(x, dt), astype(y, dt)
     try:
         return L.matmul(x, y)
@@ -889,7 +889,7 @@ def linear(x, weight, bias=None):
             f"linear: input of shape {x.shape} does not match weight of shape {weight.shape}: "
             f"the last input dim must equal in_features={weight.shape[1]}")
     args = (x, weight) if bias is None else (x, weight, bias)
-    dt = np.result_type(*[a.array for a in args])
+    dt = np.result_type(*[a.array.dtype for a in args])
     if dt.kind == "f":
         args = tuple(a if a.dtype == dt else astype(a, dt) for a in args)
     return L.linear(*args)

@@ -81,7 +81,7 @@ def einsum(equation, *operands):
     xs = [_t(x) for x in operands]
     floats = [x for x in xs if x.dtype.kind == "f"]
     if floats:
-        dt = np.result_type(*[x.array for x in floats])
+        dt = np.result_type(*[x.array.dtype for x in floats])
         xs = [x if x.dtype == dt else astype(x, dt) for x in xs]
     eq = ES.explicit(equation, [x.shape for x in xs])
     return ES.einsum(*xs, equation=eq)

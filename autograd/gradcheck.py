@@ -53,7 +53,7 @@ def numerical_jacobian(fn, inputs, eps=1e-6):
         jacs = []
         for i in _diff_inputs(inputs):
             x = inputs[i]
-            if not x.array.flags.writeable or x.array.base is not None:
+            if not getattr(x.array.flags, "writeable", True) or x.array.base is not None:
                 x.array = x.array.copy()
             flat = x.array.reshape(-1)
             J = np.zeros((n_out, flat.size))

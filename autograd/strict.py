@@ -81,8 +81,11 @@ def _unwrap_index(index):
 
 
 # attributes of the numpy array returned as they are (not arrays)
-_PLAIN = frozenset(("shape", "dtype", "ndim", "size", "strides", "itemsize", "nbytes", "flags",
+_PLAIN = frozenset(("shape", "dtype", "ndim", "size", "strides", "itemsize", "nbytes",
                     "tolist", "item", "data", "ctypes"))
+# numpy functions CuPy only borrows from numpy (``cupy.result_type is numpy.result_type``):
+# given device arrays they do not dispatch; pass dtypes (``a.dtype``) instead
+_BORROWED = frozenset((np.result_type, np.can_cast, np.min_scalar_type, np.common_type))
 
 
 class StrictArray:
@@ -115,6 +118,9 @@ class StrictArray:
         return wrap(result)
 
     def __array_function__(self, func, types, args, kwargs):
+        if func in _BORROWED:
+            raise TypeError(f"numpy.{func.__name__} of a device array: CuPy borrows numpy's, which "
+                            "does not take CuPy arrays; pass dtypes (a.dtype) instead")
         return wrap(func(*unwrap(args), **unwrap(kwargs)))
 
     # ---------------------------------------------------------------- the device API
@@ -132,6 +138,12 @@ class StrictArray:
     @property
     def device(self):
         return "strict"
+
+    @property
+    def flags(self):
+        """CuPy's flags: c_contiguous, f_contiguous, owndata (no ``writeable``)."""
+        f = self._a.flags
+        return _Flags(f.c_contiguous, f.f_contiguous, f.owndata)
 
     @property
     def T(self):
@@ -215,6 +227,13 @@ class StrictArray:
 
     def __reduce__(self):
         return (StrictArray, (self._a,))
+
+
+class _Flags:
+    __slots__ = ("c_contiguous", "f_contiguous", "owndata")
+
+    def __init__(self, c, f, own):
+        self.c_contiguous, self.f_contiguous, self.owndata = c, f, own
 
 
 def _defer(other, self):

@@ -477,7 +477,7 @@ class Module:
                                "(the model was left unchanged):\n\t" + "\n\t".join(errors))
         for target, arr in staged:
             arr = ag.backend.to_device(arr, target.device)  # the module's device, any source
-            if target.array.flags.writeable and target.array.base is None:
+            if getattr(target.array.flags, "writeable", True) and target.array.base is None:
                 np.copyto(target.array, arr, casting="unsafe")
                 ag.increment_version(target)
             else:

@@ -118,7 +118,7 @@ def _fwd_gru(xi, h, wt, b, out, reverse):
 def rnn_scan(xi, h0, *rest, mode, reverse=False):
     """out = the stacked hidden states of a recurrent layer run over xi (see the module
     docstring for the recurrences, shapes and the VJP)."""
-    dt = np.result_type(xi, h0, *rest)
+    dt = np.result_type(xi.dtype, h0.dtype, *[r.dtype for r in rest])
     T = xi.shape[0]
     be = backend_of(xi)
     out = be.empty((T + (mode == "LSTM"),) + h0.shape, dt)
