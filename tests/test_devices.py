@@ -262,10 +262,20 @@ LAYERS = {
     "gelu": (lambda: nn.GELU(), (3, 4)),
     "prelu": (lambda: nn.PReLU(), (3, 4)),
     "mlp": (lambda: nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 2), nn.Softmax(dim=1)), (3, 4)),
+    "conv-flatten": (lambda: nn.Sequential(nn.Conv2d(2, 2, 3), nn.Flatten()), (1, 2, 5, 5)),
+    "avgpool2d-pad-exclusive": (lambda: nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False),
+                                (1, 2, 5, 5)),
+    "batchnorm2d-eval": (lambda: _trained_bn().eval(), (4, 3, 2, 2)),
     "rnn": (lambda: nn.RNN(3, 4, batch_first=True), (2, 5, 3)),
     "lstm": (lambda: nn.LSTM(3, 4, num_layers=2), (5, 2, 3)),
     "gru": (lambda: nn.GRU(3, 4, bidirectional=True), (5, 2, 3)),
 }
+
+
+def _trained_bn():
+    bn = nn.BatchNorm2d(3)
+    bn(ag.randn(6, 3, 2, 2))  # running statistics away from 0 and 1
+    return bn
 
 
 def _out(y):
@@ -307,6 +317,49 @@ def test_dropout_on_strict_draws_the_cpu_mask():
     np.testing.assert_array_equal(host(b), a.numpy())
 
 
+def test_embedding_matches_the_cpu():
+    cpu, dev = _pair(lambda: nn.Embedding(7, 3, padding_idx=0), np.float64)
+    idx = np.array([[1, 0, 6], [6, 6, 2]])
+    yc, yd = cpu(ag.tensor(idx)), dev(ag.tensor(idx, device=DEVICE))
+    assert_on_device(yd)
+    yc.sum().backward()
+    yd.sum().backward()
+    np.testing.assert_array_equal(host(yd), yc.numpy())
+    np.testing.assert_array_equal(host(dev.weight.grad), cpu.weight.grad.numpy())
+    assert_on_device(dev(np.array([1, 2])))  # host indices into a device table
+
+
+@pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
+def test_padding_modes_match_the_cpu(mode):
+    x0 = np.random.default_rng(9).standard_normal((1, 2, 4, 5))
+    xc = ag.tensor(x0, requires_grad=True)
+    xd = ag.tensor(x0, device=DEVICE, requires_grad=True)
+    yc, yd = F.pad(xc, (1, 2, 2, 1), mode=mode), F.pad(xd, (1, 2, 2, 1), mode=mode)
+    assert_on_device(yd)
+    (yc * yc).sum().backward()
+    (yd * yd).sum().backward()
+    np.testing.assert_allclose(host(yd), yc.numpy())
+    np.testing.assert_allclose(host(xd.grad), xc.grad.numpy())
+
+
+def test_clip_grad_norm_on_the_device():
+    m = nn.Linear(3, 2).to(DEVICE)
+    m(ag.ones((4, 3), device=DEVICE) * 10).sum().backward()
+    total = nn.utils.clip_grad_norm_(m.parameters(), 1.0)
+    assert_on_device(total)
+    assert float(total) > 1.0
+    assert abs(nn.utils.get_total_norm([p.grad for p in m.parameters()]) - 1.0) < 1e-3
+
+
+def test_drawings_and_grad_tables_show_device_values():
+    x = ag.tensor([1.0, 2.0], device=DEVICE, requires_grad=True, name="x")
+    z = ag.tanh(x * 3).sum()
+    text = str(ag.grad_table(z))
+    assert "x" in text and "[1., 2.]" in text
+    z.backward()
+    assert "x" in ag.viz.draw(z).source
+
+
 LOSSES = {
     "cross_entropy": lambda z, y: F.cross_entropy(z, y),
     "cross_entropy-smooth": lambda z, y: F.cross_entropy(z, y, label_smoothing=0.1),
@@ -314,6 +367,10 @@ LOSSES = {
     "mse": lambda z, y: F.mse_loss(z, ag.zeros(z.shape, dtype=z.dtype, device=z.device)),
     "bce_logits": lambda z, y: F.binary_cross_entropy_with_logits(z, ag.ones(z.shape, dtype=z.dtype, device=z.device) * 0.3),
     "huber": lambda z, y: F.huber_loss(z, ag.zeros(z.shape, dtype=z.dtype, device=z.device)),
+    "cross_entropy-weight-ignore": lambda z, y: F.cross_entropy(
+        z, ag.where(y == 3, -100, y), weight=np.array([1.0, 2.0, 0.5, 1.5]), ignore_index=-100),
+    "nll-module-weight": lambda z, y: nn.NLLLoss(weight=ag.tensor([1.0, 2.0, 0.5, 1.5], dtype=z.dtype,
+                                                                   device=z.device))(F.log_softmax(z, dim=1), y),
 }
 
 
