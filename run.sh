@@ -56,6 +56,17 @@ ensure_venv() {  # $1: the extras to install
   fi
 }
 
+ensure_mpi() {  # best effort: without MPI the 2-rank tests skip, naming the reason
+  local stamp="$VENV/.installed-mpi"
+  [ -f "$stamp" ] && [ ! pyproject.toml -nt "$stamp" ] && return 0
+  if "$PY" -m pip install -q --disable-pip-version-check --only-binary=:all: \
+      "mpi4py>=4.0" "mpich>=4" >/dev/null 2>&1; then
+    touch "$stamp"
+  else
+    echo "run.sh: could not install mpi4py and MPICH (gradtable[mpi]); the MPI tests will be skipped"
+  fi
+}
+
 cmd="${1:-}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
@@ -68,6 +79,7 @@ case "$cmd" in
     ensure_graphviz
     ensure_chromium
     ensure_venv "all,ref"
+    ensure_mpi
     # one BLAS thread per test worker: two workers on two cores, no oversubscription
     export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" MKL_NUM_THREADS="${MKL_NUM_THREADS:-1}"
     exec "$PY" -m pytest -n 2 --nbmake tests notebooks "$@"

@@ -11,29 +11,21 @@ that fills the grad table of the lecture notes.
 import numpy as np
 
 from . import ops  # noqa: F401  (registers every op)
-from .tensor import Tensor, Node, tensor
+from ._tensor import Tensor, Node, tensor
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, graph_scope
 from .random import manual_seed
+from . import hooks  # noqa: F401  (RemovableHandle, for tensors' and modules' hooks)
 from . import random
 from .creation import (zeros, ones, full, empty, eye, arange, linspace, randn, rand, randint,
                        randperm, normal, uniform, bernoulli, from_numpy)
-from .functions import (add, sub, mul, div, neg, pow, maximum, minimum, where, exp, log, sqrt,
-                        sin, cos, tan, tanh, arctan, atan, sigmoid, relu, softplus, abs, sign, log1p, expm1,
-                        step, square, clip, clamp, astype, clone, sum, mean, var, std, max, min,
-                        amax, amin, argmax, argmin, prod, any, all, logsumexp, softmax, cumsum, norm,
-                        log_softmax, reshape, view, flatten, permute, transpose, swapaxes,
-                        squeeze, unsqueeze, expand_dims, broadcast_to, expand, concatenate, cat,
-                        stack, split, chunk, pad, tile, repeat, repeat_interleave, flip, getitem,
-                        matmul, linear, dot, outer, zeros_like, ones_like, full_like, is_tensor,
-                        logical_and, logical_or, logical_xor, logical_not, bitwise_and,
-                        bitwise_or, bitwise_xor, bitwise_not)
+from .api import *  # noqa: F401,F403  (every public function; the registry generates many)
+from . import methods, recording  # noqa: F401  (Tensor's methods; the create_graph namespace)
 # sliding windows (im2col) from which nn builds convolution and pooling
 from .ops.window import sliding_window, window_scatter_add, window_max, window_matmul, window_out_shape
-from .functions_extra import *  # noqa: F401,F403  (issue 12: gelu, sort, gather, multinomial...)
-from .functions_shape import *  # noqa: F401,F403  (issue 12: einsum, tril, diag, movedim...)
 from .random import Generator
 from .function import Function, FunctionCtx, once_differentiable  # your own op: forward/backward
-from .engine import backward, grad, grad_table, GradTable
+from .engine import backward, grad
+from .table import grad_table, GradTable
 from .inplace import increment_version
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 
@@ -44,7 +36,7 @@ float, double, long = np.float32, np.float64, np.int64  # noqa: A001 - PyTorch's
 __version__ = "0.1.0"
 
 
-_LAZY = ("viz", "functional")
+_LAZY = ("viz", "functional", "distributed")
 
 
 def __getattr__(name):

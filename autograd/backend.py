@@ -25,191 +25,12 @@ NOTE: the numpy backend is the fast path everywhere: callers test
 """
 import numpy as np
 
-from .strict import StrictArray, wrap as _wrap_strict
+from ._backends import GPU_INSTALL, Backend, StrictBackend, device, load_cupy
+from .strict import StrictArray
 
 __all__ = ["Backend", "device", "backend_of", "get_backend", "device_of", "set_default_device",
            "get_default_device", "default_backend", "NUMPY", "STRICT", "GPU_INSTALL",
            "same_device", "is_array", "to_device", "to_host", "cuda_available"]
-
-GPU_INSTALL = 'pip install "gradtable[gpu]"'
-
-
-class device(str):
-    """A device name, PyTorch's ``torch.device``: ``device("cuda")`` is ``"cuda:0"``.
-
-    It is a ``str`` (``t.device == "cpu"`` holds) with PyTorch's ``type`` and
-    ``index`` attributes.
-    """
-
-    def __new__(cls, spec, index=None):
-        if isinstance(spec, device):
-            return spec
-        spec = str(spec).strip()
-        kind, _, num = spec.partition(":")
-        if index is None and num:
-            if not num.isdigit():
-                raise RuntimeError(f"invalid device string {spec!r}: the index must be an integer")
-            index = int(num)
-        if kind not in ("cpu", "cuda", "strict"):
-            raise RuntimeError(
-                f"unknown device {spec!r}: expected 'cpu', 'cuda', 'cuda:N' or 'strict' "
-                "(the CuPy-like test device)")
-        if kind == "cuda":
-            index = 0 if index is None else int(index)
-            self = super().__new__(cls, f"cuda:{index}")
-        else:
-            if index not in (None, 0):
-                raise RuntimeError(f"device {kind!r} has no index {index}; use {kind!r}")
-            self = super().__new__(cls, kind)
-            index = None
-        self.type, self.index = kind, index
-        return self
-
-    def __repr__(self):
-        if self.index is None:
-            return f"device(type='{self.type}')"
-        return f"device(type='{self.type}', index={self.index})"
-
-
-class Backend:
-    """An array library: its module ``xp`` and the kernels spelled differently in it."""
-
-    name = "numpy"
-    xp = np
-    array_type = np.ndarray
-
-    def __init__(self, dev):
-        self.device = device(dev)
-
-    # --------------------------------------------------------------- moving data
-    def is_array(self, a):
-        return type(a) is self.array_type
-
-    def from_host(self, a, dtype=None):
-        """This device's copy of the numpy array (or number, or nested list) ``a``."""
-        return np.asarray(a, dtype=dtype)
-
-    def to_host(self, a):
-        """The numpy array of ``a``, an array of this backend (no copy on the CPU)."""
-        return a
-
-    def asarray(self, a, dtype=None):
-        """``a`` on this device: an array of this backend is kept (converted to ``dtype``),
-        host data is copied in. An array of another device raises."""
-        if type(a) is self.array_type:
-            return a if dtype is None or a.dtype == dtype else a.astype(dtype)
-        other = _array_backend(a)
-        if other is not None and other is not self and other is not NUMPY:
-            raise RuntimeError(
-                f"expected an array on {self.device} but got one on {other.device}; "
-                f"move it with .to({self.device!r})")
-        return self.from_host(a, dtype)
-
-    # --------------------------------------------------------------- creation
-    def zeros(self, shape, dtype=np.float32):
-        return np.zeros(shape, dtype)
-
-    def ones(self, shape, dtype=np.float32):
-        return np.ones(shape, dtype)
-
-    def empty(self, shape, dtype=np.float32):
-        return np.empty(shape, dtype)
-
-    def full(self, shape, value, dtype=None):
-        return np.full(shape, value, dtype)
-
-    def arange(self, start, stop=None, step=1, dtype=None):
-        return np.arange(start, stop, step, dtype=dtype)
-
-    def eye(self, n, m=None, dtype=np.float32):
-        return np.eye(n, m, dtype=dtype)
-
-    def linspace(self, start, stop, num, dtype=np.float32):
-        return np.linspace(start, stop, num, dtype=dtype)
-
-    # --------------------------------------------------------------- kernels
-    def scatter_add(self, target, index, values):
-        """``target[index] += values`` in place, adding once per repeated index."""
-        np.add.at(target, index, values)
-
-    def as_strided(self, x, shape, strides):
-        """A read-only strided view of ``x`` (sliding windows; ``strides`` in bytes)."""
-        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
-
-    def ascontiguousarray(self, x, dtype=None):
-        return np.ascontiguousarray(x, dtype=dtype)
-
-    def erf(self, x, host_erf):
-        """The error function of a float array (``host_erf``: scipy's, a numpy ufunc)."""
-        return host_erf(x)
-
-    def draw(self, rng, method, *args, **kwargs):
-        """``rng.method(*args, **kwargs)`` of the host generator ``rng`` (a
-        ``numpy.random.Generator``), made on this device."""
-        return getattr(rng, method)(*args, **kwargs)
-
-    def synchronize(self):
-        """Wait until queued device work is done (a no-op off the GPU)."""
-
-    def __repr__(self):
-        return f"<backend {self.name} on {self.device}>"
-
-
-class StrictBackend(Backend):
-    """The "strict" test device: numpy underneath, CuPy's rules on top."""
-
-    name = "strict"
-    array_type = StrictArray
-
-    def from_host(self, a, dtype=None):
-        if type(a) is StrictArray:  # another strict array: a copy, as between devices
-            a = a._a
-        # NOTE: always a copy: device memory is never the host's (as with CuPy), so a
-        # test mutating the host array after a transfer catches shared-memory bugs.
-        return StrictArray(np.array(a, dtype=dtype, copy=True))
-
-    def to_host(self, a):
-        return a.get()
-
-    def zeros(self, shape, dtype=np.float32):
-        return StrictArray(np.zeros(shape, dtype))
-
-    def ones(self, shape, dtype=np.float32):
-        return StrictArray(np.ones(shape, dtype))
-
-    def empty(self, shape, dtype=np.float32):
-        return StrictArray(np.empty(shape, dtype))
-
-    def full(self, shape, value, dtype=None):
-        if type(value) is StrictArray:
-            value = value._a
-        return StrictArray(np.full(shape, value, dtype))
-
-    def arange(self, start, stop=None, step=1, dtype=None):
-        return StrictArray(np.arange(start, stop, step, dtype=dtype))
-
-    def eye(self, n, m=None, dtype=np.float32):
-        return StrictArray(np.eye(n, m, dtype=dtype))
-
-    def linspace(self, start, stop, num, dtype=np.float32):
-        return StrictArray(np.linspace(start, stop, num, dtype=dtype))
-
-    def as_strided(self, x, shape, strides):
-        return StrictArray(np.lib.stride_tricks.as_strided(x._a, shape, strides, writeable=False))
-
-    def ascontiguousarray(self, x, dtype=None):
-        return StrictArray(np.ascontiguousarray(x._a, dtype=dtype))
-
-    def erf(self, x, host_erf):
-        try:  # scipy's erf is a numpy ufunc: it dispatches to the data
-            return host_erf(x)
-        except TypeError:  # the fallback without scipy converts its input: run it on the host
-            return _wrap_strict(np.asarray(host_erf(x._a), dtype=x.dtype))
-
-    def draw(self, rng, method, *args, **kwargs):
-        # the host generator's numbers, copied in: "strict" draws what "cpu" draws
-        return _wrap_strict(np.asarray(getattr(rng, method)(*args, **kwargs)))
-
 
 NUMPY = Backend("cpu")
 STRICT = StrictBackend("strict")
@@ -259,9 +80,7 @@ def get_backend(dev=None):
         return STRICT
     b = _CUDA.get(dev.index)
     if b is None:
-        from ._cupy_backend import load
-
-        b = _CUDA[dev.index] = load(dev)
+        b = _CUDA[dev.index] = load_cupy(dev)
         _BY_TYPE.setdefault(b.array_type, b)
     return b
 
@@ -321,17 +140,6 @@ def get_default_device():
 
 def default_backend():
     return _DEFAULT[0]
-
-
-def to_device_tensor(t, dev):
-    """Tensor ``t`` on device ``dev``: ``t`` itself when it is there already, else a
-    differentiable copy (``Tensor.to``)."""
-    b = get_backend(dev)
-    if _BY_TYPE.get(type(t.array)) is b:
-        return t
-    from .ops.device import move
-
-    return move(t, device=b.device)
 
 
 def asarray_like(data, like, dtype=None):

@@ -4,7 +4,7 @@ import numpy as np
 
 from .backend import _DEFAULT, device_of as p_device, get_backend
 from .random import rng
-from .tensor import DEFAULT_DTYPE, Tensor, _check_requires_grad
+from ._tensor import DEFAULT_DTYPE, Tensor, _check_requires_grad
 
 __all__ = ["zeros", "ones", "full", "empty", "eye", "arange", "linspace", "randn", "rand",
            "randint", "randperm", "normal", "uniform", "from_numpy", "bernoulli"]

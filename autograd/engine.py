@@ -14,18 +14,24 @@ edges, and every shared sub-expression is differentiated once.
 """
 import numpy as np
 
-from .backend import backend_of, is_array, same_device, to_host
+from .backend import backend_of, is_array, same_device
 from .grad_mode import STATE, set_grad_enabled
-from .ops.registry import RAW, unbroadcast
-from .tensor import MUTATIONS as mutations, Tensor
+from .ops.raw import RAW
+from .ops.registry import unbroadcast
+from ._tensor import MUTATIONS as mutations, Tensor
 
-__all__ = ["backward", "grad", "grad_table", "GradTable", "run_backward"]
+__all__ = ["backward", "grad", "run_backward", "register_recording_namespace"]
 
 
-def _graph_ns():
-    from . import functions
+# The namespace rules compute with under create_graph=True: the public functions,
+# which record. ``autograd.recording`` registers itself here on import, so the engine
+# imports nothing above it.
+_RECORDING = []
 
-    return functions
+
+def register_recording_namespace(ns):
+    """Make ``ns`` the namespace of rules run with ``create_graph=True``."""
+    _RECORDING[:] = [ns]
 
 
 def _consumer_counts(roots):
@@ -111,71 +117,44 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
     table:      when given (a dict), record every node's final gradient in it, in the
                 order the gradients became final.
     """
-    F = _graph_ns() if create_graph else RAW
+    ns = _RECORDING[0] if create_graph else RAW
     deps, scalar = _consumer_counts(roots)
     # NOTE: a graph of 0-d tensors (micrograd's kind) runs its rules on Python floats
     # (see _scalar_vjp): float arithmetic costs a tenth of 0-d-array arithmetic, and
     # every shape is (), so no unbroadcast is needed; values take their tensor's dtype
     # when they leave the pass (a leaf's .grad, ag.grad's results, hooks, the table).
     scalar = scalar and not create_graph and type(roots[0].array) is np.ndarray
-    if scalar:
-        root_grads = [float(g) for g in root_grads]
-    grads = {}
-    ready = []
-    for r, g in zip(roots, root_grads):
-        if r in grads:
-            grads[r] = grads[r] + g
-        else:
-            grads[r] = g
-            if deps.get(r, 0) == 0:
-                ready.append(r)
-    want = {} if targets is not None else None
-    target_set = set(targets) if targets is not None else ()
-    watched = table is not None or targets is not None  # someone reads interior entries
-    assigned = set()  # ids of arrays handed to a leaf's .grad in this pass
-
+    grads, ready = _first_entries(roots, root_grads, deps, scalar)
+    seen = _Readers(targets, table, accumulate, create_graph, scalar)
+    watched = seen.watched
+    # NOTE: numpy's warnings are silenced for the rules (a rule may divide by an exact
+    # zero whose contribution ns.scaled then drops), once for the whole pass: entering
+    # np.errstate costs more than a small rule. User hooks run under the caller's
+    # settings (seen.final).
     with set_grad_enabled(create_graph), np.errstate(all="ignore"):
         pop, push, take, peek = ready.pop, ready.append, grads.pop, grads.get
         while ready:
             t = pop()
             g = take(t, None)  # interior gradients are dropped as soon as they are consumed
-            if g is None:  # every consumer's rule returned None for it: nothing flows on
-                if t.grad_fn is not None:
-                    for p in t.grad_fn.inputs:
-                        if p._rg:
-                            deps[p] -= 1
-                            if deps[p] == 0:
-                                ready.append(p)
-                continue
             node = t.grad_fn
+            if g is None:  # every consumer's rule returned None for it: nothing flows on
+                _pass_nothing(node, deps, push)
+                continue
             if node is None or watched or t._hooks or t._retains_grad:
-                if scalar:  # the value leaves the scalar pass: give it its tensor's dtype
-                    g = np.asarray(g, dtype=t.array.dtype)
-                if t._hooks:
-                    g = _run_hooks(t, g, create_graph)
-                if table is not None:
-                    table[t] = g if create_graph else Tensor._make(g)
-                if targets is not None and t in target_set:
-                    want[id(t)] = g
+                g = seen.final(t, g)  # hooks, the table, targets, a leaf's .grad
                 if node is None:
-                    if accumulate and t._rg:
-                        _accumulate_leaf(t, g, create_graph, assigned)
                     continue
-                if t._retains_grad and accumulate:
-                    _accumulate_leaf(t, g, create_graph, assigned)
-                if scalar:
-                    g = g[()]
             if node.freed:
                 raise _freed_error(t)
             if node.epoch != mutations[0]:  # something changed in place since the node ran
                 _check_versions(node, t)
             inputs = node.inputs
-            if create_graph:
-                gins = node.op.vjp(F, node, g, t, *inputs)
-            elif scalar:
-                gins = _scalar_vjp(F, node, g, t, inputs)
-            else:
-                gins = node.op.vjp(F, node, g, t.array, *[x.array for x in inputs])
+            if create_graph:  # the rule on Tensors, recorded
+                gins = node.op.vjp(ns, node, g, t, *inputs)
+            elif scalar:  # on Python floats
+                gins = _scalar_vjp(ns, node, g, t, inputs)
+            else:  # on arrays
+                gins = node.op.vjp(ns, node, g, t.array, *[x.array for x in inputs])
             if not retain_graph:
                 node.saved = None
                 node.freed = True
@@ -187,9 +166,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
                 if gp is not None:
                     if not scalar:
                         if gp.shape != p.array.shape:
-                            gp = unbroadcast(F, gp, p.array.shape)
+                            gp = unbroadcast(ns, gp, p.array.shape)
                         if gp.dtype != p.array.dtype:  # a float32 input gets a float32 gradient
-                            gp = F.astype(gp, p.array.dtype)
+                            gp = ns.astype(gp, p.array.dtype)
                     q = peek(p)
                     grads[p] = gp if q is None else q + gp
                 # NOTE: the consumer count drops even when a rule returns None for an
@@ -198,7 +177,72 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
                 deps[p] = n
                 if n == 0:
                     push(p)
-    return want
+    return seen.want
+
+
+def _first_entries(roots, root_grads, deps, scalar):
+    """The grad table's first entries (d root / d root, summed over repeated roots)
+    and the roots ready to be emitted."""
+    if scalar:
+        root_grads = [float(g) for g in root_grads]
+    grads, ready = {}, []
+    for r, g in zip(roots, root_grads):
+        if r in grads:
+            grads[r] = grads[r] + g
+        else:
+            grads[r] = g
+            if deps.get(r, 0) == 0:
+                ready.append(r)
+    return grads, ready
+
+
+def _pass_nothing(node, deps, push):
+    """No gradient reached this tensor: its inputs still lose one consumer each."""
+    if node is not None:
+        for p in node.inputs:
+            if p._rg:
+                deps[p] -= 1
+                if deps[p] == 0:
+                    push(p)
+
+
+class _Readers:
+    """Who reads a final gradient besides the pass itself: hooks, the grad table,
+    ``ag.grad``'s targets, leaves' (and retained) ``.grad``."""
+
+    __slots__ = ("want", "targets", "table", "accumulate", "create_graph", "scalar",
+                 "watched", "assigned", "errstate")
+
+    def __init__(self, targets, table, accumulate, create_graph, scalar):
+        self.want = {} if targets is not None else None
+        self.targets = set(targets) if targets is not None else ()
+        self.table, self.accumulate = table, accumulate
+        self.create_graph, self.scalar = create_graph, scalar
+        self.watched = table is not None or targets is not None  # interior entries are read
+        self.assigned = set()  # ids of arrays handed to a leaf's .grad in this pass
+        self.errstate = np.geterr()  # the caller's numpy error settings, for hooks
+
+    def final(self, t, g):
+        """Hand ``t``'s final gradient to its readers; returns what flows on."""
+        create_graph = self.create_graph
+        if self.scalar:  # the value leaves the scalar pass: give it its tensor's dtype
+            g = np.asarray(g, dtype=t.array.dtype)
+        if t._hooks:
+            with np.errstate(**self.errstate):
+                g = _run_hooks(t, g, create_graph)
+        if self.table is not None:
+            self.table[t] = g if create_graph else Tensor._make(g)
+        if t in self.targets:
+            self.want[id(t)] = g
+        if t.grad_fn is None:
+            if self.accumulate and t._rg:
+                _accumulate_leaf(t, g, create_graph, self.assigned)
+                if t._post_acc_hooks:
+                    _run_post_accumulate_hooks(t)
+            return g
+        if t._retains_grad and self.accumulate:
+            _accumulate_leaf(t, g, create_graph, self.assigned)
+        return g[()] if self.scalar else g
 
 
 class FreedTensor(Tensor):
@@ -248,7 +292,7 @@ def _husks(inputs):
 _HUSK_BYTES = 4096
 
 
-def _scalar_vjp(F, node, g, t, inputs):
+def _scalar_vjp(ns, node, g, t, inputs):
     """A rule run on Python floats (a scalar graph's fast path).
 
     NOTE: float arithmetic is several times cheaper than numpy-scalar arithmetic, and
@@ -259,11 +303,17 @@ def _scalar_vjp(F, node, g, t, inputs):
     vjp = node.op.vjp
     try:
         if len(inputs) == 2:
-            return vjp(F, node, g, float(t.array), float(inputs[0].array), float(inputs[1].array))
-        return vjp(F, node, g, float(t.array), *[float(x.array) for x in inputs])
-    except Exception:
+            return vjp(ns, node, g, float(t.array), float(inputs[0].array), float(inputs[1].array))
+        return vjp(ns, node, g, float(t.array), *[float(x.array) for x in inputs])
+    except _FLOAT_ONLY:
         g = np.asarray(g, dtype=t.array.dtype)[()]
-        return vjp(F, node, g, t.array[()], *[x.array[()] for x in inputs])
+        return vjp(ns, node, g, t.array[()], *[x.array[()] for x in inputs])
+
+
+# What float arithmetic raises where numpy's scalars follow IEEE (x / 0, exp(1000),
+# math-domain errors) or where a rule asks a float for an array attribute (.dtype).
+# Anything else is a real error and propagates.
+_FLOAT_ONLY = (ArithmeticError, ValueError, AttributeError)
 
 
 def _run_hooks(t, g, create_graph):
@@ -278,6 +328,12 @@ def _run_hooks(t, g, create_graph):
                     f"of shape {t.shape}; a hook must keep the shape")
             g = res if create_graph else res.array
     return g
+
+
+def _run_post_accumulate_hooks(t):
+    """Call the leaf's post-accumulate hooks with the leaf itself, ``.grad`` now final."""
+    for hook in list(t._post_acc_hooks.values()):
+        hook(t)
 
 
 def _accumulate_leaf(t, g, create_graph, assigned):
@@ -362,6 +418,8 @@ def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False,
             g = got.get(id(x))
             if g is not None:
                 _accumulate_leaf(x, g, create_graph, set())
+                if x._post_acc_hooks:
+                    _run_post_accumulate_hooks(x)
         return
     run_backward(tensors, seeds, retain_graph or create_graph, create_graph)
 
@@ -408,83 +466,3 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         else:
             result.append(Tensor._make(g if type(g) is np.ndarray else _array(g)))
     return tuple(result)
-
-
-class GradTable(dict):
-    """The grad table of the lecture notes: node -> d output / d node.
-
-    A dict whose keys are the Tensors of the graph (leaves, intermediates and the
-    output) in the order their gradients became final, which is a reverse
-    topological order. ``print(table)`` shows it as a table; ``table.rows()`` gives
-    the rows as tuples (name, op, shape, value, gradient).
-    """
-
-    def __init__(self, output):
-        super().__init__()
-        self.output = output
-        self.names = {}
-
-    def name_of(self, t):
-        if t.name:
-            return t.name
-        if id(t) not in self.names:
-            self.names[id(t)] = f"u{len(self.names) + 1}"
-        return self.names[id(t)]
-
-    def rows(self):
-        out = []
-        for t, g in self.items():
-            op = t.grad_fn.op.name if t.grad_fn is not None else ("leaf" if t._rg else "const")
-            out.append((self.name_of(t), op, tuple(t.shape), t.array, g.array))
-        return out
-
-    def __getitem__(self, key):
-        return dict.__getitem__(self, key)
-
-    def __str__(self):
-        def fmt(a):
-            a = np.asarray(to_host(a))
-            if a.size <= 6:
-                s = np.array2string(a, precision=4, separator=", ", suppress_small=True)
-                return " ".join(s.split())
-            return f"array{a.shape} mean={a.mean():.4g}"
-
-        rows = [("step", "node", "op", "shape", "value", "d out / d node")]
-        for i, (name, op, shape, v, g) in enumerate(self.rows(), 1):
-            rows.append((str(i), name, op, str(shape), fmt(v), fmt(g)))
-        widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
-        lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return "\n".join(lines)
-
-    __repr__ = __str__
-
-    def _repr_html_(self):
-        import html
-
-        head = "".join(f"<th>{h}</th>" for h in ("step", "node", "op", "shape", "value", "d out / d node"))
-        body = []
-        for i, (name, op, shape, v, g) in enumerate(self.rows(), 1):
-            cells = (i, name, op, shape, np.array2string(np.asarray(to_host(v)), precision=4),
-                     np.array2string(np.asarray(to_host(g)), precision=4))
-            body.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
-        return f"<table><tr>{head}</tr>{''.join(body)}</table>"
-
-
-def grad_table(output, gradient=None, retain_graph=True, names=None):
-    """Run the backward pass from ``output`` and return the whole grad table.
-
-    Every node of the graph that requires grad (inputs, intermediates, the output)
-    maps to d output / d node, in reverse topological order, exactly as the
-    lecture notes' algorithm fills it. Nothing is accumulated into ``.grad``; the
-    graph is retained by default so the table can be compared with ``backward``.
-    ``names`` optionally maps Tensors to display names (``t.name`` is used otherwise).
-    """
-    _check_output(output, "grad_table")
-    table = GradTable(output)
-    if names:
-        for t, n in (names.items() if isinstance(names, dict) else names):
-            table.names[id(t)] = n
-    seed = _seed(output, gradient, False, "grad_table")
-    run_backward((output,), (seed,), retain_graph, False, accumulate=False, table=table)
-    return table

@@ -39,7 +39,7 @@ from .backend import asarray_like, backend_of, is_array
 from .grad_mode import STATE, no_grad
 from .ops.custom import function_output
 from .ops.registry import Op
-from .tensor import Node, Tensor
+from ._tensor import Node, Tensor
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
@@ -182,9 +182,9 @@ def _record(cls, ctx, args, inputs, outs, diff):
         start = stop
 
 
-def _output_grads(F, ctx, g):
+def _output_grads(ns, ctx, g):
     """One gradient per output of forward, from the node's incoming gradient ``g``."""
-    graph = F.create_graph
+    graph = ns.create_graph
     grads = []
     for i, lay in enumerate(ctx._layout):
         if lay is None:
@@ -192,14 +192,14 @@ def _output_grads(F, ctx, g):
             continue
         shape, dtype = lay
         if i not in ctx._diff:
-            gi = backend_of(F.value(g)).zeros(shape, dtype)
+            gi = backend_of(ns.value(g)).zeros(shape, dtype)
         elif ctx._slices is None:
             gi = g if graph else asarray_like(g, g, dtype)
         else:
             start, stop = ctx._slices[i]
-            gi = F.reshape(F.getitem(g, (slice(start, stop),)), shape)
-            if F.value(gi).dtype != dtype:
-                gi = F.astype(gi, dtype)
+            gi = ns.reshape(ns.getitem(g, (slice(start, stop),)), shape)
+            if ns.value(gi).dtype != dtype:
+                gi = ns.astype(gi, dtype)
         grads.append(gi if isinstance(gi, Tensor) else Tensor._make(_arr(gi)))
     return grads
 
@@ -209,13 +209,13 @@ def _arr(v):
     return v if is_array(v) else np.asarray(v)
 
 
-def _function_vjp(F, n, g, out, *xs):
+def _function_vjp(ns, n, g, out, *xs):
     """The VJP of a Function node: ``backward(ctx, *grads)``, checked and mapped onto the
     node's Tensor inputs."""
     ctx = n.saved
-    if not F.create_graph and not isinstance(g, np.ndarray):
+    if not ns.create_graph and not isinstance(g, np.ndarray):
         g = _arr(g)  # the engine's scalar fast path hands Python floats
-    res = ctx._cls.backward(ctx, *_output_grads(F, ctx, g))
+    res = ctx._cls.backward(ctx, *_output_grads(ns, ctx, g))
     res = res if isinstance(res, tuple) else (res,)
     nargs = len(ctx.needs_input_grad)
     if len(res) < nargs or any(r is not None for r in res[nargs:]):
@@ -225,15 +225,15 @@ def _function_vjp(F, n, g, out, *xs):
     for pos, x in zip(ctx._tensor_args, n.inputs):
         gx = res[pos] if ctx.needs_input_grad[pos] else None
         if gx is not None:
-            gx = _as_grad(F, gx, x, pos, ctx._name)
+            gx = _as_grad(ns, gx, x, pos, ctx._name)
         grads.append(gx)
     return tuple(grads)
 
 
-def _as_grad(F, gx, x, pos, name):
+def _as_grad(ns, gx, x, pos, name):
     """A gradient from backward in the engine's form (an array, or a Tensor under
     create_graph), with a shape that sums back to the input's."""
-    if F.create_graph:
+    if ns.create_graph:
         gx = gx if isinstance(gx, Tensor) else Tensor._make(_arr(gx))
         shape = gx.shape
     else:
@@ -267,7 +267,7 @@ def once_differentiable(backward):
     return wrapper
 
 
-def _refuse(F, n, g, out, *xs):
+def _refuse(ns, n, g, out, *xs):
     raise RuntimeError("trying to differentiate twice a function that was marked with "
                        "@once_differentiable; write its backward with tensor operations instead")
 

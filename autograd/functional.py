@@ -8,10 +8,11 @@ linear in u, so differentiating u^T J ... with respect to u along v gives J v.
 """
 import numpy as np
 
+from .api.generated import sum as sum_
+from .api.shape import reshape, stack
 from .backend import asarray_like, backend_of
-
 from .engine import grad
-from .tensor import Tensor
+from ._tensor import Tensor
 
 __all__ = ["jacobian", "hessian", "hvp", "vhp", "jvp", "vjp"]
 
@@ -47,8 +48,6 @@ def jacobian(f, x, create_graph=False):
     With several inputs (a tuple) returns a tuple, one Jacobian per input. Built one
     row (one output entry) at a time by reverse mode.
     """
-    from .functions import stack, reshape
-
     single, xs = _prep(x, create_graph)
     out = f(*xs)
     if not isinstance(out, Tensor):
@@ -109,8 +108,6 @@ def hvp(f, x, v, create_graph=False):
 
     H v = d/dx (grad f(x) . v): one reverse pass with ``create_graph=True`` and one more.
     """
-    from .functions import sum as sum_
-
     single, xs = _prep(x, True)
     vs = _as_like(v, xs)
     out = f(*xs)

@@ -152,12 +152,16 @@ class set_grad_enabled(_GradModeContext):
 class graph_scope:
     """Stamp every op recorded inside with ``obj``: its node's ``scope`` is ``id(obj)``.
 
-    ``nn.Module.__call__`` wraps each ``forward`` in one, so a drawing knows exactly
-    which module made each operation (``ag.viz.draw(..., model=m)``). Scopes nest; the
-    innermost wins. Only the id is kept, so a node never keeps ``obj`` alive.
+    Scopes nest; the innermost wins. Only the id is kept, so a node never keeps ``obj``
+    alive. ``nn.Module.__call__`` wraps each ``forward`` in one only while
+    ``graph_scope.recording`` is true, so a drawing knows exactly which module made
+    each operation (``ag.viz.draw(..., model=m)``). Drawing asks for it: importing
+    ``autograd.viz`` switches it on (``ag.viz.record_modules``); a program that never
+    draws pays one flag test per module call and no scope on any node.
     """
 
     __slots__ = ("obj", "prev")
+    recording = False  # whether nn.Module.__call__ opens a scope (set by autograd.viz)
 
     def __init__(self, obj):
         self.obj = obj

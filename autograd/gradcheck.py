@@ -19,7 +19,7 @@ import numpy as np
 from .backend import backend_of, to_device, to_host
 from .engine import grad
 from .grad_mode import enable_grad, no_grad
-from .tensor import Tensor
+from ._tensor import Tensor
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "numerical_jacobian", "analytical_jacobian"]
 

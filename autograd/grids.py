@@ -3,8 +3,9 @@ so meshgrid's gradient comes from reshape and broadcast_to: each input receives 
 sum of its grid's gradient over the other axes."""
 import numpy as np
 
-from .functions import broadcast_to, reshape, _t
-from .tensor import Tensor
+from .api.shape import broadcast_to, reshape
+from .arguments import to_tensor
+from ._tensor import Tensor
 
 __all__ = ["is_tensor", "meshgrid"]
 
@@ -29,7 +30,7 @@ def meshgrid(*tensors, indexing="ij"):
         raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
     if not tensors:
         raise ValueError("meshgrid: expects at least one tensor")
-    xs = [_t(x) for x in tensors]
+    xs = [to_tensor(x) for x in tensors]
     for i, x in enumerate(xs):
         if x.ndim > 1:
             raise ValueError(f"meshgrid: expects 0-d or 1-d tensors, but input {i} has shape {x.shape}")

@@ -25,11 +25,12 @@ import numbers
 
 import numpy as np
 
+from .arguments import index_arg, index_on
 from .backend import asarray_like, is_array
 from .grad_mode import STATE
 from .ops import mutation as M
 from .ops.registry import Node
-from .tensor import MUTATIONS, UNCHANGED, Tensor, shared_version
+from ._tensor import MUTATIONS, UNCHANGED, Tensor, shared_version
 
 __all__ = ["inplace", "bump", "increment_version"]
 
@@ -224,15 +225,11 @@ def _arith(name, fn):
 
 def _setitem(self, index, value):
     """``t[index] = value``: recorded like ``t = setitem(t, value, index)``."""
-    from .functions import _index
-
-    index = _index(index)
+    index = index_arg(index)
     if isinstance(index, np.ndarray):
         index = index.copy()
     if type(self.array) is not np.ndarray:
-        from .functions import _index_on
-
-        index = _index_on(index, self.array)
+        index = index_on(index, self.array)
         if isinstance(value, (np.ndarray, list)):
             value = asarray_like(value, self.array)
     if not STATE.enabled or not (self._rg or (isinstance(value, Tensor) and value._rg)):
@@ -252,12 +249,12 @@ def _setitem(self, index, value):
     inplace("setitem", self, lambda s, v: M.setitem(s, v, index=index), value)
 
 
-def install(functions):
-    """Attach the in-place methods to ``Tensor``; ``functions`` is ``autograd.functions``."""
-    F = functions
+def install(ns):
+    """Attach the in-place methods to ``Tensor``; ``ns`` is the namespace of the public
+    functions (``autograd.recording``)."""
     T = Tensor
     for name in _UFUNCS:
-        setattr(T, name + "_", _arith(name, getattr(F, name)))
+        setattr(T, name + "_", _arith(name, getattr(ns, name)))
     T.__iadd__, T.__isub__, T.__imul__, T.__itruediv__ = T.add_, T.sub_, T.mul_, T.div_
     T.__setitem__ = _setitem
 
@@ -271,24 +268,24 @@ def install(functions):
 
     for name in ("exp log sqrt abs sin cos tan tanh sigmoid relu neg sign log1p expm1 "
                  "square reciprocal").split():
-        fn = getattr(F, name, None)
+        fn = getattr(ns, name, None)
         if fn is not None:
             setattr(T, name + "_", unary(name + "_", fn))
-    T.pow_ = unary("pow_", F.pow)
+    T.pow_ = unary("pow_", ns.pow)
     T.__ipow__ = T.pow_
-    T.clamp_ = T.clip_ = unary("clamp_", F.clip)
-    T.clamp_min_ = unary("clamp_min_", lambda s, lo: F.clip(s, min=lo))
-    T.clamp_max_ = unary("clamp_max_", lambda s, hi: F.clip(s, max=hi))
+    T.clamp_ = T.clip_ = unary("clamp_", ns.clip)
+    T.clamp_min_ = unary("clamp_min_", lambda s, lo: ns.clip(s, min=lo))
+    T.clamp_max_ = unary("clamp_max_", lambda s, hi: ns.clip(s, max=hi))
     T.addcmul_ = unary("addcmul_", lambda s, a, b, value=1: s + value * a * b)
     T.addcdiv_ = unary("addcdiv_", lambda s, a, b, value=1: s + value * a / b)
     T.lerp_ = unary("lerp_", lambda s, end, weight: s + weight * (end - s))
-    T.masked_fill_ = unary("masked_fill_", lambda s, mask, value: F.where(mask, value, s))
+    T.masked_fill_ = unary("masked_fill_", lambda s, mask, value: ns.where(mask, value, s))
 
     def fill_(self, value):
         """Fill with ``value`` (a number or a 0-d tensor) in place."""
         if isinstance(value, Tensor) and value.ndim != 0:
             raise RuntimeError(f"fill_: the value must be a number or a 0-d tensor, got shape {value.shape}")
-        return inplace("fill_", self, lambda s, v: F.where(True, F.astype(_lift(v, s), s.dtype), s), value)
+        return inplace("fill_", self, lambda s, v: ns.where(True, ns.astype(_lift(v, s), s.dtype), s), value)
 
     def zero_(self):
         """Fill with zeros in place."""
@@ -300,7 +297,7 @@ def install(functions):
             src = Tensor._make(asarray_like(src, self.array))
         elif type(src.array) is not type(self.array):
             src = src.to(self.device)  # PyTorch's copy_ moves between devices
-        return inplace("copy_", self, lambda s, v: F.where(True, F.astype(v, s.dtype), s), src)
+        return inplace("copy_", self, lambda s, v: ns.where(True, ns.astype(v, s.dtype), s), src)
 
     T.fill_, T.zero_, T.copy_ = fill_, zero_, copy_
 

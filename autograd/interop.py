@@ -8,7 +8,8 @@ returns numpy's result (``np.asarray(t)`` and ``t.numpy()`` always give the valu
 """
 import numpy as np
 
-from .tensor import Tensor
+from .arguments import to_tensor
+from ._tensor import Tensor
 
 __all__ = ["install"]
 
@@ -116,22 +117,22 @@ def install(functions):
 
 
 _EXTRA = {
-    "_positive": lambda F, x: F._t(x),
-    "_reciprocal": lambda F, x: F.div(1.0, x),
-    "_lt": lambda F, x, y: F._t(x) < y if isinstance(x, Tensor) else F._t(y) > x,
-    "_le": lambda F, x, y: F._t(x) <= y if isinstance(x, Tensor) else F._t(y) >= x,
-    "_gt": lambda F, x, y: F._t(x) > y if isinstance(x, Tensor) else F._t(y) < x,
-    "_ge": lambda F, x, y: F._t(x) >= y if isinstance(x, Tensor) else F._t(y) <= x,
-    "_eq": lambda F, x, y: F._t(x) == y if isinstance(x, Tensor) else F._t(y) == x,
-    "_ne": lambda F, x, y: F._t(x) != y if isinstance(x, Tensor) else F._t(y) != x,
-    "_and": lambda F, x, y: F.logical_and(x, y),
-    "_or": lambda F, x, y: F.logical_or(x, y),
-    "_xor": lambda F, x, y: F.logical_xor(x, y),
-    "_invert": lambda F, x: F.logical_not(x),
+    "_positive": lambda ns, x: to_tensor(x),
+    "_reciprocal": lambda ns, x: ns.div(1.0, x),
+    "_lt": lambda ns, x, y: to_tensor(x) < y if isinstance(x, Tensor) else to_tensor(y) > x,
+    "_le": lambda ns, x, y: to_tensor(x) <= y if isinstance(x, Tensor) else to_tensor(y) >= x,
+    "_gt": lambda ns, x, y: to_tensor(x) > y if isinstance(x, Tensor) else to_tensor(y) < x,
+    "_ge": lambda ns, x, y: to_tensor(x) >= y if isinstance(x, Tensor) else to_tensor(y) <= x,
+    "_eq": lambda ns, x, y: to_tensor(x) == y if isinstance(x, Tensor) else to_tensor(y) == x,
+    "_ne": lambda ns, x, y: to_tensor(x) != y if isinstance(x, Tensor) else to_tensor(y) != x,
+    "_and": lambda ns, x, y: ns.logical_and(x, y),
+    "_or": lambda ns, x, y: ns.logical_or(x, y),
+    "_xor": lambda ns, x, y: ns.logical_xor(x, y),
+    "_invert": lambda ns, x: ns.logical_not(x),
     # numpy's var and std are the population forms (ddof=0), unlike ag.var's default
-    "_np_var": lambda F, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False: F.var(
+    "_np_var": lambda ns, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False: ns.var(
         x, axis, keepdims, correction=ddof),
-    "_np_std": lambda F, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False: F.std(
+    "_np_std": lambda ns, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False: ns.std(
         x, axis, keepdims, correction=ddof),
-    "_np_sort": lambda F, x, axis=-1, kind=None, order=None: F.sort(x, axis)[0],
+    "_np_sort": lambda ns, x, axis=-1, kind=None, order=None: ns.sort(x, axis)[0],
 }

@@ -72,7 +72,7 @@ class Generator:
 
     def get_state(self):
         """The full state, as a uint8 Tensor (restore it with :meth:`set_state`)."""
-        from .tensor import Tensor
+        from ._tensor import Tensor
 
         doc = json.dumps({"seed": self._seed, "bit_generator": self._rng.bit_generator.state})
         return Tensor(np.frombuffer(doc.encode(), dtype=np.uint8).copy())

@@ -29,8 +29,8 @@ import os
 
 import numpy as np
 
+from ._tensor import Tensor
 from .backend import get_backend, is_array, to_device, to_host
-from .tensor import Tensor
 
 __all__ = ["save", "load", "SerializationError"]
 

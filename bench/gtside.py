@@ -1,60 +1,11 @@
-"""gradtable's side of each model: built with ``nn`` and ``optim`` where they are
-available, else with raw autograd ops (ag.matmul, ag.relu, ag.log_softmax, an
-im2col made of slices) and a hand SGD update. ``variant`` says which one ran, and
-the JSON records it.
+"""gradtable's side of each model: built with ``nn`` and ``optim``, or (``use_nn=False``,
+for the Hessian-vector workload, whose loss is a function of explicit parameters) with
+raw autograd ops (ag.matmul, ag.relu, ag.log_softmax) and a hand SGD update.
+``variant`` says which one ran, and the JSON records it.
 """
-import functools
-
 import numpy as np
 
 import autograd as ag
-
-
-def _has(fn):
-    try:
-        fn()
-        return True
-    except Exception:
-        return False
-
-
-@functools.lru_cache(maxsize=None)
-def have_nn_mlp():
-    """nn.Linear, nn.ReLU, nn.Sequential, F.cross_entropy and optim.SGD all usable."""
-    def probe():
-        import nn
-        import nn.functional as F
-        import optim
-
-        m = nn.Sequential(nn.Linear(3, 2), nn.ReLU())
-        opt = optim.SGD(m.parameters(), lr=0.1)
-        loss = F.cross_entropy(m(ag.ones((4, 3))), ag.Tensor(np.array([0, 1, 0, 1])))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    return _has(probe)
-
-
-@functools.lru_cache(maxsize=None)
-def have_functional_conv():
-    """nn.functional.conv2d and max_pool2d usable."""
-    def probe():
-        import nn.functional as F
-
-        x = ag.ones((1, 1, 4, 4), requires_grad=True)
-        F.max_pool2d(F.conv2d(x, ag.ones((2, 1, 3, 3)), ag.zeros(2), padding=1), 2).sum().backward()
-    return _has(probe)
-
-
-@functools.lru_cache(maxsize=None)
-def have_nn_cnn():
-    """nn.Conv2d and nn.MaxPool2d usable (on top of what the MLP needs)."""
-    def probe():
-        import nn
-
-        m = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.MaxPool2d(2))
-        m(ag.ones((1, 1, 4, 4))).sum().backward()
-    return have_nn_mlp() and _has(probe)
 
 
 # ------------------------------------------------------------------ raw pieces
@@ -65,24 +16,6 @@ def raw_linear(x, w, b):
 def raw_cross_entropy(z, y):
     logp = ag.log_softmax(z, axis=1)
     return -logp[np.arange(z.shape[0]), y].mean()
-
-
-def raw_conv2d(x, w, b, pad):
-    """im2col from slices of the padded input, stacked, and one batched product."""
-    n, c, h, wd = x.shape
-    o, _, kh, kw = w.shape
-    if pad:
-        x = ag.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    ho, wo = h + 2 * pad - kh + 1, wd + 2 * pad - kw + 1
-    patches = [x[:, :, i:i + ho, j:j + wo] for i in range(kh) for j in range(kw)]
-    cols = ag.stack(patches, axis=2).reshape(n, c * kh * kw, ho * wo)
-    out = ag.matmul(w.reshape(o, c * kh * kw), cols)                # N, O, Ho*Wo
-    return out.reshape(n, o, ho, wo) + b.reshape(1, o, 1, 1)
-
-
-def raw_maxpool2(x):
-    n, c, h, w = x.shape
-    return x.reshape(n, c, h // 2, 2, w // 2, 2).max(axis=(3, 5))
 
 
 def raw_sgd(params, lr):
@@ -114,10 +47,10 @@ class MLP(_Model):
     """A gradtable MLP with given numpy weights [(W, b), ...]; ``step(x, y)`` is one
     full SGD training step, ``loss(x, y)`` the forward only."""
 
-    def __init__(self, weights, lr=0.01, act="relu", use_nn=None):
+    def __init__(self, weights, lr=0.01, act="relu", use_nn=True):
         self.lr = lr
         self.act = act
-        self.use_nn = have_nn_mlp() if use_nn is None else use_nn
+        self.use_nn = use_nn
         self.variant = "nn+optim" if self.use_nn else "raw autograd ops"
         if self.use_nn:
             import nn
@@ -163,16 +96,11 @@ class MLP(_Model):
 
 # ------------------------------------------------------------------ LeNet
 class LeNet(_Model):
-    def __init__(self, weights, lr=0.01, use_nn=None):
+    def __init__(self, weights, lr=0.01, use_nn=True):
         self.lr = lr
-        self.use_nn = have_nn_cnn() if use_nn is None else use_nn
+        self.use_nn = use_nn
         self.opt = None
-        if self.use_nn:
-            self.variant = "nn+optim"
-        elif have_functional_conv():
-            self.variant = "F.conv2d/F.max_pool2d, raw linear" + (" + optim.SGD" if have_nn_mlp() else "")
-        else:
-            self.variant = "raw autograd ops"
+        self.variant = "nn+optim" if use_nn else "F.conv2d/F.max_pool2d, raw linear + optim.SGD"
         if self.use_nn:
             import nn
             import optim
@@ -193,10 +121,9 @@ class LeNet(_Model):
             for w, b in weights:
                 self.params += [ag.Tensor(w.copy(), requires_grad=True),
                                 ag.Tensor(b.copy(), requires_grad=True)]
-            if have_nn_mlp():
-                import optim
+            import optim
 
-                self.opt = optim.SGD(self.params, lr=lr)
+            self.opt = optim.SGD(self.params, lr=lr)
 
     def loss(self, x, y):
         if self.use_nn:
@@ -212,19 +139,13 @@ class LeNet(_Model):
         return raw_cross_entropy(raw_linear(h, w5, b5), y.array if isinstance(y, ag.Tensor) else y)
 
 
-
 def conv2d(x, w, b, pad):
-    """Conv2d forward through nn.functional when it exists, else the raw im2col."""
-    if have_functional_conv():
-        import nn.functional as F
+    import nn.functional as F
 
-        return F.conv2d(x, w, b, padding=pad)
-    return raw_conv2d(x, w, b, pad)
+    return F.conv2d(x, w, b, padding=pad)
 
 
 def max_pool2d(x):
-    if have_functional_conv():
-        import nn.functional as F
+    import nn.functional as F
 
-        return F.max_pool2d(x, 2)
-    return raw_maxpool2(x)
+    return F.max_pool2d(x, 2)

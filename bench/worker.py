@@ -63,15 +63,7 @@ def versions():
         v["micrograd"] = "micrograd (PyPI)"
     except Exception:
         v["micrograd"] = "micrograd-style (bench/scalar_ref.py)"
-    try:
-        from .gtside import have_functional_conv, have_nn_cnn, have_nn_mlp
-
-        v["gradtable_models"] = {
-            "mlp": "nn+optim" if have_nn_mlp() else "raw autograd ops",
-            "cnn": ("nn+optim" if have_nn_cnn() else
-                    "F.conv2d+raw params" if have_functional_conv() else "raw autograd ops")}
-    except Exception:
-        pass
+    v["gradtable_models"] = {"mlp": "nn+optim", "cnn": "nn+optim"}
     return v
 
 

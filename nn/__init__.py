@@ -7,6 +7,7 @@ Names and layouts follow PyTorch (``Linear.weight`` is (out, in), images are NCH
 Each submodule lists its public names in ``__all__``; they are all re-exported here.
 """
 from .module import *  # noqa: F401,F403
+from .container import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
@@ -16,7 +17,13 @@ from .activation import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
 from .serialization import *  # noqa: F401,F403
+# attention and the transformer encoder, transposed convolution, upsampling (issue 12)
+from .attention import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
+from .conv_transpose import *  # noqa: F401,F403
+from .upsampling import *  # noqa: F401,F403
 from . import functional, init, utils, data  # noqa: F401
+from . import parallel  # noqa: F401  (DistributedDataParallel, on autograd.distributed)
 
 _LAZY = ("datasets", "train", "plots", "cli", "search", "transforms")
 
@@ -34,3 +41,5 @@ def __getattr__(name):
 from .embedding import *  # noqa: F401,F403,E402
 from .layernorm import *  # noqa: F401,F403,E402
 from .recurrent import *  # noqa: F401,F403,E402
+# the Gaussian negative log-likelihood loss (issue 13)
+from .gaussian_nll import *  # noqa: F401,F403,E402

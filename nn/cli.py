@@ -3,6 +3,7 @@
     python -m nn                                   # LeNet-style CNN on the real 8x8 digits
     python -m nn --model mlp --dataset spirals --optimizer momentum --epochs 200
     gradtable-train --help
+    python -m nn --model charlm                    # a character-level transformer (nn.charlm)
 
 It shows a progress bar, prints the test accuracy and writes into the output folder
 (default ``runs/<model>-<dataset>``):
@@ -32,7 +33,7 @@ import autograd as ag
 
 __all__ = ["main", "build_parser", "build_model", "load_data", "make_optimizer"]
 
-MODELS = ("logreg", "mlp", "cnn")
+MODELS = ("logreg", "mlp", "cnn", "charlm")
 DATASETS = ("digits", "moons", "spirals", "xor", "blobs")
 # name -> (optim class name, default learning rate, extra keyword arguments)
 OPTIMIZERS = {
@@ -105,8 +106,9 @@ def build_parser():
     p.add_argument("--model", choices=MODELS, default=None,
                    help="logreg: logistic (softmax) regression, one linear layer; mlp: a "
                         "multi-layer perceptron with ReLU; cnn: LeNet-style, two conv+ReLU+max-pool "
-                        "stages then fully connected layers (digits only). Default: cnn on "
-                        "digits, mlp on the 2-D datasets")
+                        "stages then fully connected layers (digits only); charlm: a character-level "
+                        "transformer language model on Shakespeare (its own options: --model charlm "
+                        "--help). Default: cnn on digits, mlp on the 2-D datasets")
     p.add_argument("--dataset", choices=DATASETS, default="digits",
                    help="digits: the real 8x8 handwritten digits (needs scikit-learn); moons, "
                         "spirals, xor, blobs: 2-D toy problems (a decision-boundary plot is "
@@ -130,6 +132,17 @@ def build_parser():
                    help="output folder (default: runs/<model>-<dataset>)")
     p.add_argument("--no-progress", action="store_true",
                    help="no progress bar (one line per epoch instead); tqdm is then not needed")
+    p.add_argument("--distributed", action="store_true",
+                   help="data parallel over the processes started by mpirun/srun (mpirun -n 4 "
+                        "python -m nn --distributed; needs gradtable[mpi]): each rank trains on "
+                        "its share of every batch of --batch-size samples; only rank 0 prints "
+                        "and writes files. Without a launcher it runs as one process")
+    p.add_argument("--checkpoint", action="store_true",
+                   help="write checkpoint.npz (weights, optimizer state, epoch, history) into the "
+                        "output folder after every epoch")
+    p.add_argument("--resume", metavar="CHECKPOINT", default=None,
+                   help="continue the run saved in a checkpoint.npz up to --epochs, on any "
+                        "number of ranks")
     return p
 
 
@@ -269,64 +282,69 @@ def write_graph(model, loss_fn, x, y, out_dir, title=None):
 
 
 # --------------------------------------------------------------------------- main
-def main(argv=None):
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.model is None:
-        args.model = "cnn" if args.dataset == "digits" else "mlp"
-    if args.model == "cnn" and args.dataset != "digits":
-        parser.error(f"--model cnn needs images and works only with --dataset digits "
-                     f"(got --dataset {args.dataset}); use --model mlp or --model logreg for it")
+def _wants_charlm(argv):
+    """``--model charlm`` selects the language-model job (nn.charlm), which has its own
+    options; every other model is a classifier trained here."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    for i, a in enumerate(argv):
+        if (a == "--model" and i + 1 < len(argv) and argv[i + 1] == "charlm") or a == "--model=charlm":
+            return argv
+    return None
 
+
+def _train(args, info, train_data, test_loader, loss_fn, epochs, out_dir, rank, world):
+    """Build, (resume,) and train the model on this rank: (model, lr, history, seconds)."""
     import nn
-    from .data import DataLoader, TensorDataset
-    from .train import fit, evaluate, accuracy
-
-    try:
-        X_train, X_test, y_train, y_test, info = load_data(args.dataset, args.model)
-    except ImportError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    out_dir = args.out or os.path.join("runs", f"{args.model}-{args.dataset}")
-    os.makedirs(out_dir, exist_ok=True)
-    epochs = args.epochs or DEFAULT_EPOCHS[args.dataset]
+    from .cli_ranks import checkpoint_writer, resume, train_loader
+    from .data import TensorDataset
+    from .train import accuracy, fit
 
     ag.manual_seed(args.seed)
     model = build_model(args.model, info["features"], info["classes"], args.hidden)
     optimizer, lr = make_optimizer(args.optimizer, model.parameters(), args.lr)
+    history, start = None, 0
+    if args.resume:
+        history, start = resume(args.resume, args, model, optimizer)
     scheduler = None
-    if args.schedule == "cosine":
+    if args.schedule == "cosine":  # resumed: the cosine over all --epochs, at epoch `start`
         import optim
-        scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
-    loss_fn = nn.CrossEntropyLoss()
-    train_loader = DataLoader(TensorDataset(X_train, y_train), batch_size=args.batch_size,
-                              shuffle=True, seed=args.seed)
-    test_loader = DataLoader(TensorDataset(X_test, y_test), batch_size=512)
+        scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs, last_epoch=start - 1)
+    # NOTE: every rank starts from rank 0's weights (DDP broadcasts them), so a checkpoint
+    # written by rank 0 resumes on any number of ranks
+    net = nn.parallel.DistributedDataParallel(model) if args.distributed else model
+    loader = train_loader(TensorDataset(*train_data), args, world, start)
     n_params = sum(p.numel() for p in model.parameters())
-    print(f"gradtable: {args.model} on {args.dataset} ({len(y_train)} training / {len(y_test)} test "
-          f"samples, {info['classes']} classes), {n_params:,} parameters, {args.optimizer} lr={lr:g}, "
-          f"{epochs} epochs of batches of {args.batch_size}", flush=True)
-
+    ranks = f", {world} ranks x batches of {max(1, args.batch_size // world)}" if args.distributed else ""
+    if rank == 0:
+        print(f"gradtable: {args.model} on {args.dataset} ({len(train_data[1])} training / "
+              f"{len(test_loader.dataset)} test samples, {info['classes']} classes), {n_params:,} "
+              f"parameters, {args.optimizer} lr={lr:g}, {epochs} epochs of batches of "
+              f"{args.batch_size}{ranks}" + (f", resumed after epoch {start}" if start else ""),
+              flush=True)
+    writer = None
+    if args.checkpoint and rank == 0:
+        writer = checkpoint_writer(os.path.join(out_dir, "checkpoint.npz"), args, model, optimizer)
     t0 = time.perf_counter()
-    try:
-        history = fit(model, loss_fn, optimizer, train_loader, epochs=epochs, val_loader=test_loader,
-                      metrics=accuracy, progress=not args.no_progress, log_epochs=True,
-                      scheduler=scheduler,
-                      desc=f"{args.model}/{args.dataset}")
-    except ImportError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    train_seconds = time.perf_counter() - t0
-    test = evaluate(model, loss_fn, test_loader)
-    train = evaluate(model, loss_fn, DataLoader(TensorDataset(X_train, y_train), batch_size=512))
-    if history.diverged:
-        print("warning: training diverged (the loss is not finite); try a smaller --lr", file=sys.stderr)
-    print(f"test accuracy: {100 * test['accuracy']:.2f}%  (test loss {test['loss']:.4f}, training "
-          f"accuracy {100 * train['accuracy']:.2f}%, trained in {train_seconds:.1f} s)", flush=True)
+    # NOTE: distributed ranks must run the same steps: no rank may stop early on its own
+    # loss, so divergence is reported at the end instead of stopping one rank
+    history = fit(net, loss_fn, optimizer, loader, epochs=max(0, epochs - start),
+                  val_loader=test_loader, metrics=accuracy, history=history,
+                  progress=not args.no_progress and rank == 0, log_epochs=rank == 0,
+                  scheduler=scheduler, desc=f"{args.model}/{args.dataset}",
+                  stop_on_nan=not args.distributed, on_epoch_end=writer)
+    return model, lr, history, time.perf_counter() - t0
 
+
+def _write_outputs(args, model, loss_fn, history, info, X_test, y_test, out_dir, run):
+    """model.npz, curves.png, decision_boundary.png, graph.png: (files, notes)."""
+    import nn
+
+    lr = run["lr"]
     files = {}
     nn.save(model.state_dict(), os.path.join(out_dir, "model.npz"))
     files["weights"] = "model.npz"
+    if args.checkpoint:
+        files["checkpoint"] = "checkpoint.npz"
     notes = []
     try:
         from . import plots
@@ -358,20 +376,88 @@ def main(argv=None):
     if note:
         notes.append(f"graph.png not drawn ({note}); wrote graph.dot instead "
                      f"(render it with: dot -Tpng {os.path.join(out_dir, 'graph.dot')} -o graph.png)")
+    return files, notes
 
-    summary = {
+
+def _summary(args, model, history, y_train, y_test, files, notes, run):
+    """What metrics.json holds."""
+    lr, epochs, world, test, train = run["lr"], run["epochs"], run["world"], run["test"], run["train"]
+    return {
         "model": args.model, "dataset": args.dataset, "optimizer": args.optimizer, "lr": lr,
         "schedule": args.schedule, "epochs": epochs, "batch_size": args.batch_size, "seed": args.seed,
         "hidden": list(args.hidden) if args.model == "mlp" else None,
-        "parameters": n_params, "train_samples": len(y_train), "test_samples": len(y_test),
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "train_samples": len(y_train), "test_samples": len(y_test),
         "split": {"test_size": TEST_SIZE, "seed": SPLIT_SEED},
         "test_accuracy": test["accuracy"], "test_loss": test["loss"],
         "train_accuracy": train["accuracy"], "train_loss": train["loss"],
-        "train_seconds": round(train_seconds, 3), "diverged": history.diverged,
+        "train_seconds": round(run["train_seconds"], 3), "diverged": history.diverged,
         "files": files, "notes": notes,
         "python": platform.python_version(), "numpy": np.__version__,
         "history": history.as_dict(),
+        "ranks": world, "batch_per_rank": max(1, args.batch_size // world),
+        "resumed_from": args.resume,
     }
+
+
+def main(argv=None):
+    charlm_argv = _wants_charlm(argv)
+    if charlm_argv is not None:
+        from . import charlm
+
+        return charlm.main(charlm_argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.model is None:
+        args.model = "cnn" if args.dataset == "digits" else "mlp"
+    if args.model == "cnn" and args.dataset != "digits":
+        parser.error(f"--model cnn needs images and works only with --dataset digits "
+                     f"(got --dataset {args.dataset}); use --model mlp or --model logreg for it")
+
+    import nn
+    from .data import DataLoader, TensorDataset
+    from .train import evaluate
+
+    rank, world = 0, 1
+    if args.distributed:  # NOTE: from here on, an exception on any rank aborts every rank
+        import autograd.distributed as dist
+
+        dist.init_process_group()
+        rank, world = dist.get_rank(), dist.get_world_size()
+    try:
+        X_train, X_test, y_train, y_test, info = load_data(args.dataset, args.model)
+    except ImportError as e:
+        if args.distributed:
+            raise
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    out_dir = args.out or os.path.join("runs", f"{args.model}-{args.dataset}")
+    if rank == 0:
+        os.makedirs(out_dir, exist_ok=True)
+    epochs = args.epochs or DEFAULT_EPOCHS[args.dataset]
+    loss_fn = nn.CrossEntropyLoss()
+    test_loader = DataLoader(TensorDataset(X_test, y_test), batch_size=512)
+    try:
+        model, lr, history, train_seconds = _train(args, info, (X_train, y_train), test_loader,
+                                                   loss_fn, epochs, out_dir, rank, world)
+    except ImportError as e:
+        if args.distributed:
+            raise
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    if rank != 0:
+        return 0  # rank 0 evaluates and writes the files
+    test = evaluate(model, loss_fn, test_loader)
+    train = evaluate(model, loss_fn, DataLoader(TensorDataset(X_train, y_train), batch_size=512))
+    if history.diverged or not np.isfinite(train["loss"]):
+        print("warning: training diverged (the loss is not finite); try a smaller --lr", file=sys.stderr)
+    print(f"test accuracy: {100 * test['accuracy']:.2f}%  (test loss {test['loss']:.4f}, training "
+          f"accuracy {100 * train['accuracy']:.2f}%, trained in {train_seconds:.1f} s)", flush=True)
+
+    run = {"lr": lr, "epochs": epochs, "world": world, "train_seconds": train_seconds,
+           "test": test, "train": train}
+    files, notes = _write_outputs(args, model, loss_fn, history, info, X_test, y_test, out_dir, run)
+    summary = _summary(args, model, history, y_train, y_test, files, notes, run)
     with open(os.path.join(out_dir, "metrics.json"), "w") as f:
         json.dump(summary, f, indent=1)
     for n in notes:

@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from . import init
+from .functional._args import check_groups, check_padding_mode
 from .functional._args import ntuple as _ntuple
 from .functional.conv import conv1d, conv2d, conv3d
 from .module import Module, Parameter
@@ -21,9 +22,7 @@ class _ConvNd(Module):
                  dilation=1, groups=1, bias=True, padding_mode="zeros", dtype=None):
         super().__init__()
         d = self._d
-        if groups < 1 or in_channels % groups or out_channels % groups:
-            raise ValueError(f"in_channels ({in_channels}) and out_channels ({out_channels}) "
-                             f"must both be divisible by groups ({groups})")
+        check_groups(in_channels, out_channels, groups, type(self).__name__)
         if padding_mode != "zeros":
             raise NotImplementedError(f"padding_mode={padding_mode!r} is not supported (only 'zeros')")
         self.in_channels = int(in_channels)
@@ -31,10 +30,7 @@ class _ConvNd(Module):
         self.kernel_size = _ntuple(kernel_size, d, "kernel_size")
         self.stride = _ntuple(stride, d, "stride")
         if isinstance(padding, str):
-            if padding not in ("same", "valid"):
-                raise ValueError(f"padding must be an int, a tuple, 'same' or 'valid', got {padding!r}")
-            if padding == "same" and any(s != 1 for s in self.stride):
-                raise ValueError("padding='same' is not supported for strided convolutions")
+            check_padding_mode(padding, self.stride, type(self).__name__)
             self.padding = padding
         else:
             self.padding = _ntuple(padding, d, "padding")

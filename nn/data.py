@@ -30,10 +30,10 @@ import numpy as np
 
 import autograd as ag
 
-from .sampler import RandomSampler, Sampler, SequentialSampler
+from .sampler import DistributedSampler, RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "DataLoader", "random_split", "default_collate",
-           "Sampler", "SequentialSampler", "RandomSampler", "TransformDataset"]
+           "Sampler", "SequentialSampler", "RandomSampler", "DistributedSampler", "TransformDataset"]
 
 
 class Dataset:

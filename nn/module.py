@@ -19,14 +19,14 @@ order of registration is the order of iteration, saving and printing. The contai
 """
 import collections
 import collections.abc
-import itertools
 
 import numpy as np
 
 import autograd as ag
 
-__all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
-           "ParameterDict"]
+from . import module_conversions as _conversions
+
+__all__ = ["Module", "Parameter"]
 
 
 # ====================================================================== Parameter
@@ -66,6 +66,7 @@ def _as_buffer(value, name):
                     "(a Tensor, a numpy array or None expected)")
 
 
+_scope = ag.graph_scope
 _IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
@@ -95,12 +96,15 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args, **kwargs):
-        # every op recorded by this forward (and not by a child's) is stamped with this
-        # module, so drawings group operations by the module that really made them
-        with ag.graph_scope(self):
-            if self._forward_pre_hooks or self._forward_hooks:
+        if _scope.recording:
+            # a drawing asked for it (ag.viz): every op recorded by this forward (and
+            # not by a child's) is stamped with this module, so drawings group
+            # operations by the module that really made them
+            with _scope(self):
                 return self._call_with_hooks(args, kwargs)
-            return self.forward(*args, **kwargs)
+        if self._forward_pre_hooks or self._forward_hooks:
+            return self._call_with_hooks(args, kwargs)
+        return self.forward(*args, **kwargs)
 
     def _call_with_hooks(self, args, kwargs):
         for hook in list(self._forward_pre_hooks.values()):
@@ -117,12 +121,12 @@ class Module:
     def register_forward_hook(self, hook):
         """Call ``hook(module, inputs, output)`` after every forward; a non-None
         return value replaces the output. Returns a handle with ``remove()``."""
-        return _Handle(self._forward_hooks, hook)
+        return ag.hooks.RemovableHandle(self._forward_hooks, hook)
 
     def register_forward_pre_hook(self, hook):
         """Call ``hook(module, inputs)`` before every forward; a non-None return value
         replaces the inputs. Returns a handle with ``remove()``."""
-        return _Handle(self._forward_pre_hooks, hook)
+        return ag.hooks.RemovableHandle(self._forward_pre_hooks, hook)
 
     # ------------------------------------------------------------ registration
     def _check_ready(self):
@@ -345,58 +349,13 @@ class Module:
         fn(self)
         return self
 
-    def to(self, *args, dtype=None, device=None, non_blocking=False):
-        """Move parameters, buffers and gradients to ``device`` and convert the floating
-        ones to ``dtype``, in place (PyTorch's ``Module.to``): ``model.to("cuda")``,
-        ``model.to(ag.float64)``, ``model.to("strict", "float64")``,
-        ``model.to(device=d)``. The Parameter objects stay the same, so an optimizer made
-        before or after the move keeps working (its state follows on its next step)."""
-        for a in args:
-            if isinstance(a, ag.Tensor):
-                device = a.device
-            elif isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda", "strict", "mps"):
-                device = a
-            else:
-                dtype = a
-        if dtype is not None:
-            dtype = np.dtype(dtype)
-            if dtype.kind != "f":
-                raise TypeError(f"Module.to only accepts floating-point dtypes, got {dtype}")
-        if device is not None:
-            device = ag.backend.get_backend(device).device  # raises here for a missing GPU
+    # conversions (nn.module_conversions): to(device / dtype), cpu, cuda, double, float
+    to = _conversions.to
+    double = _conversions.double
+    float = _conversions.float_
+    cpu = _conversions.cpu
+    cuda = _conversions.cuda
 
-        def convert(arr):
-            if device is not None:
-                arr = ag.backend.to_device(arr, device)
-            if dtype is not None and arr.dtype.kind == "f" and arr.dtype != dtype:
-                arr = arr.astype(dtype)
-            return arr
-
-        for t in [*self.parameters(), *self.buffers()]:
-            if t is None:
-                continue
-            t.array = convert(t.array)
-            if t._grad is not None:
-                t._grad = ag.Tensor._make(convert(t._grad.array))
-        return self
-
-    def double(self):
-        return self.to(np.float64)
-
-    def float(self):
-        return self.to(np.float32)
-
-    def cpu(self):
-        """Move every parameter, buffer and gradient to the CPU (``to("cpu")``)."""
-        return self.to("cpu")
-
-    def cuda(self, device=None):
-        """Move every parameter, buffer and gradient to a GPU (``to("cuda")``); needs
-        CuPy: ``pip install "gradtable[gpu]"``."""
-        return self.to("cuda" if device is None else
-                       f"cuda:{device}" if isinstance(device, int) else device)
-
-    # ------------------------------------------------------------ state
     def _state_items(self, keep_vars=False):
         for mod_prefix, mod in self.named_modules(remove_duplicate=False):
             pre = mod_prefix + "." if mod_prefix else ""
@@ -514,20 +473,3 @@ class Module:
     def __setstate__(self, state):
         self.__dict__.update(state)
 
-
-class _Handle:
-    _ids = itertools.count()
-
-    def __init__(self, store, hook):
-        self._store = store
-        self.id = next(_Handle._ids)
-        store[self.id] = hook
-
-    def remove(self):
-        self._store.pop(self.id, None)
-
-
-# the containers live in their own file; importing them here keeps ``nn.module`` the
-# one place to import the module system from
-from .container import (ModuleDict, ModuleList, ParameterDict, ParameterList,  # noqa: E402,F401
-                        Sequential)

@@ -4,17 +4,13 @@ from .functional import pooling as P
 from .module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
-           "AdaptiveAvgPool2d"]
+           "AdaptiveAvgPool2d", "MaxUnpool1d", "MaxUnpool2d"]
 
 
 class _MaxPoolNd(Module):
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
                  ceil_mode=False):
         super().__init__()
-        if return_indices:
-            raise NotImplementedError("return_indices=True is not supported")
-        if ceil_mode:
-            raise NotImplementedError("ceil_mode=True is not supported")
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding = padding
@@ -34,7 +30,8 @@ class MaxPool1d(_MaxPoolNd):
     argmax (the first at ties). No parameters."""
 
     def forward(self, input):  # noqa: A002
-        return P.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation)
+        return P.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            self.ceil_mode, self.return_indices)
 
 
 class MaxPool2d(_MaxPoolNd):
@@ -45,15 +42,14 @@ class MaxPool2d(_MaxPoolNd):
     row-major order at ties, as in PyTorch). No parameters."""
 
     def forward(self, input):  # noqa: A002
-        return P.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation)
+        return P.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            self.ceil_mode, self.return_indices)
 
 
 class _AvgPoolNd(Module):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
                  count_include_pad=True, divisor_override=None):
         super().__init__()
-        if ceil_mode:
-            raise NotImplementedError("ceil_mode=True is not supported")
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding = padding
@@ -75,7 +71,7 @@ class AvgPool1d(_AvgPoolNd):
         super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
 
     def forward(self, input):  # noqa: A002
-        return P.avg_pool1d(input, self.kernel_size, self.stride, self.padding,
+        return P.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             count_include_pad=self.count_include_pad)
 
 
@@ -86,7 +82,7 @@ class AvgPool2d(_AvgPoolNd):
     + 1. Each window element gets g / (kh kw)."""
 
     def forward(self, input):  # noqa: A002
-        return P.avg_pool2d(input, self.kernel_size, self.stride, self.padding,
+        return P.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             count_include_pad=self.count_include_pad,
                             divisor_override=self.divisor_override)
 
@@ -121,3 +117,37 @@ class AdaptiveAvgPool2d(Module):
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
+
+
+class _MaxUnpoolNd(Module):
+    _d = 0
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+
+    def forward(self, input, indices, output_size=None):  # noqa: A002
+        fn = P.max_unpool1d if self._d == 1 else P.max_unpool2d
+        return fn(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """The partial inverse of MaxPool1d: ``forward(input, indices, output_size=None)``
+    puts each value back at the index MaxPool1d(return_indices=True) gave, zeros
+    elsewhere. (N, C, L) -> (N, C, (L - 1) stride - 2 padding + k). No parameters."""
+
+    _d = 1
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """The partial inverse of MaxPool2d: ``forward(input, indices, output_size=None)``
+    writes each value at its flat index h W + w from MaxPool2d(return_indices=True),
+    zeros elsewhere. (N, C, H, W) -> (N, C, (H - 1) s - 2 p + kh, (W - 1) s - 2 p + kw);
+    pass ``output_size`` when the pooled size was rounded down. No parameters."""
+
+    _d = 2

@@ -29,7 +29,7 @@ import numpy as np
 
 import autograd as ag
 
-__all__ = ["Sampler", "SequentialSampler", "RandomSampler"]
+__all__ = ["Sampler", "SequentialSampler", "RandomSampler", "DistributedSampler"]
 
 
 class Sampler:
@@ -134,3 +134,71 @@ class RandomSampler(Sampler):
     def __repr__(self):
         return (f"RandomSampler({len(self.data_source)} samples, replacement={self.replacement}, "
                 f"num_samples={self.num_samples})")
+
+
+class DistributedSampler(Sampler):
+    """Each of ``num_replicas`` ranks reads its own, disjoint share of every epoch.
+
+    The epoch's order (a permutation drawn from ``seed + epoch`` when ``shuffle``, else
+    0 .. N-1) is padded by repeating its head to ``total_size = num_replicas * num_samples``
+    indices, or cut to it with ``drop_last``, and rank r takes every num_replicas-th
+    index from position r: ``order[r::num_replicas]``. So the ranks' shares are disjoint
+    and together cover every sample (a few twice when N is not a multiple of the number
+    of ranks, unless ``drop_last``), and every rank draws the same permutation without
+    communicating. Call ``set_epoch(e)`` at the start of each epoch for a new order.
+
+    num_samples = ceil(N / num_replicas), or floor(N / num_replicas) with drop_last.
+    ``num_replicas`` and ``rank`` default to the process group's world size and rank.
+    The permutation is numpy's (``default_rng(seed + epoch)``), not torch's ``randperm``.
+    """
+
+    def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0,
+                 drop_last=False):
+        if num_replicas is None or rank is None:
+            import autograd.distributed as dist
+
+            num_replicas = dist.get_world_size() if num_replicas is None else num_replicas
+            rank = dist.get_rank() if rank is None else rank
+        if int(num_replicas) < 1:
+            raise ValueError(f"DistributedSampler: num_replicas must be at least 1, got {num_replicas}")
+        if rank >= num_replicas or rank < 0:
+            raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
+        self.dataset = dataset
+        self.num_replicas, self.rank = int(num_replicas), int(rank)
+        self.epoch = 0
+        self.drop_last = bool(drop_last)
+        n = len(dataset)
+        if self.drop_last and n % self.num_replicas != 0:
+            self.num_samples = -(-(n - self.num_replicas) // self.num_replicas)
+        else:
+            self.num_samples = -(-n // self.num_replicas)
+        self.total_size = self.num_samples * self.num_replicas
+        self.shuffle = bool(shuffle)
+        self.seed = int(seed)
+
+    def __iter__(self):
+        n = len(self.dataset)
+        if self.shuffle:
+            order = np.random.default_rng(self.seed + self.epoch).permutation(n)
+        else:
+            order = np.arange(n)
+        if not self.drop_last:
+            pad = self.total_size - n
+            if pad > 0:
+                order = np.concatenate([order, np.resize(order, pad)])  # repeats the head
+        else:
+            order = order[:self.total_size]
+        own = order[self.rank:self.total_size:self.num_replicas]
+        return iter(own.tolist())
+
+    def __len__(self):
+        return self.num_samples
+
+    def set_epoch(self, epoch):
+        """The epoch number: with ``shuffle``, each epoch's permutation comes from seed + epoch."""
+        self.epoch = int(epoch)
+
+    def __repr__(self):
+        return (f"DistributedSampler({len(self.dataset)} samples, rank {self.rank} of "
+                f"{self.num_replicas}, {self.num_samples} each, shuffle={self.shuffle}, "
+                f"seed={self.seed}, epoch={self.epoch}, drop_last={self.drop_last})")

@@ -93,6 +93,14 @@ class History:
         self.best_epoch = None  # the epoch restore_best loaded back (or would)
         self._data = {}
 
+    @classmethod
+    def from_dict(cls, data, epochs):
+        """A History holding ``data`` (as ``as_dict()`` gave it) after ``epochs`` epochs."""
+        history = cls()
+        history._data = {k: [float(v) for v in values] for k, values in data.items()}
+        history.epochs = int(epochs)
+        return history
+
     def log(self, key, value):
         self._data.setdefault(key, []).append(float(value))
 
@@ -235,7 +243,7 @@ def predict(model, X, batch_size=1024):
 def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_loader=None, metrics=accuracy,
         progress=True, scheduler=None, history=None, log_epochs=False, stop_on_nan=True,
         desc=None, patience=None, min_delta=0.0, restore_best=False, monitor=None,
-        grad_tol=None):
+        grad_tol=None, on_epoch_end=None):
     """Train ``model`` for ``epochs`` passes over ``train_loader``; returns a :class:`History`.
 
     Args:
@@ -271,6 +279,8 @@ def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_loader=None, metr
             flat" criterion.
         grad_tol: the other "flat" criterion: stop when the norm of the epoch's mean
             gradient ``‖∇_θ E‖₂`` (logged as ``grad_norm``) falls below ``grad_tol``.
+        on_epoch_end: called as ``on_epoch_end(epoch, history)`` after each epoch (and its
+            scheduler step), e.g. to write a checkpoint; ``epoch`` counts from 1.
 
     Why training stopped is in ``history.stop_reason`` (None when every epoch ran).
     """
@@ -297,6 +307,8 @@ def fit(model, loss_fn, optimizer, train_loader, epochs=1, val_loader=None, metr
                 scheduler.step(_plateau_value(history))
             elif scheduler is not None:
                 scheduler.step()
+            if on_epoch_end is not None:
+                on_epoch_end(epoch, history)
     finally:
         if bar is not None:
             bar.close()

@@ -190,67 +190,90 @@ class Newton(Optimizer):
                                "the Hessian is built from the loss's graph:\n" + _CLOSURE_PATTERN)
         group = self.param_groups[0]
         params = group["params"]
-        loss = self._closure_loss(closure)
-        if not isinstance(loss, ag.Tensor):
-            raise TypeError(f"Newton: the closure must return the loss as a Tensor, got "
-                            f"{type(loss).__name__}")
-        if loss.numel() != 1:
-            raise ValueError(f"Newton: the closure must return a scalar loss, got a tensor of shape "
-                             f"{loss.shape}; reduce it first, e.g. with .sum() or .mean()")
-        if not loss.requires_grad:
-            raise RuntimeError("Newton: the loss returned by the closure does not depend on the "
-                               "parameters (it does not require grad); was it computed under no_grad?")
+        loss = _check_loss(self._closure_loss(closure))
         with ag.enable_grad():
-            try:
-                grads = ag.grad(loss, params, create_graph=True, allow_unused=True)
-            except RuntimeError as e:
-                raise RuntimeError(f"{e}\nNewton: the closure must return the loss without calling "
-                                   "backward() on it (backward frees the graph Newton "
-                                   "differentiates):\n" + _CLOSURE_PATTERN) from e
-            g = _flat([gi.array if gi is not None else np.zeros(p.shape) for gi, p in zip(grads, params)])
-            live = [(i, gi) for i, gi in enumerate(grads) if gi is not None and gi.requires_grad]
-            shapes = [p.shape for p in params]
-            sizes = [p.numel() for p in params]
-            offsets = np.cumsum([0] + sizes)
-
-            def hvp(v):
-                """H v: the gradient of g . v (a reverse pass through the gradient's graph)."""
-                if not live:
-                    return np.zeros(g.size)
-                outs = [gi for _, gi in live]
-                vs = [ag.Tensor(ag.backend.to_device(
-                    v[offsets[i]:offsets[i + 1]].reshape(shapes[i]).astype(gi.dtype), gi.device))
-                      for i, gi in live]
-                hv = ag.grad(outs, params, grad_outputs=vs, retain_graph=True, allow_unused=True)
-                return _flat([h.array if h is not None else np.zeros(p.shape) for h, p in zip(hv, params)])
-
-            n = g.size
-            if n <= group["max_dense"]:
-                H = np.empty((n, n))
-                e = np.zeros(n)
-                for k in range(n):
-                    e[k] = 1.0
-                    H[k] = hvp(e)
-                    e[k] = 0.0
-                d, lam = newton_direction(H, g, group["damping"], group["adaptive_damping"])
+            g, hvp = _gradient_and_hvp(loss, params)
+            if g.size <= group["max_dense"]:
+                d, lam = newton_direction(_dense_hessian(hvp, g.size), g, group["damping"],
+                                          group["adaptive_damping"])
             else:
                 d, lam = cg_solve(hvp, g, group["damping"], group["adaptive_damping"],
                                   group["cg_tol"], group["cg_max_iter"])
         self.last_damping = lam
+        self._apply(params, group, g, d)
+        return loss
+
+    def _apply(self, params, group, g, d):
+        """Set each parameter's ``.grad`` to its part of g and move it by -lr d."""
         lr = group["lr"]
-        for i, p in enumerate(params):
+        for p, gi, di in zip(params, _split(g, params), _split(d, params)):
             # NOTE: the Newton system is solved on the host in float64 (small problems);
             # the gradient and the step go back to the parameter's device
-            p.grad = ag.Tensor(ag.backend.to_device(
-                g[offsets[i]:offsets[i + 1]].reshape(shapes[i]).astype(p.dtype), p.device))
+            p.grad = ag.Tensor(ag.backend.to_device(gi.astype(p.dtype), p.device))
             s = self.state.get(p)
             if s is None:
                 s = self.state[p] = self._init_state(p, group)
             s["step"] += 1
-            p.array -= ag.backend.to_device(
-                (lr * d[offsets[i]:offsets[i + 1]]).reshape(shapes[i]).astype(p.dtype, copy=False), p.device)
+            p.array -= ag.backend.to_device((lr * di).astype(p.dtype, copy=False), p.device)
             ag.increment_version(p)
-        return loss
+
+
+def _check_loss(loss):
+    if not isinstance(loss, ag.Tensor):
+        raise TypeError(f"Newton: the closure must return the loss as a Tensor, got "
+                        f"{type(loss).__name__}")
+    if loss.numel() != 1:
+        raise ValueError(f"Newton: the closure must return a scalar loss, got a tensor of shape "
+                         f"{loss.shape}; reduce it first, e.g. with .sum() or .mean()")
+    if not loss.requires_grad:
+        raise RuntimeError("Newton: the loss returned by the closure does not depend on the "
+                           "parameters (it does not require grad); was it computed under no_grad?")
+    return loss
+
+
+def _split(flat, params):
+    """The pieces of a flat vector, shaped like ``params``."""
+    out, start = [], 0
+    for p in params:
+        n = p.numel()
+        out.append(flat[start:start + n].reshape(p.shape))
+        start += n
+    return out
+
+
+def _gradient_and_hvp(loss, params):
+    """The flat gradient g of ``loss`` and a function v -> H v (H the Hessian), which is
+    the gradient of g . v: one reverse pass through the gradient's own graph."""
+    try:
+        grads = ag.grad(loss, params, create_graph=True, allow_unused=True)
+    except RuntimeError as e:
+        raise RuntimeError(f"{e}\nNewton: the closure must return the loss without calling "
+                           "backward() on it (backward frees the graph Newton "
+                           "differentiates):\n" + _CLOSURE_PATTERN) from e
+    g = _flat([gi.array if gi is not None else np.zeros(p.shape) for gi, p in zip(grads, params)])
+    live = [(i, gi) for i, gi in enumerate(grads) if gi is not None and gi.requires_grad]
+
+    def hvp(v):
+        if not live:
+            return np.zeros(g.size)
+        pieces = _split(v, params)
+        vs = [ag.Tensor(ag.backend.to_device(pieces[i].astype(gi.dtype), gi.device)) for i, gi in live]
+        hv = ag.grad([gi for _, gi in live], params, grad_outputs=vs, retain_graph=True,
+                     allow_unused=True)
+        return _flat([h.array if h is not None else np.zeros(p.shape) for h, p in zip(hv, params)])
+
+    return g, hvp
+
+
+def _dense_hessian(hvp, n):
+    """H row by row: H e_k for each unit vector (H is symmetric)."""
+    H = np.empty((n, n))
+    e = np.zeros(n)
+    for k in range(n):
+        e[k] = 1.0
+        H[k] = hvp(e)
+        e[k] = 0.0
+    return H
 
 
 def _flat(arrays):

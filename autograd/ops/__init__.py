@@ -1,6 +1,7 @@
 """Every differentiable primitive, registered once (see ``registry``)."""
 from . import registry, elementwise, binary, reduce, shape, index, linalg, window, mutation, stats, losses  # noqa: F401
 from . import special, rounding, gather, matrix, einsum, custom  # noqa: F401  (issue 12's families)
+from . import attention  # noqa: F401  (softmax attention, issue 12)
 from .registry import REGISTRY, Op, primitive, unbroadcast
 
 __all__ = ["REGISTRY", "Op", "primitive", "unbroadcast"]

@@ -14,7 +14,7 @@ from .registry import primitive
 __all__ = []
 
 
-@primitive("function_output")
+@primitive("function_output", public="Function")
 def function_output(flat, start, stop, shape):
     """y = flat[start:stop] reshaped to ``shape``;  dy/dflat places g back: the gradient is
     zeros of flat's size with g (flattened) at start:stop."""
@@ -22,7 +22,7 @@ def function_output(flat, start, stop, shape):
 
 
 @function_output.defvjp
-def _(F, n, g, out, flat):
+def function_output_vjp(ns, n, g, out, flat):
     p = n.params
-    total = F.value(flat).shape[0]
-    return (F.pad(F.reshape(g, (-1,)), ((p["start"], total - p["stop"]),)),)
+    total = ns.value(flat).shape[0]
+    return (ns.pad(ns.reshape(g, (-1,)), ((p["start"], total - p["stop"]),)),)

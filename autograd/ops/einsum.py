@@ -54,7 +54,7 @@ def _sizes(subs, shapes):
     return size
 
 
-def _operand_grad(F, g, xs, subs, outs, k, shapes):
+def _operand_grad(ns, g, xs, subs, outs, k, shapes):
     """The gradient of operand ``k`` (see the module docstring)."""
     target = subs[k]
     others = [s for i, s in enumerate(subs) if i != k]
@@ -63,13 +63,13 @@ def _operand_grad(F, g, xs, subs, outs, k, shapes):
     uniq = "".join(dict.fromkeys(c for c in target if c in available))
     ops = [g] + [x for i, x in enumerate(xs) if i != k]
     eq = ",".join([outs] + others) + "->" + uniq
-    r = F.einsum(eq, *ops)
+    r = ns.einsum(eq, *ops)
     # letters that appear once in the target but nowhere else: broadcast along them
     full = "".join(dict.fromkeys(target))
     if full != uniq:
         # (uniq keeps the target's order, so inserting size-1 axes lines it up)
-        r = F.reshape(r, tuple(size[c] if c in uniq else 1 for c in full))
-        r = F.broadcast_to(r, tuple(size[c] for c in full))
+        r = ns.reshape(r, tuple(size[c] if c in uniq else 1 for c in full))
+        r = ns.broadcast_to(r, tuple(size[c] for c in full))
     # repeated letters: place the values on the diagonal with identity matrices
     if full != target:
         fresh = iter(c for c in LETTERS if c not in "".join(subs) + outs)
@@ -78,27 +78,27 @@ def _operand_grad(F, g, xs, subs, outs, k, shapes):
             if c in seen:
                 d = next(fresh)
                 renamed += d
-                eyes.append(F.const(np.eye(size[c]), g))
+                eyes.append(ns.const(np.eye(size[c]), g))
                 eye_subs.append(c + d)
             else:
                 seen.add(c)
                 renamed += c
-        r = F.einsum(",".join([full] + eye_subs) + "->" + renamed, r, *eyes)
+        r = ns.einsum(",".join([full] + eye_subs) + "->" + renamed, r, *eyes)
     # axes where the operand has size 1 but the others broadcast it
     xshape = shapes[k]
-    rshape = F.value(r).shape
+    rshape = ns.value(r).shape
     axes = tuple(i for i, (a, b) in enumerate(zip(xshape, rshape)) if a == 1 and b != 1)
     if axes:
-        r = F.sum(r, axis=axes, keepdims=True)
+        r = ns.sum(r, axis=axes, keepdims=True)
     return r
 
 
 @einsum.defvjp
-def _(F, n, g, out, *xs):
+def einsum_vjp(ns, n, g, out, *xs):
     ins, outs = n.params["equation"].split("->")
     subs = ins.split(",")
-    shapes = [F.value(x).shape for x in xs]
-    return tuple(_operand_grad(F, g, xs, subs, outs, k, shapes) if t._rg else None
+    shapes = [ns.value(x).shape for x in xs]
+    return tuple(_operand_grad(ns, g, xs, subs, outs, k, shapes) if t._rg else None
                  for k, t in enumerate(n.inputs))
 
 

@@ -18,106 +18,106 @@ def _sigmoid(x):
         return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
-@primitive("neg", uses=())
+@primitive("neg", uses=(), face="unary")
 def neg(x):
     """y = -x;  dy/dx = -1"""
     return np.negative(x)
 
 
 @neg.defvjp
-def _(F, n, g, out, x):
+def neg_vjp(ns, n, g, out, x):
     return (-g,)
 
 
-@primitive("exp", uses=(-1,))
+@primitive("exp", uses=(-1,), face="unary")
 def exp(x):
     """y = e^x;  dy/dx = e^x = y"""
     return np.exp(x)
 
 
 @exp.defvjp
-def _(F, n, g, out, x):
-    return (F.scaled(g, out),)
+def exp_vjp(ns, n, g, out, x):
+    return (ns.scaled(g, out),)
 
 
-@primitive("log", uses=(0,))
+@primitive("log", uses=(0,), face="unary")
 def log(x):
     """y = ln x;  dy/dx = 1/x"""
     return np.log(x)
 
 
 @log.defvjp
-def _(F, n, g, out, x):
-    return (F.scaled(g, 1 / x),)
+def log_vjp(ns, n, g, out, x):
+    return (ns.scaled(g, 1 / x),)
 
 
-@primitive("sqrt", uses=(-1,))
+@primitive("sqrt", uses=(-1,), face="unary")
 def sqrt(x):
     """y = sqrt(x);  dy/dx = 1 / (2 sqrt(x)) = 1 / (2y)"""
     return np.sqrt(x)
 
 
 @sqrt.defvjp
-def _(F, n, g, out, x):
-    return (F.scaled(g, 0.5 / out),)
+def sqrt_vjp(ns, n, g, out, x):
+    return (ns.scaled(g, 0.5 / out),)
 
 
-@primitive("sin", uses=(0,))
+@primitive("sin", uses=(0,), face="unary")
 def sin(x):
     """y = sin x;  dy/dx = cos x"""
     return np.sin(x)
 
 
 @sin.defvjp
-def _(F, n, g, out, x):
-    return (g * F.cos(x),)
+def sin_vjp(ns, n, g, out, x):
+    return (g * ns.cos(x),)
 
 
-@primitive("cos", uses=(0,))
+@primitive("cos", uses=(0,), face="unary")
 def cos(x):
     """y = cos x;  dy/dx = -sin x"""
     return np.cos(x)
 
 
 @cos.defvjp
-def _(F, n, g, out, x):
-    return (-g * F.sin(x),)
+def cos_vjp(ns, n, g, out, x):
+    return (-g * ns.sin(x),)
 
 
-@primitive("tan", uses=(-1,))
+@primitive("tan", uses=(-1,), face="unary")
 def tan(x):
     """y = tan x;  dy/dx = 1 + tan^2 x = 1 + y^2"""
     return np.tan(x)
 
 
 @tan.defvjp
-def _(F, n, g, out, x):
+def tan_vjp(ns, n, g, out, x):
     return (g * (1 + out * out),)
 
 
-@primitive("tanh", uses=(-1,))
+@primitive("tanh", uses=(-1,), face="unary")
 def tanh(x):
     """y = tanh x = 2 sigmoid(2x) - 1;  dy/dx = 1 - y^2"""
     return np.tanh(x)
 
 
 @tanh.defvjp
-def _(F, n, g, out, x):
+def tanh_vjp(ns, n, g, out, x):
     return (g * (1 - out * out),)
 
 
-@primitive("arctan", uses=(0,))
+@primitive("arctan", uses=(0,), face="unary", aliases=("atan",))
 def arctan(x):
     """y = arctan x;  dy/dx = 1 / (1 + x^2)"""
     return np.arctan(x)
 
 
 @arctan.defvjp
-def _(F, n, g, out, x):
+def arctan_vjp(ns, n, g, out, x):
     return (g / (1 + x * x),)
 
 
-@primitive("sigmoid", uses=(-1,))
+@primitive("sigmoid", uses=(-1,), face="unary")
 def sigmoid(x):
     """y = s(x) = 1 / (1 + e^-x);  dy/dx = s(x) (1 - s(x)) = y (1 - y), at most 1/4.
 
@@ -128,44 +128,44 @@ def sigmoid(x):
 
 
 @sigmoid.defvjp
-def _(F, n, g, out, x):
+def sigmoid_vjp(ns, n, g, out, x):
     return (g * out * (1 - out),)
 
 
-@primitive("relu", uses=(0,))
+@primitive("relu", uses=(0,), face="unary")
 def relu(x):
     """y = max(x, 0);  dy/dx = 1 for x > 0, else 0 (the convention relu'(0) = 0)"""
     return np.maximum(x, 0)
 
 
 @relu.defvjp
-def _(F, n, g, out, x):
-    return (g * (F.value(x) > 0),)
+def relu_vjp(ns, n, g, out, x):
+    return (g * (ns.value(x) > 0),)
 
 
-@primitive("abs", uses=(0,))
+@primitive("abs", uses=(0,), face="unary")
 def abs_(x):
     """y = |x|;  dy/dx = sign(x) (the convention abs'(0) = 0)"""
     return np.abs(x)
 
 
 @abs_.defvjp
-def _(F, n, g, out, x):
-    return (g * np.sign(F.value(x)),)
+def abs_vjp(ns, n, g, out, x):
+    return (g * np.sign(ns.value(x)),)
 
 
-@primitive("sign", uses=())
+@primitive("sign", uses=(), face="unary")
 def sign(x):
     """y = sign(x) in {-1, 0, 1};  dy/dx = 0 (zero gradient everywhere)"""
     return np.sign(x)
 
 
 @sign.defvjp
-def _(F, n, g, out, x):
-    return (F.zeros_like(x),)
+def sign_vjp(ns, n, g, out, x):
+    return (ns.zeros_like(x),)
 
 
-@primitive("step", uses=())
+@primitive("step", uses=(), face="unary")
 def step(x):
     """The binary step: y = 1 for x >= 0, else 0;  dy/dx = 0 (zero gradient everywhere).
 
@@ -176,11 +176,11 @@ def step(x):
 
 
 @step.defvjp
-def _(F, n, g, out, x):
-    return (F.zeros_like(x),)
+def step_vjp(ns, n, g, out, x):
+    return (ns.zeros_like(x),)
 
 
-@primitive("softplus", uses=(0,))
+@primitive("softplus", uses=(0,), face="unary")
 def softplus(x):
     """y = log(1 + e^x);  dy/dx = sigmoid(x).
 
@@ -192,11 +192,11 @@ def softplus(x):
 
 
 @softplus.defvjp
-def _(F, n, g, out, x):
-    return (g * F.sigmoid(x),)
+def softplus_vjp(ns, n, g, out, x):
+    return (g * ns.sigmoid(x),)
 
 
-@primitive("pow_scalar", uses=(0,))
+@primitive("pow_scalar", uses=(0,), public="pow")
 def pow_scalar(x, p):
     """y = x^p for a constant exponent p;  dy/dx = p x^(p-1).
 
@@ -208,15 +208,15 @@ def pow_scalar(x, p):
 
 
 @pow_scalar.defvjp
-def _(F, n, g, out, x):
+def pow_scalar_vjp(ns, n, g, out, x):
     p = n.params["p"]
     if p == 0:
-        return (F.zeros_like(x),)
+        return (ns.zeros_like(x),)
     if p == 1:
         return (g,)
     if p == 2:
         return (g * (2 * x),)
-    return (F.scaled(g, p * x ** (p - 1)),)
+    return (ns.scaled(g, p * x ** (p - 1)),)
 
 
 @primitive("clip", uses=(0,))
@@ -226,9 +226,9 @@ def clip(x, lo=None, hi=None):
 
 
 @clip.defvjp
-def _(F, n, g, out, x):
+def clip_vjp(ns, n, g, out, x):
     lo, hi = n.params.get("lo"), n.params.get("hi")
-    xv = F.value(x)
+    xv = ns.value(x)
     mask = None if lo is None else xv >= lo
     if hi is not None:
         mask = xv <= hi if mask is None else mask & (xv <= hi)
@@ -242,8 +242,8 @@ def astype(x, dtype):
 
 
 @astype.defvjp
-def _(F, n, g, out, x):
-    return (F.astype(g, F.value(x).dtype),)
+def astype_vjp(ns, n, g, out, x):
+    return (ns.astype(g, ns.value(x).dtype),)
 
 
 @primitive("clone", uses=())
@@ -253,11 +253,11 @@ def clone(x):
 
 
 @clone.defvjp
-def _(F, n, g, out, x):
+def clone_vjp(ns, n, g, out, x):
     return (g,)
 
 
-@primitive("log1p", uses=(0,))
+@primitive("log1p", uses=(0,), face="unary")
 def log1p(x):
     """y = ln(1 + x);  dy/dx = 1 / (1 + x).
 
@@ -267,11 +267,11 @@ def log1p(x):
 
 
 @log1p.defvjp
-def _(F, n, g, out, x):
-    return (F.scaled(g, 1 / (1 + x)),)
+def log1p_vjp(ns, n, g, out, x):
+    return (ns.scaled(g, 1 / (1 + x)),)
 
 
-@primitive("expm1", uses=(-1,))
+@primitive("expm1", uses=(-1,), face="unary")
 def expm1(x):
     """y = e^x - 1;  dy/dx = e^x = y + 1.
 
@@ -281,5 +281,5 @@ def expm1(x):
 
 
 @expm1.defvjp
-def _(F, n, g, out, x):
-    return (F.scaled(g, out + 1),)
+def expm1_vjp(ns, n, g, out, x):
+    return (ns.scaled(g, out + 1),)

@@ -47,9 +47,9 @@ def gather(x, dim, index):
 
 
 @gather.defvjp
-def _(F, n, g, out, x):
+def gather_vjp(ns, n, g, out, x):
     p = n.params
-    return (F.scatter_add(F.zeros_like(x), p["dim"], p["index"], g),)
+    return (ns.scatter_add(ns.zeros_like(x), p["dim"], p["index"], g),)
 
 
 @primitive("scatter_add")
@@ -62,18 +62,18 @@ def scatter_add(x, src, dim, index):
     return out
 
 
-def _src_grad(F, g, src, dim, index):
-    gs = F.gather(g, dim, index)
-    shape = F.value(src).shape
+def _src_grad(ns, g, src, dim, index):
+    gs = ns.gather(g, dim, index)
+    shape = ns.value(src).shape
     if shape != index.shape and len(shape) == index.ndim:  # src larger than index: zero pad
-        gs = F.pad(gs, tuple((0, s - i) for s, i in zip(shape, index.shape)))
+        gs = ns.pad(gs, tuple((0, s - i) for s, i in zip(shape, index.shape)))
     return gs
 
 
 @scatter_add.defvjp
-def _(F, n, g, out, x, src):
+def scatter_add_vjp(ns, n, g, out, x, src):
     p, (a, b) = n.params, n.inputs
-    return (g if a._rg else None, _src_grad(F, g, src, p["dim"], p["index"]) if b._rg else None)
+    return (g if a._rg else None, _src_grad(ns, g, src, p["dim"], p["index"]) if b._rg else None)
 
 
 @primitive("scatter")
@@ -88,14 +88,14 @@ def scatter(x, src, dim, index):
 
 
 @scatter.defvjp
-def _(F, n, g, out, x, src):
+def scatter_vjp(ns, n, g, out, x, src):
     p, (a, b) = n.params, n.inputs
     gx = None
     if a._rg:
-        keep = backend_of(F.value(x)).ones(F.value(x).shape, bool)
+        keep = backend_of(ns.value(x)).ones(ns.value(x).shape, bool)
         keep[along(p["index"], p["dim"])] = False
-        gx = F.where(keep, g, 0)
-    return (gx, _src_grad(F, g, src, p["dim"], p["index"]) if b._rg else None)
+        gx = ns.where(keep, g, 0)
+    return (gx, _src_grad(ns, g, src, p["dim"], p["index"]) if b._rg else None)
 
 
 def _argsort(x, axis=-1, descending=False):

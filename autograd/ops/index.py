@@ -47,8 +47,8 @@ def getitem(x, index):
 
 
 @getitem.defvjp
-def _(F, n, g, out, x):
-    return (F.index_add(g, n.params["index"], F.value(x).shape),)
+def getitem_vjp(ns, n, g, out, x):
+    return (ns.index_add(g, n.params["index"], ns.value(x).shape),)
 
 
 @primitive("index_add", uses=())
@@ -59,5 +59,5 @@ def index_add(g, index, shape):
 
 
 @index_add.defvjp
-def _(F, n, gy, out, g):
-    return (F.getitem(gy, n.params["index"]),)
+def index_add_vjp(ns, n, gy, out, g):
+    return (ns.getitem(gy, n.params["index"]),)

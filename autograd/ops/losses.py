@@ -15,7 +15,7 @@ __all__ = []
 BCE_EPS = 1e-12  # PyTorch's EPSILON in binary_cross_entropy_backward
 
 
-@primitive("binary_cross_entropy", uses=(0, 1))
+@primitive("binary_cross_entropy", uses=(0, 1), public="nn.functional.binary_cross_entropy")
 def binary_cross_entropy(p, y):
     """l = -(y max(ln p, -100) + (1 - y) max(ln(1 - p), -100))  (elementwise);
 
@@ -29,11 +29,11 @@ def binary_cross_entropy(p, y):
 
 
 @binary_cross_entropy.defvjp
-def _(F, n, g, out, p, y):
+def binary_cross_entropy_vjp(ns, n, g, out, p, y):
     a, b = n.inputs
     gp = gy = None
     if a._rg:
-        gp = g * (p - y) / F.maximum(p * (1 - p), F.const(BCE_EPS, p))
+        gp = g * (p - y) / ns.maximum(p * (1 - p), ns.const(BCE_EPS, p))
     if b._rg:
-        gy = F.scaled(g, F.log(1 - p) - F.log(p))
+        gy = ns.scaled(g, ns.log(1 - p) - ns.log(p))
     return (gp, gy)

@@ -16,8 +16,8 @@ def tril(x, diagonal=0):
 
 
 @tril.defvjp
-def _(F, n, g, out, x):
-    return (F.tril(g, n.params.get("diagonal", 0)),)
+def tril_vjp(ns, n, g, out, x):
+    return (ns.tril(g, n.params.get("diagonal", 0)),)
 
 
 @primitive("triu")
@@ -28,8 +28,8 @@ def triu(x, diagonal=0):
 
 
 @triu.defvjp
-def _(F, n, g, out, x):
-    return (F.triu(g, n.params.get("diagonal", 0)),)
+def triu_vjp(ns, n, g, out, x):
+    return (ns.triu(g, n.params.get("diagonal", 0)),)
 
 
 @primitive("roll")
@@ -40,9 +40,9 @@ def roll(x, shifts, dims):
 
 
 @roll.defvjp
-def _(F, n, g, out, x):
+def roll_vjp(ns, n, g, out, x):
     p = n.params
-    return (F.roll(g, tuple(-s for s in p["shifts"]), p["dims"]),)
+    return (ns.roll(g, tuple(-s for s in p["shifts"]), p["dims"]),)
 
 
 @primitive("cumprod")
@@ -59,24 +59,24 @@ def cumprod(x, axis):
     return np.cumprod(x, axis=axis)
 
 
-def _revcumsum(F, a, axis, nd):
+def _revcumsum(ns, a, axis, nd):
     rev = (slice(None),) * (axis % nd) + (slice(None, None, -1),)
-    return F.getitem(F.cumsum(F.getitem(a, rev), axis), rev)
+    return ns.getitem(ns.cumsum(ns.getitem(a, rev), axis), rev)
 
 
 @cumprod.defvjp
-def _(F, n, g, out, x):
+def cumprod_vjp(ns, n, g, out, x):
     axis = n.params["axis"]
-    xv = F.value(x)
+    xv = ns.value(x)
     nd = xv.ndim
     if np.all(xv != 0):
-        return (_revcumsum(F, g * out, axis, nd) / x,)
+        return (_revcumsum(ns, g * out, axis, nd) / x,)
     size = xv.shape[axis]
     shape = [1] * nd
     shape[axis] = size
     pos = backend_of(xv).arange(size).reshape(shape)
     parts = []
     for j in range(size):
-        c = F.cumprod(F.where(pos == j, F.const(1, x), x), axis)
-        parts.append(F.sum(F.where(pos >= j, g * c, 0), axis=axis, keepdims=True))
-    return (F.concatenate(parts, axis=axis),)
+        c = ns.cumprod(ns.where(pos == j, ns.const(1, x), x), axis)
+        parts.append(ns.sum(ns.where(pos >= j, g * c, 0), axis=axis, keepdims=True))
+    return (ns.concatenate(parts, axis=axis),)

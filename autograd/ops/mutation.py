@@ -17,11 +17,11 @@ from ..backend import backend_of
 __all__ = ["apply_view", "apply_view_arr"]
 
 
-def apply_view(F, x, steps):
-    """view(x) for a chain of view ops: on arrays (a numpy view) or, when ``F`` records,
+def apply_view(ns, x, steps):
+    """view(x) for a chain of view ops: on arrays (a numpy view) or, when ``ns`` records,
     on Tensors (recorded, so differentiable again)."""
     for op, params in steps:
-        x = op(x, **params) if F.create_graph else op.fwd(x, **params)
+        x = op(x, **params) if ns.create_graph else op.fwd(x, **params)
     return x
 
 
@@ -31,18 +31,18 @@ def apply_view_arr(a, steps):
     return a
 
 
-def _zero_region(F, g, write):
+def _zero_region(ns, g, write):
     """g with the positions that ``write(array)`` selects set to 0."""
-    if F.create_graph:
-        m = backend_of(F.value(g)).ones(g.shape, g.dtype)
+    if ns.create_graph:
+        m = backend_of(ns.value(g)).ones(g.shape, g.dtype)
         write(m)
-        return g * F.const(m, g)
+        return g * ns.const(m, g)
     out = np.array(g) if type(g) is np.ndarray else g.copy()
     write(out)
     return out
 
 
-@primitive("setitem", uses=())
+@primitive("setitem", uses=(), public="Tensor.__setitem__")
 def setitem(x, v, index):
     """y = x with y[index] = v;  dy/dx = g with g[index] = 0,  dy/dv = g[index]."""
     out = x.copy()
@@ -51,18 +51,18 @@ def setitem(x, v, index):
 
 
 @setitem.defvjp
-def setitem_vjp(F, n, g, out, x, v):
+def setitem_vjp(ns, n, g, out, x, v):
     index = n.params["index"]
 
     def write(a):
         a[index] = 0
 
     a, b = n.inputs
-    return (_zero_region(F, g, write) if a._rg else None,
-            F.getitem(g, index) if b._rg else None)
+    return (_zero_region(ns, g, write) if a._rg else None,
+            ns.getitem(g, index) if b._rg else None)
 
 
-@primitive("copy_slices", uses=())
+@primitive("copy_slices", uses=(), public="Tensor.__setitem__")
 def copy_slices(x, src, steps):
     """y = x with view(x) = src;  dy/dx = g with view(g) = 0,  dy/dsrc = view(g)."""
     out = x.copy()
@@ -71,12 +71,12 @@ def copy_slices(x, src, steps):
 
 
 @copy_slices.defvjp
-def copy_slices_vjp(F, n, g, out, x, src):
+def copy_slices_vjp(ns, n, g, out, x, src):
     steps = n.params["steps"]
 
     def write(a):
         apply_view_arr(a, steps)[...] = 0
 
     a, b = n.inputs
-    return (_zero_region(F, g, write) if a._rg else None,
-            apply_view(F, g, steps) if b._rg else None)
+    return (_zero_region(ns, g, write) if a._rg else None,
+            apply_view(ns, g, steps) if b._rg else None)

@@ -114,7 +114,7 @@ def _fwd_gru(xi, h, wt, b, out, reverse):
     return A, HN
 
 
-@primitive("rnn_scan", saves=True)
+@primitive("rnn_scan", saves=True, public="nn.functional.rnn")
 def rnn_scan(xi, h0, *rest, mode, reverse=False):
     """out = the stacked hidden states of a recurrent layer run over xi (see the module
     docstring for the recurrences, shapes and the VJP)."""
@@ -216,41 +216,38 @@ def _vjp_raw(n, g, out, xi, h0, *rest):
 
 
 # ---------------------------------------------------------------- VJP under create_graph
-def _composite(AF, xi, h0, *rest, mode, reverse=False):
+def _composite(ns, xi, h0, *rest, mode, reverse=False):
     """The same recurrence step by step with autograd ops (recorded)."""
     T, H = xi.shape[0], h0.shape[-1]
     h, outs = h0, [None] * T
     c = rest[0] if mode == "LSTM" else None
     w = rest[-1] if mode != "GRU" else rest[0]
     for t in _order(T, reverse):
-        x = AF.getitem(xi, t)
+        x = ns.getitem(xi, t)
         if mode == "GRU":
-            hh = AF.matmul(h, AF.swapaxes(w, 0, 1)) + rest[1]
-            rz = AF.sigmoid(x[:, :2 * H] + hh[:, :2 * H])
-            nn_ = AF.tanh(x[:, 2 * H:] + rz[:, :H] * hh[:, 2 * H:])
+            hh = ns.matmul(h, ns.swapaxes(w, 0, 1)) + rest[1]
+            rz = ns.sigmoid(x[:, :2 * H] + hh[:, :2 * H])
+            nn_ = ns.tanh(x[:, 2 * H:] + rz[:, :H] * hh[:, 2 * H:])
             h = nn_ + rz[:, H:] * (h - nn_)
         else:
-            pre = x + AF.matmul(h, AF.swapaxes(w, 0, 1))
+            pre = x + ns.matmul(h, ns.swapaxes(w, 0, 1))
             if mode == "LSTM":
-                s = AF.sigmoid(pre)
-                c = s[:, H:2 * H] * c + s[:, :H] * AF.tanh(pre[:, 2 * H:3 * H])
-                h = s[:, 3 * H:] * AF.tanh(c)
+                s = ns.sigmoid(pre)
+                c = s[:, H:2 * H] * c + s[:, :H] * ns.tanh(pre[:, 2 * H:3 * H])
+                h = s[:, 3 * H:] * ns.tanh(c)
             else:
-                h = AF.tanh(pre) if mode == "RNN_TANH" else AF.relu(pre)
+                h = ns.tanh(pre) if mode == "RNN_TANH" else ns.relu(pre)
         outs[t] = h
-    return AF.stack(outs + ([c] if mode == "LSTM" else []), 0)
+    return ns.stack(outs + ([c] if mode == "LSTM" else []), 0)
 
 
-def _vjp(F, n, g, out, *inputs):
-    if not F.create_graph:
+def rnn_scan_vjp(ns, n, g, out, *inputs):
+    if not ns.create_graph:
         return _vjp_raw(n, g, out, *inputs)
-    from .. import functions as AF
-    from ..engine import grad
-
-    y = _composite(AF, *inputs, **n.params)
+    y = _composite(ns, *inputs, **n.params)
     need = [x for x in inputs if x._rg]
-    got = iter(grad([y], need, [g], create_graph=True, allow_unused=True))
+    got = iter(ns.grad([y], need, [g], create_graph=True, allow_unused=True))
     return tuple(next(got) if x._rg else None for x in inputs)
 
 
-rnn_scan.defvjp(_vjp)
+rnn_scan.defvjp(rnn_scan_vjp)

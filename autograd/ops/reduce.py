@@ -49,31 +49,31 @@ def keepdims_shape(xshape, axis):
     return tuple(1 if i in axes else n for i, n in enumerate(xshape))
 
 
-def _keep(F, g, xshape, axis, keepdims):
+def _keep(ns, g, xshape, axis, keepdims):
     """Reshape a reduced gradient to the keepdims shape, ready to broadcast over x."""
     if keepdims:
         return g
-    return F.reshape(g, keepdims_shape(xshape, axis))
+    return ns.reshape(g, keepdims_shape(xshape, axis))
 
 
-@primitive("sum", uses=())
+@primitive("sum", uses=(), face="reduce")
 def sum_(x, axis=None, keepdims=False):
     """y = sum_i x_i over the axes;  dy/dx_i = 1 (g is copied back along the axes)."""
     return np.sum(x, axis=axis, keepdims=keepdims)
 
 
 @sum_.defvjp
-def _(F, n, g, out, x):
+def sum_vjp(ns, n, g, out, x):
     p = n.params
-    shape = F.value(x).shape
-    return (F.broadcast_to(_keep(F, g, shape, p.get("axis"), p.get("keepdims", False)), shape),)
+    shape = ns.value(x).shape
+    return (ns.broadcast_to(_keep(ns, g, shape, p.get("axis"), p.get("keepdims", False)), shape),)
 
 
-def _extreme_vjp(F, n, g, out, x):
+def extreme_vjp(ns, n, g, out, x):
     p = n.params
-    xv = F.value(x)
+    xv = ns.value(x)
     axis, keepdims = p.get("axis"), p.get("keepdims", False)
-    ov = np.reshape(F.value(out), keepdims_shape(xv.shape, axis))
+    ov = np.reshape(ns.value(out), keepdims_shape(xv.shape, axis))
     mask = xv == ov
     if xv.dtype.kind == "f":
         # NOTE: a NaN maximum comes from the NaN entries, so they get the gradient
@@ -83,7 +83,7 @@ def _extreme_vjp(F, n, g, out, x):
             mask = np.where(nan_out, np.isnan(xv), mask)
     count = mask.sum(axis=axis, keepdims=True)
     share = (mask / count).astype(xv.dtype)
-    return (_keep(F, g, xv.shape, axis, keepdims) * share,)
+    return (_keep(ns, g, xv.shape, axis, keepdims) * share,)
 
 
 @primitive("max")
@@ -104,11 +104,11 @@ def min_(x, axis=None, keepdims=False):
     return np.min(x, axis=axis, keepdims=keepdims)
 
 
-max_.defvjp(_extreme_vjp)
-min_.defvjp(_extreme_vjp)
+max_.defvjp(extreme_vjp)
+min_.defvjp(extreme_vjp)
 
 
-@primitive("prod")
+@primitive("prod", face="reduce")
 def prod(x, axis=None, keepdims=False):
     """y = prod_i x_i;  dy/dx_i = prod_{j != i} x_j (exact also where some x_j = 0).
 
@@ -123,34 +123,34 @@ def prod(x, axis=None, keepdims=False):
 
 
 @prod.defvjp
-def _(F, n, g, out, x):
+def prod_vjp(ns, n, g, out, x):
     p = n.params
     axis, keepdims = p.get("axis"), p.get("keepdims", False)
-    xv = F.value(x)
-    gk = _keep(F, g, xv.shape, axis, keepdims)
+    xv = ns.value(x)
+    gk = _keep(ns, g, xv.shape, axis, keepdims)
     if np.all(xv != 0):
-        return (gk * _keep(F, out, xv.shape, axis, keepdims) / x,)
-    if F.create_graph:
-        return (gk * _prod_others_graph(F, x, axis),)
+        return (gk * _keep(ns, out, xv.shape, axis, keepdims) / x,)
+    if ns.create_graph:
+        return (gk * _prod_others_graph(ns, x, axis),)
     return (gk * _prod_others(xv, axis),)
 
 
-def _prod_others_graph(F, x, axis):
+def _prod_others_graph(ns, x, axis):
     """prod_{j != i} x_j along ``axis`` for every i, with differentiable ops: the
     reduced axes are flattened to one of length m, x is broadcast to (..., m, m) with
     the diagonal replaced by 1, and each row is multiplied out."""
-    xv = F.value(x)
+    xv = ns.value(x)
     axes = normalize_axis(axis, xv.ndim)
     rest = [i for i in range(xv.ndim) if i not in axes]
     order = rest + list(axes)
-    xt = F.transpose(x, tuple(order)) if order != list(range(xv.ndim)) else x
+    xt = ns.transpose(x, tuple(order)) if order != list(range(xv.ndim)) else x
     lead = tuple(xv.shape[i] for i in rest)
     m = int(np.prod([xv.shape[i] for i in axes]))
-    rows = F.broadcast_to(F.reshape(xt, lead + (1, m)), lead + (m, m))
-    others = F.prod(F.where(backend_of(xv).eye(m, None, bool), 1, rows), axis=-1)
-    others = F.reshape(others, tuple(xv.shape[i] for i in order))
+    rows = ns.broadcast_to(ns.reshape(xt, lead + (1, m)), lead + (m, m))
+    others = ns.prod(ns.where(backend_of(xv).eye(m, None, bool), 1, rows), axis=-1)
+    others = ns.reshape(others, tuple(xv.shape[i] for i in order))
     if order != list(range(xv.ndim)):
-        others = F.transpose(others, tuple(int(i) for i in np.argsort(order)))
+        others = ns.transpose(others, tuple(int(i) for i in np.argsort(order)))
     return others
 
 
@@ -168,7 +168,7 @@ def _prod_others(x, axis):
     return np.transpose(others, tuple(int(i) for i in np.argsort(rest + list(axes))))
 
 
-@primitive("logsumexp")
+@primitive("logsumexp", face="reduce")
 def logsumexp(x, axis=None, keepdims=False):
     """y = log sum_i e^(x_i);  dy/dx_i = e^(x_i - y) = softmax(x)_i.
 
@@ -182,11 +182,11 @@ def logsumexp(x, axis=None, keepdims=False):
 
 
 @logsumexp.defvjp
-def _(F, n, g, out, x):
+def logsumexp_vjp(ns, n, g, out, x):
     p = n.params
     axis, keepdims = p.get("axis"), p.get("keepdims", False)
-    shape = F.value(x).shape
-    return (_keep(F, g, shape, axis, keepdims) * F.exp(x - _keep(F, out, shape, axis, keepdims)),)
+    shape = ns.value(x).shape
+    return (_keep(ns, g, shape, axis, keepdims) * ns.exp(x - _keep(ns, out, shape, axis, keepdims)),)
 
 
 @primitive("softmax")
@@ -202,9 +202,9 @@ def softmax(x, axis=-1):
 
 
 @softmax.defvjp
-def _(F, n, g, out, x):
+def softmax_vjp(ns, n, g, out, x):
     axis = n.params.get("axis", -1)
-    return (out * (g - F.sum(g * out, axis=axis, keepdims=True)),)
+    return (out * (g - ns.sum(g * out, axis=axis, keepdims=True)),)
 
 
 @primitive("log_softmax")
@@ -219,9 +219,9 @@ def log_softmax(x, axis=-1):
 
 
 @log_softmax.defvjp
-def _(F, n, g, out, x):
+def log_softmax_vjp(ns, n, g, out, x):
     axis = n.params.get("axis", -1)
-    return (g - F.exp(out) * F.sum(g, axis=axis, keepdims=True),)
+    return (g - ns.exp(out) * ns.sum(g, axis=axis, keepdims=True),)
 
 
 argmax = primitive("argmax", differentiable=False)(
@@ -230,9 +230,9 @@ argmin = primitive("argmin", differentiable=False)(
     lambda x, axis=None, keepdims=False: np.argmin(x, axis=axis, keepdims=keepdims))
 argmax.doc = "Index of the maximum along an axis (first one at ties); not differentiable."
 argmin.doc = "Index of the minimum along an axis (first one at ties); not differentiable."
-any_ = primitive("any", differentiable=False)(
+any_ = primitive("any", differentiable=False, face="reduce")(
     lambda x, axis=None, keepdims=False: np.any(x, axis=axis, keepdims=keepdims))
-all_ = primitive("all", differentiable=False)(
+all_ = primitive("all", differentiable=False, face="reduce")(
     lambda x, axis=None, keepdims=False: np.all(x, axis=axis, keepdims=keepdims))
 
 
@@ -244,11 +244,11 @@ def cumsum(x, axis):
 
 
 @cumsum.defvjp
-def _(F, n, g, out, x):
+def cumsum_vjp(ns, n, g, out, x):
     axis = n.params["axis"]
-    nd = F.value(x).ndim
+    nd = ns.value(x).ndim
     rev = (slice(None),) * (axis % nd) + (slice(None, None, -1),)
-    return (F.getitem(F.cumsum(F.getitem(g, rev), axis), rev),)
+    return (ns.getitem(ns.cumsum(ns.getitem(g, rev), axis), rev),)
 
 
 @primitive("norm")
@@ -270,34 +270,27 @@ def norm(x, axis=None, keepdims=False):
 
 
 @norm.defvjp
-def _(F, n, g, out, x):
+def norm_vjp(ns, n, g, out, x):
     p = n.params
     axis, keepdims = p.get("axis"), p.get("keepdims", False)
-    shape = F.value(x).shape
-    outk = _keep(F, out, shape, axis, keepdims)
-    zero = F.value(outk) == 0
-    safe = F.where(zero, 1, outk)
-    gk = _keep(F, g, shape, axis, keepdims)
-    if F.create_graph and zero.any():
+    shape = ns.value(x).shape
+    outk = _keep(ns, out, shape, axis, keepdims)
+    zero = ns.value(outk) == 0
+    safe = ns.where(zero, 1, outk)
+    gk = _keep(ns, g, shape, axis, keepdims)
+    if ns.create_graph and zero.any():
         # the factor g / y at y = 0: dg/dy where g = 0 too, else 0 (see the docstring)
-        limit = _limit_at_zero(g, out)
-        fill = 0 if limit is None else F.where(F.value(gk) == 0, _keep(F, limit, shape, axis, keepdims), 0)
-        return (F.where(zero, fill, gk / safe) * x,)
+        limit = _limit_at_zero(ns, g, out)
+        fill = 0 if limit is None else ns.where(ns.value(gk) == 0, _keep(ns, limit, shape, axis, keepdims), 0)
+        return (ns.where(zero, fill, gk / safe) * x,)
     return (gk * x / safe,)
 
 
-def _limit_at_zero(g, out):
+def _limit_at_zero(ns, g, out):
     """dg/dy for the incoming gradient g (a graph) and the norm y, elementwise, or
-    None where g does not depend on y."""
-    from ..engine import grad
-
+    None where g does not depend on y (``ns`` is the recording namespace)."""
     if not (g.requires_grad and out.requires_grad):
         return None
-    (d,) = grad(g, out, grad_outputs=_ones(g), create_graph=True, allow_unused=True)
+    ones = ns.const(np.ones(g.shape), g)
+    (d,) = ns.grad(g, out, grad_outputs=ones, create_graph=True, allow_unused=True)
     return d
-
-
-def _ones(g):
-    from ..tensor import Tensor
-
-    return Tensor._make(backend_of(g.array).ones(g.shape, g.dtype))

@@ -9,19 +9,22 @@ side, with the formula in its docstring::
         return np.tanh(x)
 
     @tanh.defvjp
-    def _(F, n, g, out, x):
+    def tanh_vjp(ns, n, g, out, x):
         return (g * (1 - out * out),)
 
-A VJP receives ``F``, the namespace it computes with, the graph node ``n`` (for
+A VJP (named ``<op>_vjp``, so profiles and tracebacks name it) receives ``ns``,
+the namespace it computes with, the graph node ``n`` (for
 ``n.params``, ``n.saved`` and ``n.needs``), the incoming gradient ``g``, the
 forward result ``out`` and the inputs, and returns one gradient per input (or None
 where ``n.needs`` says an input needs none). The engine runs a VJP in one of two
 modes, and the rule is written once for both:
 
-* ``F = RAW``: arguments are numpy arrays and ``F`` maps to numpy. This is the
-  ordinary ``backward()``: no graph is recorded, so it costs what array code costs.
-* ``F = autograd.functions``: arguments are Tensors and every operation of the VJP
-  is itself recorded. This is ``create_graph=True``: gradients of gradients.
+* ``ns = RAW`` (``ops.raw``): arguments are numpy arrays and ``ns`` maps to numpy.
+  This is the ordinary ``backward()``: no graph is recorded, so it costs what array
+  code costs.
+* ``ns`` = the recording namespace (``autograd.recording``): arguments are Tensors
+  and every operation of the VJP is itself recorded. This is ``create_graph=True``:
+  gradients of gradients.
 
 Rules never reduce a gradient to an input's shape themselves; the engine does that
 in one place (:func:`unbroadcast`).
@@ -32,9 +35,9 @@ import numpy as np
 
 from ..backend import backend_of, is_array, same_device
 from ..grad_mode import STATE
-from ..tensor import Tensor, Node, shared_version
+from .._tensor import Tensor, Node, shared_version
 
-__all__ = ["Op", "primitive", "REGISTRY", "RAW", "unbroadcast"]
+__all__ = ["Op", "primitive", "REGISTRY", "unbroadcast"]
 
 REGISTRY = {}
 _NO_PARAMS = MappingProxyType({})  # shared by every node of an op without parameters
@@ -56,12 +59,28 @@ class Op:
     marks ops whose result may share the input's memory (reshape, transpose, basic
     indexing): such a result shares the input's version counter and remembers how it
     was taken from it, so an in-place change to it can update its base's graph.
+
+    The public face (how ``ag.<name>`` and the Tensor method reach the op):
+    ``face`` is ``"unary"`` (``f(x)``), ``"binary"`` (``f(x, y)`` with broadcasting and
+    constants lifted to the tensor's dtype) or ``"reduce"`` (``f(x, axis=None,
+    keepdims=False, *, dim=None, keepdim=None)``), and then ``autograd.api.generated``
+    writes the function, and, when ``method`` is true, the Tensor method; ``aliases``
+    are further names for both. ``face=None`` means the public function is written by
+    hand (``autograd.api``), because its arguments need more than that. ``public``
+    names the ``ag`` function through which the op is reached (its own name by
+    default; ``pow_scalar`` is reached through ``pow``); a meta-test checks it exists.
     """
 
-    __slots__ = ("name", "fwd", "vjp", "saves", "differentiable", "doc", "uses", "view")
+    __slots__ = ("name", "fwd", "vjp", "saves", "differentiable", "doc", "uses", "view",
+                 "face", "public", "method", "aliases")
 
-    def __init__(self, name, fwd, saves=False, differentiable=True, uses=None, view=False):
+    def __init__(self, name, fwd, saves=False, differentiable=True, uses=None, view=False,
+                 face=None, public=None, method=True, aliases=()):
         self.name = name
+        self.face = face
+        self.public = public or name
+        self.method = method
+        self.aliases = tuple(aliases)
         self.fwd = fwd
         self.vjp = None
         self.saves = saves
@@ -71,6 +90,8 @@ class Op:
         self.view = view
 
     def defvjp(self, vjp):
+        if vjp.__name__ in ("<lambda>", "_"):  # profiles and tracebacks name the rule
+            vjp.__name__ = vjp.__qualname__ = f"{self.name}_vjp"
         self.vjp = vjp
         return vjp
 
@@ -144,26 +165,29 @@ def _link_view(t, x, op, params):
         t._base = (x._base[0], x._base[1] + ((op, params),))
 
 
-def primitive(name, saves=False, differentiable=True, uses=None, view=False):
-    """Decorator that turns a numpy forward into a registered :class:`Op`."""
+def primitive(name, saves=False, differentiable=True, uses=None, view=False, **face):
+    """Decorator that turns a numpy forward into a registered :class:`Op`.
+
+    ``face`` holds the public-face fields (``face``, ``public``, ``method``,
+    ``aliases``; see :class:`Op`)."""
 
     def wrap(fwd):
         if name in REGISTRY:
             raise ValueError(f"op {name!r} is registered twice")
-        op = Op(name, fwd, saves=saves, differentiable=differentiable, uses=uses, view=view)
+        op = Op(name, fwd, saves=saves, differentiable=differentiable, uses=uses, view=view, **face)
         REGISTRY[name] = op
         return op
 
     return wrap
 
 
-def unbroadcast(F, g, shape):
+def unbroadcast(ns, g, shape):
     """Sum ``g`` back to ``shape``: the reverse of numpy broadcasting.
 
     Broadcasting copies an input along new leading axes and along axes where its size
     is 1, so the gradient sums over exactly those axes, in one reduction, then
     reshapes. The engine calls this wherever a VJP result is added into an input's
-    entry; written with ``F`` it stays differentiable under ``create_graph``.
+    entry; written with ``ns`` it stays differentiable under ``create_graph``.
     """
     gshape = g.shape
     if gshape == shape:
@@ -178,166 +202,5 @@ def unbroadcast(F, g, shape):
         if n != 1 and gshape[lead + i] != n:
             raise RuntimeError(f"internal error: gradient of shape {gshape} cannot be reduced to {shape}")
     if axes:
-        g = F.sum(g, axis=axes, keepdims=True)
-    return F.reshape(g, shape)
-
-
-class RAW:
-    """The numpy namespace VJPs compute with when no graph is recorded.
-
-    Each name has the signature of the same-named function in ``autograd`` (the
-    namespace used under ``create_graph=True``), so a rule is written once.
-    """
-
-    create_graph = False
-    exp = staticmethod(np.exp)
-    log = staticmethod(np.log)
-    sqrt = staticmethod(np.sqrt)
-    sin = staticmethod(np.sin)
-    cos = staticmethod(np.cos)
-    tan = staticmethod(np.tan)
-    tanh = staticmethod(np.tanh)
-    abs = staticmethod(np.abs)
-    sign = staticmethod(np.sign)
-    matmul = staticmethod(np.matmul)
-    maximum = staticmethod(np.maximum)
-    minimum = staticmethod(np.minimum)
-
-    @staticmethod
-    def sum(x, axis=None, keepdims=False):
-        return np.sum(x, axis=axis, keepdims=keepdims)
-
-    @staticmethod
-    def reshape(x, shape):
-        return np.reshape(x, shape)
-
-    @staticmethod
-    def transpose(x, axes=None):
-        return np.transpose(x, axes)
-
-    @staticmethod
-    def swapaxes(x, a, b):
-        return np.swapaxes(x, a, b)
-
-    @staticmethod
-    def broadcast_to(x, shape):
-        return np.broadcast_to(x, shape)
-
-    @staticmethod
-    def where(cond, x, y):
-        return np.where(cond, x, y)
-
-    @staticmethod
-    def sigmoid(x):
-        from .elementwise import _sigmoid
-
-        return _sigmoid(x)
-
-    @staticmethod
-    def getitem(x, index):
-        return x[index]
-
-    @staticmethod
-    def cumsum(x, axis):
-        return np.cumsum(x, axis=axis)
-
-    @staticmethod
-    def index_add(g, index, shape):
-        from .index import _index_add
-
-        return _index_add(g, index, shape)
-
-    @staticmethod
-    def concatenate(xs, axis=0):
-        return np.concatenate(xs, axis=axis)
-
-    @staticmethod
-    def pad(x, pad_width, value=0.0):
-        return np.pad(x, pad_width, constant_values=value)
-
-    @staticmethod
-    def astype(x, dtype):
-        return x.astype(dtype)
-
-    @staticmethod
-    def zeros_like(x):
-        return np.zeros_like(x)
-
-    @staticmethod
-    def value(x):
-        """The raw array of a VJP argument (identity here, ``.data`` for Tensors)."""
-        return x
-
-    @staticmethod
-    def const(x, like):
-        """A constant array with ``like``'s dtype, on like's device."""
-        if type(like) is not np.ndarray:
-            return backend_of(like).asarray(x, like.dtype)
-        return np.asarray(x, dtype=like.dtype)
-
-    # --- names used by the VJPs of the special, matrix, gather and einsum families
-    sinh = staticmethod(np.sinh)
-    cosh = staticmethod(np.cosh)
-
-    @staticmethod
-    def erf(x):
-        from .special import _erf
-
-        return _erf(x)
-
-    @staticmethod
-    def softplus(x):
-        from .elementwise import softplus
-
-        return softplus.fwd(x)
-
-    @staticmethod
-    def tril(x, diagonal=0):
-        return np.tril(x, diagonal)
-
-    @staticmethod
-    def triu(x, diagonal=0):
-        return np.triu(x, diagonal)
-
-    @staticmethod
-    def roll(x, shifts, dims):
-        return np.roll(x, shifts, axis=dims)
-
-    @staticmethod
-    def cumprod(x, axis):
-        return np.cumprod(x, axis=axis)
-
-    @staticmethod
-    def gather(x, dim, index):
-        from .gather import along
-
-        return x[along(index, dim)]
-
-    @staticmethod
-    def scatter_add(x, dim, index, src):
-        from .gather import scatter_add
-
-        return scatter_add.fwd(x, src, dim=dim, index=index)
-
-    @staticmethod
-    def einsum(equation, *xs):
-        from .einsum import run
-
-        return run(equation, *xs)
-
-    @staticmethod
-    def scaled(g, local):
-        """g * local, with 0 where g is exactly 0 even if local is inf or nan.
-
-        NOTE: a contribution multiplied by an exactly-zero upstream gradient is zero
-        (``where(x > 0, sqrt(x), 0)`` at x = 0 must not give nan). The check costs one
-        pass only when a non-finite value actually appears.
-        """
-        r = g * local
-        if type(r) is float:  # the scalar fast path: Python floats
-            return r if r - r == 0.0 or g != 0 else 0.0
-        if r.dtype.kind == "f" and not np.isfinite(r).all():
-            r = np.where(g == 0, 0, r)
-        return r
-
-
+        g = ns.sum(g, axis=axes, keepdims=True)
+    return ns.reshape(g, shape)

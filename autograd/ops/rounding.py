@@ -12,14 +12,14 @@ from .registry import primitive
 __all__ = []
 
 
-def _zero_vjp(F, n, g, out, x):
-    return (F.zeros_like(x),)
+def zero_vjp(ns, n, g, out, x):
+    return (ns.zeros_like(x),)
 
 
 def _piecewise_constant(name, fwd, doc):
     op = primitive(name)(fwd)
     op.doc = doc + ";  dy/dx = 0 (not differentiable: zero gradient everywhere)"
-    op.defvjp(_zero_vjp)
+    op.defvjp(zero_vjp)
     return op
 
 
@@ -39,14 +39,14 @@ def remainder(x, y):
 
 
 @remainder.defvjp
-def _(F, n, g, out, x, y):
+def remainder_vjp(ns, n, g, out, x, y):
     a, b = n.inputs
     gy = None
     if b._rg:
-        xv, yv = F.value(x), F.value(y)
+        xv, yv = ns.value(x), ns.value(y)
         with np.errstate(all="ignore"):
             q = np.floor(np.true_divide(xv, yv))
-        gy = g * F.const(-q, y)
+        gy = g * ns.const(-q, y)
     return (g if a._rg else None, gy)
 
 
@@ -58,5 +58,5 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
 
 
 @nan_to_num.defvjp
-def _(F, n, g, out, x):
-    return (F.where(np.isfinite(F.value(x)), g, 0),)
+def nan_to_num_vjp(ns, n, g, out, x):
+    return (ns.where(np.isfinite(ns.value(x)), g, 0),)

@@ -14,8 +14,8 @@ def reshape(x, shape):
 
 
 @reshape.defvjp
-def _(F, n, g, out, x):
-    return (F.reshape(g, F.value(x).shape),)
+def reshape_vjp(ns, n, g, out, x):
+    return (ns.reshape(g, ns.value(x).shape),)
 
 
 @primitive("transpose", uses=(), view=True)
@@ -26,8 +26,8 @@ def transpose(x, axes):
 
 
 @transpose.defvjp
-def _(F, n, g, out, x):
-    return (F.transpose(g, tuple(np.argsort(n.params["axes"]))),)
+def transpose_vjp(ns, n, g, out, x):
+    return (ns.transpose(g, tuple(np.argsort(n.params["axes"]))),)
 
 
 @primitive("broadcast_to", uses=(), view=True)
@@ -38,7 +38,7 @@ def broadcast_to(x, shape):
 
 
 @broadcast_to.defvjp
-def _(F, n, g, out, x):
+def broadcast_to_vjp(ns, n, g, out, x):
     return (g,)
 
 
@@ -50,16 +50,16 @@ def concatenate(*xs, axis=0):
 
 
 @concatenate.defvjp
-def _(F, n, g, out, *xs):
+def concatenate_vjp(ns, n, g, out, *xs):
     axis = n.params.get("axis", 0)
-    nd = F.value(out).ndim
+    nd = ns.value(out).ndim
     axis = axis % nd
     grads, start = [], 0
     for x, t in zip(xs, n.inputs):
-        size = F.value(x).shape[axis]
+        size = ns.value(x).shape[axis]
         if t._rg:
             index = (slice(None),) * axis + (slice(start, start + size),)
-            grads.append(F.getitem(g, index))
+            grads.append(ns.getitem(g, index))
         else:
             grads.append(None)
         start += size
@@ -74,8 +74,8 @@ def pad(x, pad_width, value=0.0):
 
 
 @pad.defvjp
-def _(F, n, g, out, x):
+def pad_vjp(ns, n, g, out, x):
     pw = n.params["pad_width"]
-    shape = F.value(x).shape
+    shape = ns.value(x).shape
     index = tuple(slice(before, before + size) for (before, _), size in zip(pw, shape))
-    return (F.getitem(g, index),)
+    return (ns.getitem(g, index),)

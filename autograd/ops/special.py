@@ -56,8 +56,8 @@ def erf(x):
 
 
 @erf.defvjp
-def _(F, n, g, out, x):
-    return (g * (_2_SQRTPI * F.exp(-(x * x))),)
+def erf_vjp(ns, n, g, out, x):
+    return (g * (_2_SQRTPI * ns.exp(-(x * x))),)
 
 
 # NOTE: gelu, silu and mish save the factor their derivative shares with the forward
@@ -82,15 +82,15 @@ def gelu(x, approximate="none"):
 
 
 @gelu.defvjp
-def _(F, n, g, out, x):
-    raw = not F.create_graph
+def gelu_vjp(ns, n, g, out, x):
+    raw = not ns.create_graph
     x2 = x * x
     if n.params.get("approximate", "none") == "tanh":
-        t = n.saved if raw else F.tanh(_GELU_C * (x + _GELU_A * x2 * x))
+        t = n.saved if raw else ns.tanh(_GELU_C * (x + _GELU_A * x2 * x))
         du = _GELU_C * (1 + 3 * _GELU_A * x2)
         return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du),)
-    cdf = n.saved if raw else 0.5 * (1 + F.erf(x * (1 / _SQRT2)))
-    return (g * (cdf + x * (_1_SQRT2PI * F.exp(-0.5 * x2))),)
+    cdf = n.saved if raw else 0.5 * (1 + ns.erf(x * (1 / _SQRT2)))
+    return (g * (cdf + x * (_1_SQRT2PI * ns.exp(-0.5 * x2))),)
 
 
 @primitive("silu", saves=True)
@@ -103,8 +103,8 @@ def silu(x):
 
 
 @silu.defvjp
-def _(F, n, g, out, x):
-    s = F.sigmoid(x) if F.create_graph else n.saved
+def silu_vjp(ns, n, g, out, x):
+    s = ns.sigmoid(x) if ns.create_graph else n.saved
     return (g * (s * (1 + x * (1 - s))),)
 
 
@@ -124,9 +124,9 @@ def mish(x):
 
 
 @mish.defvjp
-def _(F, n, g, out, x):
-    if F.create_graph:
-        t, s = F.tanh(F.softplus(x)), F.sigmoid(x)
+def mish_vjp(ns, n, g, out, x):
+    if ns.create_graph:
+        t, s = ns.tanh(ns.softplus(x)), ns.sigmoid(x)
     else:
         t, s = n.saved
     return (g * (t + x * s * (1 - t * t)),)
@@ -141,10 +141,10 @@ def hardswish(x):
 
 
 @hardswish.defvjp
-def _(F, n, g, out, x):
-    xv = F.value(x)
+def hardswish_vjp(ns, n, g, out, x):
+    xv = ns.value(x)
     inner = (xv > -3) & (xv < 3)
-    return (g * F.where(inner, x * (1 / 3) + 0.5, F.const(xv >= 3, x)),)
+    return (g * ns.where(inner, x * (1 / 3) + 0.5, ns.const(xv >= 3, x)),)
 
 
 @primitive("rsqrt")
@@ -154,8 +154,8 @@ def rsqrt(x):
 
 
 @rsqrt.defvjp
-def _(F, n, g, out, x):
-    return (F.scaled(g, -0.5 * out * out * out),)
+def rsqrt_vjp(ns, n, g, out, x):
+    return (ns.scaled(g, -0.5 * out * out * out),)
 
 
 def _unary(name, fwd, doc, vjp):
@@ -167,24 +167,24 @@ def _unary(name, fwd, doc, vjp):
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 log2 = _unary("log2", np.log2, "y = log2 x;  dy/dx = 1 / (x ln 2)",
-              lambda F, n, g, out, x: (F.scaled(g, 1 / (x * _LN2)),))
+              lambda ns, n, g, out, x: (ns.scaled(g, 1 / (x * _LN2)),))
 log10 = _unary("log10", np.log10, "y = log10 x;  dy/dx = 1 / (x ln 10)",
-               lambda F, n, g, out, x: (F.scaled(g, 1 / (x * _LN10)),))
+               lambda ns, n, g, out, x: (ns.scaled(g, 1 / (x * _LN10)),))
 exp2 = _unary("exp2", np.exp2, "y = 2^x;  dy/dx = 2^x ln 2 = y ln 2",
-              lambda F, n, g, out, x: (g * (out * _LN2),))
+              lambda ns, n, g, out, x: (g * (out * _LN2),))
 sinh = _unary("sinh", np.sinh, "y = sinh x = (e^x - e^-x) / 2;  dy/dx = cosh x",
-              lambda F, n, g, out, x: (g * F.cosh(x),))
+              lambda ns, n, g, out, x: (g * ns.cosh(x),))
 cosh = _unary("cosh", np.cosh, "y = cosh x = (e^x + e^-x) / 2;  dy/dx = sinh x",
-              lambda F, n, g, out, x: (g * F.sinh(x),))
+              lambda ns, n, g, out, x: (g * ns.sinh(x),))
 asinh = _unary("asinh", np.arcsinh, "y = asinh x = ln(x + sqrt(x^2 + 1));  dy/dx = 1 / sqrt(x^2 + 1)",
-               lambda F, n, g, out, x: (g / F.sqrt(x * x + 1),))
+               lambda ns, n, g, out, x: (g / ns.sqrt(x * x + 1),))
 acosh = _unary("acosh", np.arccosh,
                "y = acosh x = ln(x + sqrt(x^2 - 1)) for x >= 1;  dy/dx = 1 / sqrt(x^2 - 1) "
                "(inf at x = 1)",
-               lambda F, n, g, out, x: (F.scaled(g, 1 / F.sqrt(x * x - 1)),))
+               lambda ns, n, g, out, x: (ns.scaled(g, 1 / ns.sqrt(x * x - 1)),))
 atanh = _unary("atanh", np.arctanh,
                "y = atanh x = ln((1 + x) / (1 - x)) / 2 for |x| < 1;  dy/dx = 1 / (1 - x^2)",
-               lambda F, n, g, out, x: (F.scaled(g, 1 / (1 - x * x)),))
+               lambda ns, n, g, out, x: (ns.scaled(g, 1 / (1 - x * x)),))
 
 
 @primitive("logaddexp")
@@ -197,6 +197,6 @@ def logaddexp(x, y):
 
 
 @logaddexp.defvjp
-def _(F, n, g, out, x, y):
+def logaddexp_vjp(ns, n, g, out, x, y):
     a, b = n.inputs
-    return (g * F.exp(x - out) if a._rg else None, g * F.exp(y - out) if b._rg else None)
+    return (g * ns.exp(x - out) if a._rg else None, g * ns.exp(y - out) if b._rg else None)

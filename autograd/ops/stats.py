@@ -38,21 +38,21 @@ def _first(shape, axis):
     return tuple(slice(0, 1) if i in axes else slice(None) for i in range(len(shape)))
 
 
-def _deviation(F, x, axis):
+def _deviation(ns, x, axis):
     """d = x - mean(x) over ``axis`` (keepdims), in the accumulation dtype, computed
     from x shifted by its first value along the axes (exact 0 for constant data).
 
     The shift is a constant: d does not depend on it, so its derivative is 0 and
     d stays differentiable under ``create_graph``.
     """
-    xv = F.value(x)
+    xv = ns.value(x)
     acc = _acc_dtype(xv.dtype)
     if acc != xv.dtype:
-        x = F.astype(x, acc)
+        x = ns.astype(x, acc)
     shift = xv[_first(xv.shape, axis)].astype(acc)  # a copy (numpy scalars too)
-    s = x - F.const(shift, x)
+    s = x - ns.const(shift, x)
     n = _count(xv.shape, axis)
-    return s - F.sum(s, axis=axis, keepdims=True) / n
+    return s - ns.sum(s, axis=axis, keepdims=True) / n
 
 
 def _denominator(n, correction):
@@ -71,16 +71,16 @@ def mean(x, axis=None, keepdims=False):
 
 
 @mean.defvjp
-def _(F, n, g, out, x):
+def mean_vjp(ns, n, g, out, x):
     p = n.params
     axis, keepdims = p.get("axis"), p.get("keepdims", False)
-    xv = F.value(x)
-    gk = _keep(F, g, xv.shape, axis, keepdims)
+    xv = ns.value(x)
+    gk = _keep(ns, g, xv.shape, axis, keepdims)
     acc = _acc_dtype(xv.dtype)
     if acc != xv.dtype:
-        gk = F.astype(gk, acc)
-    gx = F.broadcast_to(gk / _count(xv.shape, axis), xv.shape)
-    return (F.astype(gx, xv.dtype) if acc != xv.dtype else gx,)
+        gk = ns.astype(gk, acc)
+    gx = ns.broadcast_to(gk / _count(xv.shape, axis), xv.shape)
+    return (ns.astype(gx, xv.dtype) if acc != xv.dtype else gx,)
 
 
 def _var_array(x, axis, correction):
@@ -110,16 +110,16 @@ def var(x, axis=None, keepdims=False, correction=1):
 
 
 @var.defvjp
-def _(F, n, g, out, x):
+def var_vjp(ns, n, g, out, x):
     p = n.params
     axis, keepdims, c = p.get("axis"), p.get("keepdims", False), p.get("correction", 1)
-    xv = F.value(x)
-    d = _deviation(F, x, axis)
-    gk = _keep(F, g, xv.shape, axis, keepdims)
+    xv = ns.value(x)
+    d = _deviation(ns, x, axis)
+    gk = _keep(ns, g, xv.shape, axis, keepdims)
     if d.dtype != xv.dtype:
-        gk = F.astype(gk, d.dtype)
+        gk = ns.astype(gk, d.dtype)
     gx = gk * d * (2.0 / _denominator(_count(xv.shape, axis), c))
-    return (F.astype(gx, xv.dtype) if gx.dtype != xv.dtype else gx,)
+    return (ns.astype(gx, xv.dtype) if gx.dtype != xv.dtype else gx,)
 
 
 @primitive("std", uses=(0, -1))
@@ -135,16 +135,16 @@ def std(x, axis=None, keepdims=False, correction=1):
 
 
 @std.defvjp
-def _(F, n, g, out, x):
+def std_vjp(ns, n, g, out, x):
     p = n.params
     axis, keepdims, c = p.get("axis"), p.get("keepdims", False), p.get("correction", 1)
-    xv = F.value(x)
-    d = _deviation(F, x, axis)
-    gk = _keep(F, g, xv.shape, axis, keepdims)
-    outk = _keep(F, out, xv.shape, axis, keepdims)
+    xv = ns.value(x)
+    d = _deviation(ns, x, axis)
+    gk = _keep(ns, g, xv.shape, axis, keepdims)
+    outk = _keep(ns, out, xv.shape, axis, keepdims)
     if d.dtype != xv.dtype:
-        gk, outk = F.astype(gk, d.dtype), F.astype(outk, d.dtype)
-    zero = F.value(outk) == 0
-    safe = F.where(zero, 1, outk)
-    gx = F.where(zero, 0, gk * d / (safe * _denominator(_count(xv.shape, axis), c)))
-    return (F.astype(gx, xv.dtype) if gx.dtype != xv.dtype else gx,)
+        gk, outk = ns.astype(gk, d.dtype), ns.astype(outk, d.dtype)
+    zero = ns.value(outk) == 0
+    safe = ns.where(zero, 1, outk)
+    gx = ns.where(zero, 0, gk * d / (safe * _denominator(_count(xv.shape, axis), c)))
+    return (ns.astype(gx, xv.dtype) if gx.dtype != xv.dtype else gx,)

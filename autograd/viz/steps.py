@@ -19,8 +19,8 @@ removed), so flipping between frames shows only the table filling in.
 """
 import os
 
-from ..engine import GradTable, grad_table as _grad_table
-from ..tensor import Tensor
+from ..table import GradTable, grad_table as _grad_table
+from .._tensor import Tensor
 from . import _format as fm
 from ._backend import GraphvizNotFoundError
 from .draw import build
@@ -84,7 +84,7 @@ class _Rows:
                 for p in t.grad_fn.inputs:
                     if id(p) in self.step:
                         lst = self.consumers.setdefault(id(p), [])
-                        if t not in lst:
+                        if all(u is not t for u in lst):  # identity: == is elementwise
                             lst.append(t)
 
     def op(self, t):

@@ -15,3 +15,9 @@ from .sparse import *  # noqa: F401,F403,E402  (embedding, one_hot)
 from .padding import *  # noqa: F401,F403,E402
 from .layernorm import *  # noqa: F401,F403,E402
 from .recurrent import *  # noqa: F401,F403,E402
+# attention, transposed convolution, interpolation (issue 12)
+from .attention import *  # noqa: F401,F403,E402
+from .conv_transpose import *  # noqa: F401,F403,E402
+from .upsampling import *  # noqa: F401,F403,E402
+# the Gaussian negative log-likelihood (issue 13: MSE as maximum likelihood)
+from .gaussian_nll import *  # noqa: F401,F403,E402

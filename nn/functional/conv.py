@@ -19,6 +19,7 @@ un-padded. Under ``create_graph`` that rule is written with ``pad``, ``sliding_w
 import numpy as np
 
 import autograd as ag
+from ._args import check_groups, check_padding_mode
 from ._args import ntuple as _ntuple
 
 __all__ = ["conv1d", "conv2d", "conv3d"]
@@ -28,16 +29,11 @@ def _padding(padding, d, kernel, stride, dilation, name):
     """Per spatial axis (before, after) zero padding; 'valid' = none, 'same' keeps the
     size at stride 1 (the odd extra element goes after, like PyTorch)."""
     if isinstance(padding, str):
+        check_padding_mode(padding, stride, name)
         if padding == "valid":
             return ((0, 0),) * d
-        if padding == "same":
-            if any(s != 1 for s in stride):
-                raise ValueError(f"{name}: padding='same' is not supported for strided "
-                                 f"convolutions (stride={stride})")
-            total = [r * (k - 1) for k, r in zip(kernel, dilation)]
-            return tuple((t // 2, t - t // 2) for t in total)
-        raise ValueError(f"{name}: padding must be an int, a tuple, 'valid' or 'same', "
-                         f"got {padding!r}")
+        total = [r * (k - 1) for k, r in zip(kernel, dilation)]
+        return tuple((t // 2, t - t // 2) for t in total)
     p = _ntuple(padding, d, "padding")
     if min(p) < 0:
         raise ValueError(f"{name}: padding must be non-negative, got {p}")
@@ -59,9 +55,7 @@ def _conv(x, weight, bias, stride, padding, dilation, groups, d, name):
     N, C = x.shape[:2]
     O, Cg = weight.shape[:2]
     kernel = weight.shape[2:]
-    if groups < 1 or C % groups or O % groups:
-        raise ValueError(f"{name}: in_channels ({C}) and out_channels ({O}) must both be "
-                         f"divisible by groups ({groups})")
+    check_groups(C, O, groups, name)
     if Cg * groups != C:
         raise ValueError(f"{name}: expected input with {Cg * groups} channels (weight "
                          f"{weight.shape}, groups={groups}), got {C} channels (input {x.shape})")

@@ -14,7 +14,7 @@ import autograd as ag
 from ._args import ntuple as _ntuple
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
-           "adaptive_avg_pool2d"]
+           "adaptive_avg_pool2d", "max_unpool1d", "max_unpool2d"]
 
 
 def _prepare(x, d, kernel_size, stride, padding, dilation, name):
@@ -42,52 +42,104 @@ def _pad(x, p, d, value):
     return ag.pad(x, ((0, 0),) * (x.ndim - d) + tuple((a, a) for a in p), value=value)
 
 
-def _no_ceil(ceil_mode, name):
-    if ceil_mode:
-        raise NotImplementedError(f"{name}: ceil_mode=True is not supported")
+def _ceil_extra(x, d, k, s, p, r, ceil_mode):
+    """Extra zeros after the padding on each spatial axis so that ``ceil_mode`` windows
+    fit: L_out = ceil((L + 2p - r(k-1) - 1) / s) + 1, less one when the last window
+    would start in the right padding (PyTorch's rule); none without ceil_mode."""
+    if not ceil_mode:
+        return (0,) * d
+    extra = []
+    for n, ki, si, pi, ri in zip(x.shape[x.ndim - d:], k, s, p, r):
+        span = ri * (ki - 1) + 1
+        out = -(-(n + 2 * pi - span) // si) + 1
+        if (out - 1) * si >= n + pi:
+            out -= 1
+        extra.append(max(0, (out - 1) * si + span - (n + 2 * pi)))
+    return tuple(extra)
 
 
-def _max_pool(x, d, kernel_size, stride, padding, dilation, ceil_mode, name):
-    _no_ceil(ceil_mode, name)
+def _pad2(x, p, extra, d, value):
+    if not any(p) and not any(extra):
+        return x
+    return ag.pad(x, ((0, 0),) * (x.ndim - d) + tuple((a, a + e) for a, e in zip(p, extra)),
+                  value=value)
+
+
+def _max_indices(xp, d, k, s, p, r, spatial):
+    """The flat index (into each channel's unpadded spatial grid, row-major) of every
+    window's maximum, the first one at ties like the gradient: PyTorch's indices."""
+    win = ag.sliding_window(ag.Tensor(xp), k, s, r).array
+    lead = win.shape[:win.ndim - d]
+    kidx = win.reshape(lead + (-1,)).argmax(axis=-1)
+    offsets = np.unravel_index(kidx, k)
+    coords = []
+    for axis in range(d):
+        pos = np.arange(lead[win.ndim - 2 * d + axis]) * s[axis]
+        shape = [1] * len(lead)
+        shape[len(lead) - d + axis] = -1
+        coords.append(pos.reshape(shape) + offsets[axis] * r[axis] - p[axis])
+    return np.ravel_multi_index(tuple(coords), spatial).astype(np.int64)
+
+
+def _max_pool(x, d, kernel_size, stride, padding, dilation, ceil_mode, return_indices, name):
     x, k, s, p, r = _prepare(x, d, kernel_size, stride, padding, dilation, name)
-    return ag.window_max(_pad(x, p, d, -np.inf), k, s, r)
+    xp = _pad2(x, p, _ceil_extra(x, d, k, s, p, r, ceil_mode), d, -np.inf)
+    out = ag.window_max(xp, k, s, r)
+    if not return_indices:
+        return out
+    return out, ag.Tensor(_max_indices(xp.array, d, k, s, p, r, x.shape[x.ndim - d:]))
 
 
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,  # noqa: A002
+               return_indices=False):
     """y[n, c, i] = max_{0 <= a < k} x_pad[n, c, i s + a r]  (x_pad: -inf padding).
 
     input (N, C, L) or (C, L); output (N, C, L_out), L_out = (L + 2 pad - r (k - 1) - 1)
     // s + 1; stride defaults to kernel_size. dy/dx: g goes to each window's argmax (the
     first at ties); overlapping windows (stride < kernel) add up their shares.
+    ceil_mode=True: L_out = ceil((L + 2 pad - r (k - 1) - 1) / s) + 1 (less one if the last
+    window would start in the right padding). return_indices=True also returns each
+    maximum's position in the unpadded input (an int64 Tensor, for ``max_unpool1d``).
     """
-    return _max_pool(input, 1, kernel_size, stride, padding, dilation, ceil_mode, "max_pool1d")
+    return _max_pool(input, 1, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
+                     "max_pool1d")
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,  # noqa: A002
+               return_indices=False):
     """y[n, c, i, j] = max over the kh x kw window at (i s_h, j s_w) of the -inf padded x.
 
     input (N, C, H, W) or (C, H, W); output (N, C, H_out, W_out) with H_out =
     (H + 2 pad_h - r_h (kh - 1) - 1) // s_h + 1; stride defaults to kernel_size.
     dy/dx: g goes to each window's argmax (the first in row-major order at ties, as in
-    PyTorch); overlapping windows add up their shares.
+    PyTorch); overlapping windows add up their shares. ceil_mode=True rounds H_out and
+    W_out up (see ``max_pool1d``); return_indices=True also returns each maximum's flat
+    index h W + w in its channel's unpadded input (int64), as ``max_unpool2d`` takes.
     """
-    return _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
+    return _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
+                     "max_pool2d")
 
 
 def _avg_pool(x, d, kernel_size, stride, padding, ceil_mode, count_include_pad,
               divisor_override, name):
-    _no_ceil(ceil_mode, name)
     x, k, s, p, r = _prepare(x, d, kernel_size, stride, padding, 1, name)
-    win = ag.sliding_window(_pad(x, p, d, 0.0), k, s, r)
+    extra = _ceil_extra(x, d, k, s, p, r, ceil_mode)
+    win = ag.sliding_window(_pad2(x, p, extra, d, 0.0), k, s, r)
     axes = tuple(range(win.ndim - d, win.ndim))
     total = ag.sum(win, axis=axes)
     if divisor_override is not None:
         return total / float(divisor_override)
-    if count_include_pad or not any(p):
+    if (count_include_pad or not any(p)) and not any(extra):
         return total / float(np.prod(k))
-    # NOTE: count_include_pad=False divides each window by its number of real (non-pad)
-    # elements: a constant computed once by pooling a padded mask of ones.
-    ones = np.pad(np.ones(x.shape[x.ndim - d:], dtype=x.dtype), [(a, a) for a in p])
+    # NOTE: a window's divisor counts its elements inside the padded input
+    # (count_include_pad=True) or inside the real input (False), never the extra cells
+    # that ceil_mode hangs past the padding (PyTorch's rule): a constant computed once
+    # by pooling a mask of ones.
+    spatial = x.shape[x.ndim - d:]
+    if count_include_pad:
+        ones = np.pad(np.ones([n + 2 * a for n, a in zip(spatial, p)], dtype=x.dtype), [(0, e) for e in extra])
+    else:
+        ones = np.pad(np.ones(spatial, dtype=x.dtype), [(a, a + e) for a, e in zip(p, extra)])
     counts = np.lib.stride_tricks.sliding_window_view(ones, k)[
         tuple(slice(None, None, si) for si in s)].sum(axis=tuple(range(d, 2 * d)))
     return total / ag.tensor(counts.astype(x.dtype), device=x.device)
@@ -99,7 +151,8 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
     input (N, C, L) or (C, L); output (N, C, L_out), L_out = (L + 2 pad - k) // s + 1;
     stride defaults to kernel_size. dy/dx: every element of a window gets g / k.
-    count_include_pad=False divides by the number of non-padding elements instead.
+    count_include_pad=False divides by the number of non-padding elements instead;
+    ceil_mode=True rounds L_out up (see ``max_pool1d``).
     """
     return _avg_pool(input, 1, kernel_size, stride, padding, ceil_mode, count_include_pad,
                      None, "avg_pool1d")
@@ -112,7 +165,9 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     input (N, C, H, W) or (C, H, W); output (N, C, H_out, W_out), H_out =
     (H + 2 pad_h - kh) // s_h + 1; stride defaults to kernel_size. dy/dx: every element
     of a window gets g / (kh kw) (overlaps add up). count_include_pad=False divides by the
-    number of non-padding elements; divisor_override replaces the divisor.
+    number of non-padding elements; divisor_override replaces the divisor. ceil_mode=True
+    rounds the output size up; a window hanging past the padding divides by the count of
+    its elements inside it.
     """
     return _avg_pool(input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad,
                      divisor_override, "avg_pool2d")
@@ -170,3 +225,69 @@ def adaptive_avg_pool2d(input, output_size):
     in H and W). input (N, C, H, W) -> (N, C, oh, ow); output_size an int, a pair, or
     None entries to keep a size. Every element of bin (i, j) gets g_ij / |bin|."""
     return _adaptive_avg(input, 2, output_size, "adaptive_avg_pool2d")
+
+
+# --------------------------------------------------------------------------- unpooling
+def _unpool_size(x, d, k, s, p, output_size, name):
+    """PyTorch's rule: (L_in - 1) s - 2 p + k by default; an explicit output_size must
+    lie strictly within a stride of it."""
+    default = tuple((n - 1) * si - 2 * pi + ki for n, si, pi, ki in zip(x.shape[x.ndim - d:], s, p, k))
+    if output_size is None:
+        return default
+    size = tuple(int(n) for n in output_size)[-d:]
+    if len(size) != d:
+        raise ValueError(f"{name}: output_size needs {d} spatial sizes, got {output_size}")
+    for n, m, si in zip(size, default, s):
+        if not m - si < n < m + si:
+            raise ValueError(f"{name}: invalid output_size {size}: each size must lie strictly between "
+                             f"{tuple(a - b for a, b in zip(default, s))} and "
+                             f"{tuple(a + b for a, b in zip(default, s))}")
+    return size
+
+
+def _max_unpool(x, indices, d, kernel_size, stride, padding, output_size, name):
+    x = x if isinstance(x, ag.Tensor) else ag.tensor(x)
+    idx = np.asarray(indices.array if isinstance(indices, ag.Tensor) else indices)
+    if idx.shape != x.shape or idx.dtype.kind not in "iu":
+        raise ValueError(f"{name}: indices must be integers of the input's shape {x.shape} (as "
+                         f"max_pool{d}d(..., return_indices=True) returns), got {idx.dtype} {idx.shape}")
+    k = _ntuple(kernel_size, d, "kernel_size")
+    s = k if stride is None else _ntuple(stride, d, "stride")
+    p = _ntuple(padding, d, "padding")
+    size = _unpool_size(x, d, k, s, p, output_size, name)
+    lead, P, L = x.shape[:x.ndim - d], int(np.prod(x.shape[x.ndim - d:])), int(np.prod(size))
+    M = int(np.prod(lead))
+    flat_idx = idx.reshape(M, P).astype(np.int64)
+    if flat_idx.size and (flat_idx.min() < 0 or flat_idx.max() >= L):
+        raise ValueError(f"{name}: found an invalid max index {int(flat_idx.max())} for an output of "
+                         f"spatial size {size} ({L} elements per channel)")
+    # NOTE: out[m, idx[m, i]] = x[m, i] is an assignment, written as a gather: out[m, j]
+    # = [x, 0][m, src[m, j]], where src points at the input that writes j, or at the
+    # appended zero. Two windows that picked the same element (overlapping pooling):
+    # the last one writes, and receives the gradient.
+    rows = np.broadcast_to(np.arange(M)[:, None], (M, P))
+    key = (rows * L + flat_idx).ravel()
+    last = np.zeros(key.size, dtype=bool)
+    last[key.size - 1 - np.unique(key[::-1], return_index=True)[1]] = True
+    cols = np.broadcast_to(np.arange(P)[None, :], (M, P)).ravel()
+    src = np.full((M, L), P, dtype=np.int64)
+    src[rows.ravel()[last], flat_idx.ravel()[last]] = cols[last]
+    xz = ag.concatenate([ag.reshape(x, (M, P)), ag.zeros((M, 1), dtype=x.dtype)], axis=1)
+    out = xz[np.arange(M)[:, None], src]
+    return ag.reshape(out, lead + size)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):  # noqa: A002
+    """The partial inverse of max_pool1d: zeros of length (L - 1) stride - 2 padding + k
+    (or ``output_size``) with each input value put back at its ``indices`` (from
+    ``max_pool1d(..., return_indices=True)``). (N, C, L) or (C, L). dy/dx reads the
+    gradient back at the indices."""
+    return _max_unpool(input, indices, 1, kernel_size, stride, padding, output_size, "max_unpool1d")
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):  # noqa: A002
+    """The partial inverse of max_pool2d: a zero image of (H - 1) s - 2 p + kh by
+    (W - 1) s - 2 p + kw (or ``output_size``) with every input value written at its flat
+    index h W + w from ``max_pool2d(..., return_indices=True)``; the rest stays 0.
+    (N, C, H, W) or (C, H, W). dy/dx reads the gradient back at the indices."""
+    return _max_unpool(input, indices, 2, kernel_size, stride, padding, output_size, "max_unpool2d")

@@ -435,9 +435,9 @@ for _key, _index in INDEXES.items():
         gradgrad=_key in ("slice", "int-array-repeats"))
 row("getitem", "notes-repeat", lambda M, x: x[[0, 0, 1]], normal((3,)), torch=False)
 row("getitem", "negative-step", lambda M, x: x[::-1], normal((4,)), torch=False)
-row("index_add", "repeats", lambda M, g: M.functions.index_add(g, np.array([0, 2, 0]), (4, 2))
+row("index_add", "repeats", lambda M, g: M.recording.index_add(g, np.array([0, 2, 0]), (4, 2))
     if M is ag else TorchNS.index_add(g, np.array([0, 2, 0]), (4, 2)), normal((3, 2)), gradgrad=True)
-row("index_add", "slice", lambda M, g: M.functions.index_add(g, (slice(1, 3),), (4, 2)), normal((2, 2)),
+row("index_add", "slice", lambda M, g: M.recording.index_add(g, (slice(1, 3),), (4, 2)), normal((2, 2)),
     torch=False)
 
 # --- linear algebra
@@ -567,7 +567,7 @@ from . import optable_extra  # noqa: E402,F401
 # --- rnn_scan (autograd/ops/recurrent_scan.py): a recurrent layer's time loop as one op;
 # the reference is the same recurrence step by step with autograd ops (_composite)
 def _scan_rows():
-    from autograd import functions as AF
+    from autograd import recording as AF
     from autograd.ops.recurrent_scan import _composite
     from autograd.ops.registry import REGISTRY
 
@@ -594,6 +594,37 @@ def _scan_rows():
 
 
 _scan_rows()
+
+
+# --- softmax attention (autograd/ops/attention.py, issue 12)
+def _attention_rows():
+    def ref(M, q, k, v, b=None, drop=None, scale=0.5):
+        s = M.matmul(q, M.swapaxes(k, -1, -2)) * scale
+        a = M.softmax(s if b is None else s + b, -1)
+        return M.matmul(a if drop is None else a * drop, v)
+
+    drop = (np.random.default_rng(5).random((2, 3, 4)) > 0.3) / 0.7
+    row("softmax_attention", "plain", lambda M, q, k, v: ag.softmax_attention(q, k, v, scale=0.5)
+        if M is ag else ref(M, q, k, v), normal((2, 3, 2)), normal((2, 4, 2)), normal((2, 4, 3)), gradgrad=True)
+    row("softmax_attention", "bias-bcast", lambda M, q, k, v, b: ag.softmax_attention(q, k, v, b, scale=0.5)
+        if M is ag else ref(M, q, k, v, b), normal((2, 3, 2)), normal((1, 4, 2)), normal((1, 4, 3)),
+        normal((3, 4)), gradgrad=True)
+    row("softmax_attention", "dropout", lambda M, q, k, v: ag.softmax_attention(q, k, v, dropout_mask=drop, scale=0.5)
+        if M is ag else ref(M, q, k, v, drop=M.tensor(drop)), normal((2, 3, 2)), normal((2, 4, 2)),
+        normal((2, 4, 3)), gradgrad=True)
+
+    def heads_ref(M, q, k, v, h=2):
+        def split(x):
+            return M.swapaxes(M.reshape(x, x.shape[:-1] + (h, x.shape[-1] // h)), -2, -3)
+        out = M.swapaxes(ref(M, split(q), split(k), split(v)), -2, -3)
+        return M.reshape(out, out.shape[:-2] + (out.shape[-2] * out.shape[-1],))
+
+    row("softmax_attention", "heads", lambda M, q, k, v: ag.softmax_attention(q, k, v, scale=0.5, heads=2)
+        if M is ag else heads_ref(M, q, k, v), normal((2, 3, 4)), normal((2, 5, 4)), normal((2, 5, 6)),
+        gradgrad=True)
+
+
+_attention_rows()
 
 
 # --- moving between devices (issue 11): x.to(device) and back, differentiable

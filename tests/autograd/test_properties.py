@@ -5,8 +5,9 @@ from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd as ag
-from autograd import functions
-from autograd.ops.registry import RAW, unbroadcast
+from autograd import recording as functions
+from autograd.ops.raw import RAW
+from autograd.ops.registry import unbroadcast
 
 SETTINGS = settings(max_examples=60, deadline=None)
 

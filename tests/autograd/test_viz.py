@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
+import autograd.viz  # noqa: F401,E402  (drawing asked for: modules stamp their ops from here on)
 
 graphviz = pytest.importorskip("graphviz")
 HAS_DOT = shutil.which("dot") is not None

@@ -259,7 +259,7 @@ def _grads(x, w, b, *args):
 
 @pytest.mark.parametrize("xs,ws,stride,padding,dilation,groups", RUN_CASES)
 def test_conv_run_path_equals_view_path_and_blocks(rng, monkeypatch, xs, ws, stride, padding, dilation, groups):
-    from autograd.ops import window as W
+    from autograd.ops import window_kernels as W
 
     x, w, b = _t(rng, (5,) + xs[1:]), _t(rng, ws), _t(rng, (ws[0],))
     args = (stride, padding, dilation, groups)
@@ -349,8 +349,8 @@ def test_window_matmul_in_threads_matches_serial(rng):
     process-wide switch, so the rule is called directly here.)"""
     import threading
 
-    from autograd.ops.registry import RAW
-    from autograd.ops.window import window_matmul as _window_matmul
+    from autograd.ops.raw import RAW
+    from autograd.ops.window import _window_matmul
 
     geo = dict(kernel_size=(3, 3), stride=(1, 1), dilation=(1, 1), padding=((1, 1), (1, 1)))
     w = _t(rng, (5, 27))

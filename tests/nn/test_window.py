@@ -108,7 +108,7 @@ def test_window_ops_keep_float32(rng):
 def test_window_matmul_is_the_product_with_the_padded_windows(rng):
     """window_matmul(w, x, b, geometry) = w @ im2col(sliding_window(pad(x))) + b, for
     2-D and 3-D (grouped) weights, and the plain product when kernel_size=()."""
-    from autograd.ops.window import window_matmul as _window_matmul
+    from autograd.ops.window import _window_matmul
 
     x, w, b = _x(rng, (2, 4, 5, 6)), _x(rng, (2, 3, 2 * 2 * 3)), _x(rng, (6,))
     geo = dict(kernel_size=(2, 3), stride=(1, 2), dilation=(2, 1), padding=((1, 0), (2, 1)))

@@ -9,6 +9,9 @@
 # 4. Why the table matters: a sub-expression used twice is differentiated **once**; the number of
 #    multiplications grows with the number of edges, not with the (exponential) number of paths.
 # 5. The vector chain rule $\nabla_x z = (\partial y/\partial x)^\top \nabla_y z$, checked with an explicit Jacobian.
+# 6. The notes' framework examples, run here: `a**2`, `y = sum(a**2)` = 30 and `a.grad` = $2a$, the `TwoLayerNet`
+#    module (32 × 100 in, 32 × 10 out), its training step logged to TensorBoard event files with
+#    `nn.utils.tensorboard.SummaryWriter`, and Colab's `ones((2, 3)) + reshape(range(1, 7), (2, 3))`.
 
 # %%
 import time
@@ -214,6 +217,140 @@ assert np.allclose(grad_y.numpy(), 1 - np.tanh(y.numpy()) ** 2)
 # The player of section 2 works for any graph: `ag.viz.backward_steps(y.sum()).to_html("steps.html")` saves the
 # backward pass of this vector example as a page to share. (In a live session, `ag.viz.animate_backward(z)` shows the
 # same frames in an ipywidgets slider.)
+
+# %% [markdown]
+# ## 6. The same in framework code: the notes' PyTorch and Colab examples
+#
+# Notes 003 ("The PyTorch Framework") introduce the framework with a few lines; they run unchanged here with
+# `autograd`/`nn` in place of `torch`/`torch.nn`. **Tensors (Data)**: `a = torch.Tensor([[1,2],[3,4]])`,
+# `print(a**2)` shows `1 4 / 9 16`. (`torch.Tensor(...)` always makes float32; `ag.tensor`, like `torch.tensor`,
+# keeps the data's type, so we write floats.)
+
+# %%
+a = ag.tensor([[1., 2.], [3., 4.]])
+print(a)
+print(a ** 2)
+assert (a ** 2).numpy().tolist() == [[1, 4], [9, 16]]
+
+# %% [markdown]
+# **Variables, Functions and Autograd**: `a = Variable(torch.Tensor([[1,2],[3,4]]), requires_grad=True)`,
+# `y = torch.sum(a**2) # 1 + 4 + 9 + 16` prints 30, then `y.backward() # compute gradients of y wrt a` and
+# `print(a.grad) # print dy/da_ij = 2*a_ij for a_11, a_12, a21, a22`. `Variable` is gone from PyTorch since 0.4
+# (2018): a tensor created with `requires_grad=True` is the variable. (The slide's printout of `a.grad` lost its
+# first row, `2 4`, in the conversion; the full matrix is $2a$.)
+
+# %%
+a = ag.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+y = ag.sum(a ** 2)          # 1 + 4 + 9 + 16
+print(y)
+y.backward()                # compute gradients of y wrt a
+print(a.grad)               # dy/da_ij = 2 * a_ij
+assert y.item() == 30 and a.grad.numpy().tolist() == [[2, 4], [6, 8]]
+
+# %% [markdown]
+# **Models / Neural Network Modules**: the notes' `TwoLayerNet`, word for word but for the imports (`super().__init__()`
+# is today's spelling of `super(TwoLayerNet, self).__init__()`), and "Using Models": `N, D_in, H, D_out = 32, 100, 50, 10`,
+# `x` of size 32 × 100, `y_pred = model(x) # dim: 32 x 10`.
+
+# %%
+import nn
+import nn.functional as F
+import optim
+
+class TwoLayerNet(nn.Module):
+    def __init__(self, D_in, H, D_out):
+        """Constructor. Instantiate two nn.Linear modules and assign them as member variables.
+        D_in: input dimension, H: dimension of hidden layer, D_out: output dimension
+        """
+        super().__init__()
+        self.linear1 = nn.Linear(D_in, H)
+        self.linear2 = nn.Linear(H, D_out)
+
+    def forward(self, x):
+        h_relu = F.relu(self.linear1(x))
+        y_pred = self.linear2(h_relu)
+        return y_pred
+
+# N is batch size; D_in is input dimension; H is the dimension of the hidden layer; D_out is output dimension.
+N, D_in, H, D_out = 32, 100, 50, 10
+x = ag.randn(N, D_in)                 # dim: 32 x 100
+model = TwoLayerNet(D_in, H, D_out)
+y_pred = model(x)                     # dim: 32 x 10
+print(model)
+print("x:", tuple(x.shape), " y_pred:", tuple(y_pred.shape),
+      " parameters:", sum(p.numel() for p in model.parameters()), "= 100·50 + 50 + 50·10 + 10")
+assert tuple(y_pred.shape) == (32, 10)
+
+# %% [markdown]
+# **Training dashboards.** Notes 004 ("Deep Learning Frameworks — Tensorboard") show TensorBoard's curves.
+# `nn.utils.tensorboard.SummaryWriter` (PyTorch's class and methods; it needs the optional `tensorboard` package)
+# writes the same event files as `torch.utils.tensorboard`: here the notes' "Core Training Step" (003:
+# `optimizer.zero_grad()`, `loss.backward()`, `optimizer.step()`, SGD with `lr = 0.01, momentum=0.9`) trains the
+# `TwoLayerNet` on 10 random classes, logging the loss, train-vs-validation scalars and the first layer's weight
+# histogram. `tensorboard --logdir <that folder>` draws them live; below they are read back with TensorBoard's own
+# `EventAccumulator`, exactly what its dashboard reads. (The labels are random, so the network can only memorise them: the
+# training loss falls while the validation loss rises — the picture a dashboard is there to catch.)
+
+# %%
+import tempfile
+try:
+    from nn.utils.tensorboard import SummaryWriter
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+except ImportError as exc:           # the optional extra is missing: say so and skip the dashboard
+    SummaryWriter = None
+    print("skipped:", exc)
+
+if SummaryWriter is not None:
+    ag.manual_seed(0)
+    labels = ag.randint(0, D_out, (N,))
+    x_val, labels_val = ag.randn(N, D_in), ag.randint(0, D_out, (N,))
+    model = TwoLayerNet(D_in, H, D_out)
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    log_dir = tempfile.mkdtemp(prefix="runs_")
+    with SummaryWriter(log_dir) as writer:
+        for step in range(60):
+            output_batch = model(x)                     # compute model output
+            loss = loss_fn(output_batch, labels)        # calculate loss
+            optimizer.zero_grad()                       # clear previous gradients
+            loss.backward()                             # compute gradients of all variables wrt loss
+            optimizer.step()                            # perform updates using calculated gradients
+            writer.add_scalar("loss/train", loss.item(), step)
+            if step % 10 == 0:
+                with ag.no_grad():
+                    val = loss_fn(model(x_val), labels_val).item()
+                writer.add_scalars("loss", {"train": loss.item(), "val": val}, step)
+                writer.add_histogram("linear1.weight", model.linear1.weight, step, bins="auto")
+    acc = EventAccumulator(log_dir, size_guidance={"scalars": 0, "histograms": 0}); acc.Reload()
+    curve = acc.Scalars("loss/train")
+    hist = acc.Histograms("linear1.weight")
+    print(f"event file in {log_dir}: tags {acc.Tags()['scalars']} + {acc.Tags()['histograms']}, {len(curve)} loss points")
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))
+    axes[0].plot([e.step for e in curve], [e.value for e in curve]); axes[0].set_title("loss/train (read back)", fontsize=10)
+    for key in ("train", "val"):
+        run = EventAccumulator(f"{log_dir}/loss_{key}"); run.Reload()
+        axes[1].plot([e.step for e in run.Scalars("loss")], [e.value for e in run.Scalars("loss")], "o-", label=key)
+    axes[1].legend(fontsize=8); axes[1].set_title("add_scalars('loss', {train, val})", fontsize=10)
+    for h, c in ((hist[0], "C0"), (hist[-1], "C3")):
+        hv = h.histogram_value                  # right bin edges; bucket[0] is an empty bin on the left
+        edges, counts = np.array(hv.bucket_limit), np.array(hv.bucket[1:])
+        axes[2].stairs(counts / np.diff(edges) / hv.num, edges, color=c, label=f"step {h.step}")
+    axes[2].legend(fontsize=8); axes[2].set_title("linear1.weight: density from the histogram", fontsize=10)
+    for ax in axes[:2]:
+        ax.set_xlabel("step"); ax.grid(alpha=.3)
+    plt.tight_layout(); plt.show()
+    assert len(curve) == 60 and curve[-1].value < curve[0].value
+    assert hist[0].histogram_value.num == D_in * H
+
+# %% [markdown]
+# Notes 004's Colab slide ("L'exemple ci-dessous ajoute deux matrices", TensorFlow): `tf.ones((2, 3))` plus
+# `tf.reshape(tf.range(1, 7, dtype=tf.float32), (2, 3))` is `[[2, 3, 4], [5, 6, 7]]`. The same three calls exist here:
+
+# %%
+input1 = ag.ones((2, 3))
+input2 = ag.reshape(ag.arange(1, 7, dtype=ag.float32), (2, 3))
+print(input1 + input2)
+assert (input1 + input2).numpy().tolist() == [[2, 3, 4], [5, 6, 7]]
 
 # %% [markdown]
 # **Take-aways.** The forward pass records a graph; backward fills one table entry per node, in reverse topological

@@ -10,7 +10,11 @@
 #    posterior log-odds that is exactly **linear**, $\log\frac{P(y=1|x)}{P(y=0|x)} = w\cdot x + b$ — checked on a grid.
 # 4. Training $\hat y = \sigma(w\cdot x + b)$ with binary cross-entropy recovers that Bayes-optimal boundary, and the
 #    gradient with respect to the pre-activation is $\hat y - y$.
-# 5. Decision boundaries drawn with `nn.plots.plot_decision_boundary`.
+# 5. The notes' two formulations of the perceptron (the bias as a weight $w_0$ with $x_0 = 1$), and the notes'
+#    perceptron loss $-(y - \hat y)\mathbf x^T\mathbf w$ whose gradient step is the perceptron rule.
+# 6. The notes' Example 1: $\partial\mathcal L/\partial w$ of $\frac12(\sigma(wx+b) - y)^2$ by calculus and by
+#    back-propagation ($0.0494704$ both ways, and from `backward()`).
+# 7. Decision boundaries drawn with `nn.plots.plot_decision_boundary`.
 
 # %%
 import numpy as np
@@ -64,6 +68,28 @@ axes[1].set_title("it stops when every point is right", fontsize=10)
 plt.tight_layout(); plt.show()
 
 # %% [markdown]
+# ### Formulation 1: the bias as a weight
+#
+# The notes (004, "Perceptron model") write the model two ways: Formulation 1,
+# "$\hat{y} = \text{Threshold}(\mathbf{x}^T \cdot \mathbf{w})$ with $\mathbf{x}_0 = 1, \mathbf{w}_0 = b$", and
+# Formulation 2, "$\hat{y} = \text{Threshold}(\mathbf{x}^T \cdot \mathbf{w} + b)$", where
+# "$\text{Threshold}(z) = 1$ if $z \geq 0$, $\text{Threshold}(z) = 0$ if $z < 0$" (`F.binary_step`, 1 at 0 as in the
+# notes). The loop above is formulation 2. Prepending a constant feature $x_0 = 1$ turns the bias into an ordinary
+# weight $w_0$, and the rule $w_d \leftarrow w_d + \alpha(y^{(i)} - \hat y^{(i)})x_d^{(i)}$ "$\forall d$" now updates
+# $b$ too (for $d = 0$ it is $b \leftarrow b + \alpha(y - \hat y)$). Same start, same samples: the same weights.
+
+# %%
+X1 = np.c_[np.ones(len(Xp)), Xp]                        # x_0 = 1
+w1 = np.array([0.0, 1.0, -1.0])                          # (w_0 = b, w_1, w_2): the same bad start
+for epoch in range(len(mistakes)):
+    for x_i, y_i in zip(X1, yp):
+        y_hat = F.binary_step(ag.tensor(x_i @ w1)).item()    # Threshold(x^T w)
+        w1 = w1 + lr * (y_i - y_hat) * x_i                   # for every d, d = 0 included
+print("formulation 1: (w_0 = b, w_1, w_2) =", w1)
+print("formulation 2: (b, w_1, w_2)       =", np.r_[b, w])
+assert np.allclose(w1, np.r_[b, w])
+
+# %% [markdown]
 # ## 2. The step function gives gradient descent nothing to work with
 #
 # Write the same model with autograd and a squared-error cost, and ask for the gradient:
@@ -80,7 +106,59 @@ print("cost =", round(cost.item(), 3), "(many mistakes)   dcost/dw =", w_t.grad.
 # %% [markdown]
 # Zero: nudging $w$ a little never flips a prediction, so the cost is flat almost everywhere. Replacing the step by
 # the smooth sigmoid fixes this — that is logistic regression.
+
+# %% [markdown]
+# ### The notes' perceptron loss, and why its gradient "works" anyway
 #
+# The notes (004, "Perceptron training (minimising a loss)") recover the rule as gradient descent on
+# $$\mathcal{L}(y^{(i)}, \hat{y}^{(i)}) = -(y^{(i)} - \hat{y}^{(i)}) \mathbf{x}^T \cdot \mathbf{w},\qquad
+# \frac{\partial \mathcal{L}}{\partial w_d} = - \left(\frac{\partial(y^{(i)} - \hat{y}^{(i)})}{\partial w_d} \mathbf{x}^T \mathbf{w} + (y^{(i)} - \hat{y}^{(i)})x_d^{(i)} \right) = - \left(0 + (y^{(i)} - \hat{y}^{(i)}) \cdot x_d^{(i)} \right).$$
+# The "0" is the step function's derivative, which is what the engine uses for `F.binary_step` (zero, see above).
+# So `backward()` on this loss gives exactly $-(y - \hat y)\,\mathbf x$, one SGD step with learning rate $\alpha$ is
+# the perceptron update, and training formulation 1 with `optim.SGD` on it, one sample at a time, ends on the same
+# weights as the rule:
+
+# %%
+w0 = np.array([0.0, 1.0, -1.0])
+i0 = int(np.flatnonzero((X1 @ w0 >= 0) != yp)[0])          # the first sample the start gets wrong
+x_i, y_i = X1[i0], yp[i0]
+w_l = ag.tensor(w0, requires_grad=True)
+z = ag.tensor(x_i) @ w_l
+loss = -(y_i - F.binary_step(z)) * z                     # -(y - yhat) x^T w
+loss.backward()
+print(f"sample {i0} (misclassified): y = {y_i}, yhat = {F.binary_step(z).item():.0f}, L = {loss.item():.4f}")
+print("  dL/dw from backward() =", w_l.grad.numpy(), "   -(y - yhat) x =", -(y_i - F.binary_step(z).item()) * x_i + 0.0)
+assert np.allclose(w_l.grad.numpy(), -(y_i - F.binary_step(z).item()) * x_i)
+
+w_l = ag.tensor([0.0, 1.0, -1.0], requires_grad=True)
+opt = optim.SGD([w_l], lr=lr)
+for epoch in range(len(mistakes)):
+    for x_i, y_i in zip(X1, yp):
+        opt.zero_grad()
+        z = ag.tensor(x_i) @ w_l
+        (-(y_i - F.binary_step(z)) * z).backward()
+        opt.step()
+print("SGD on the notes' loss:", w_l.detach().numpy(), "  the perceptron rule:", w1)
+assert np.allclose(w_l.detach().numpy(), w1)
+
+# %% [markdown]
+# The loss is never negative: on a mistake with $y = 1$ it is $-\mathbf x^T\mathbf w > 0$, with $y = 0$ it is
+# $\mathbf x^T\mathbf w \ge 0$, and it is 0 on a correct point. It is the library's `F.perceptron_loss`
+# $\max(0, -y'z)$ with the $\pm1$ label $y' = 2y - 1$ — equal on every sample whose $z = \mathbf x^T\mathbf w$ is not 0.
+# The notes' caveat — "the derivative of $h_{\mathbf{w}}(\mathbf{x}^{(i)})$ does not exist at $\mathbf{x}^T \mathbf{w} = 0$",
+# so "Using the Threshold function lead to instability during training" — is visible in the loss itself: it is
+# piecewise linear with a kink wherever a point sits on the boundary, and its gradient jumps from $0$ to
+# $-(y - \hat y)\mathbf x$ there.
+
+# %%
+z_all = ag.tensor(X1) @ ag.tensor([0.0, 1.0, -1.0])
+notes_loss = (-(ag.tensor(yp.astype(float)) - F.binary_step(z_all)) * z_all).numpy() + 0.0
+lib_loss = F.perceptron_loss(z_all, ag.tensor(2.0 * yp - 1), reduction="none").numpy()
+print("notes' loss, first 6 samples:  ", notes_loss[:6])
+print("F.perceptron_loss(z, 2y - 1):  ", lib_loss[:6])
+assert np.allclose(notes_loss, lib_loss) and (notes_loss >= 0).all()
+
+# %% [markdown]
 # ## 3. Two Gaussian classes give a linear log-odds
 #
 # The notes' model: $p(x\,|\,y=c) = \mathcal N(x;\mu_c,\Sigma)$ with the **same** $\Sigma$ for both classes. In
@@ -160,3 +238,36 @@ axes[1].set_title("training loss", fontsize=10); axes[1].grid(alpha=.3)
 plt.tight_layout(); plt.show()
 acc = ((model(Xt).numpy() > 0).ravel() == y).mean()
 print(f"training accuracy: {acc:.1%}")
+
+# %% [markdown]
+# ## 5. The derivative by calculus and by back-propagation
+#
+# The notes' "Example 1: Logistic regression / least square (single output)": $z = xw + b$, $\hat y = a = \sigma(z)$,
+# $\mathcal L = \frac12(\hat y - y)^2$. "Computing derivative as in calculus class":
+# $$\frac{\partial \mathcal{L}}{\partial w} = (\sigma(wx + b) - y) \sigma'(wx + b) x,$$
+# and "using back-propagation": $\frac{\partial \mathcal{L}}{\partial \hat{y}} = \hat{y} - y$,
+# $\frac{\partial \mathcal{L}}{\partial z} = \frac{\partial \mathcal{L}}{\partial \hat{y}} \sigma'(z)$,
+# $\frac{\partial \mathcal{L}}{\partial w} = \frac{\partial \mathcal{L}}{\partial z} x$,
+# $\frac{\partial \mathcal{L}}{\partial b} = \frac{\partial \mathcal{L}}{\partial z}$.
+# With $x = 0.8$, $w = 0.5$, $b = -0.2$, $y = 0.3$ all three give the same number, $0.0494704$:
+
+# %%
+x, w_, b_, y_ = 0.8, 0.5, -0.2, 0.3
+sig = lambda t: 1 / (1 + np.exp(-t))
+calculus = (sig(w_ * x + b_) - y_) * sig(w_ * x + b_) * (1 - sig(w_ * x + b_)) * x     # sigma' = sigma (1 - sigma)
+
+z = x * w_ + b_                                  # back-propagation, step by step, backwards
+y_hat = sig(z)
+dL_dyhat = y_hat - y_
+dL_dz = dL_dyhat * y_hat * (1 - y_hat)
+dL_dw, dL_db = dL_dz * x, dL_dz
+
+w_t = ag.tensor(w_, dtype=ag.float64, requires_grad=True)
+b_t = ag.tensor(b_, dtype=ag.float64, requires_grad=True)
+L = 0.5 * (ag.sigmoid(x * w_t + b_t) - y_) ** 2
+L.backward()
+print(f"calculus class : dL/dw = {calculus:.7f}")
+print(f"by hand, backwards: dL/dw = {dL_dw:.7f}   dL/db = {dL_db:.7f}")
+print(f"engine backward(): dL/dw = {w_t.grad.item():.7f}   dL/db = {b_t.grad.item():.7f}")
+assert round(calculus, 7) == round(dL_dw, 7) == round(w_t.grad.item(), 7) == 0.0494704
+assert np.isclose(b_t.grad.item(), dL_db)

@@ -8,6 +8,8 @@
 #    a space where one straight line separates them.
 # 3. The **universal approximation** idea: a single hidden layer of tanh units fits a 1-D function better and better
 #    as it gets wider; the fit is literally a sum of shifted, scaled tanh "steps".
+#    The notes' own picture, a 3-unit network of **step** functions, built by hand: a staircase that refines as units
+#    are added.
 # 4. **Depth versus width**: composing a ReLU "tent" layer $k$ times gives $2^k$ linear pieces with $2k$ units; one
 #    hidden layer needs about $2^k$ units for the same function.
 
@@ -146,6 +148,56 @@ for k in range(contrib.shape[1]):
 axes[1].plot(xs, contrib.sum(1) + net[2].bias.item(), "k", lw=2.5, label="sum + bias = network output")
 axes[1].set_title("the 16-unit fit, unit by unit: scaled, shifted tanh steps", fontsize=10)
 axes[1].legend(fontsize=8); axes[1].grid(alpha=.3)
+plt.tight_layout(); plt.show()
+
+# %% [markdown]
+# ### The notes' picture: a 3-unit MLP with step functions
+#
+# The notes (004, "Neural Network as Universal Function Approximator") illustrate "A Neural Network with only one
+# hidden layer can **approximate any function** (with enough hidden neurons)" with a "3 unit Multi Layer Perceptron
+# using Step function to approximate a continuous function". Built explicitly: hidden unit $k$ is
+# $\text{Threshold}(x - t_k)$ (weight 1, bias $-t_k$), switching on at $t_k$; the output layer starts from the first
+# level $c_0$ and adds each unit's jump $c_k - c_{k-1}$. With $n$ units the output is a staircase of $n + 1$ levels
+# $c_j = f(\text{centre of piece } j)$; more units, finer stairs, and the largest error shrinks like $1/n$. The
+# weights are set by hand, not trained: the step's gradient is zero (section 2 of notebook 04), and the smooth
+# sigmoid/tanh units above are what makes training possible.
+
+# %%
+class Step(nn.Module):
+    """Threshold(z) = 1 if z >= 0 else 0, as a layer."""
+    def forward(self, z):
+        return F.binary_step(z)
+
+f = lambda x: np.sin(3 * x) + 0.3 * x ** 2
+
+def step_mlp(n, lo=-2.0, hi=2.0):
+    edges = np.linspace(lo, hi, n + 2)                       # n + 1 equal pieces, n inner thresholds
+    levels = f((edges[:-1] + edges[1:]) / 2)                  # c_0 .. c_n
+    net = nn.Sequential(nn.Linear(1, n), Step(), nn.Linear(n, 1)).double()
+    net[0].weight.array[...] = 1.0;  net[0].bias.array[...] = -edges[1:-1]              # t_k
+    net[2].weight.array[...] = np.diff(levels);  net[2].bias.array[...] = levels[0]    # jumps, c_0
+    return net
+
+xs64 = np.linspace(-2, 2, 801).reshape(-1, 1)
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+axes[0].plot(xs64, f(xs64), "k", lw=5, alpha=.25, label="target")
+max_err = {}
+for n in [3, 10, 30]:
+    net = step_mlp(n)
+    with ag.no_grad():
+        out = net(ag.tensor(xs64)).numpy()
+    max_err[n] = np.abs(out - f(xs64)).max()
+    axes[0].plot(xs64, out, lw=1.6 if n > 3 else 2.5, label=f"{n} step units")
+    print(f"{n:>2} step units: {n + 1} levels, largest error {max_err[n]:.3f}")
+assert max_err[3] > max_err[10] > max_err[30]
+axes[0].legend(fontsize=8); axes[0].grid(alpha=.3); axes[0].set_title("one hidden layer of step units", fontsize=10)
+net = step_mlp(3)
+with ag.no_grad():
+    h = net[1](net[0](ag.tensor(xs64))).numpy()
+for k in range(3):
+    axes[1].plot(xs64, h[:, k] * net[2].weight.numpy()[0, k], lw=1.5, label=f"unit {k + 1}: jump × Threshold(x − t{k + 1})")
+axes[1].plot(xs64, h @ net[2].weight.numpy().T + net[2].bias.numpy(), "k", lw=2.5, label="sum + bias (c₀)")
+axes[1].legend(fontsize=7); axes[1].grid(alpha=.3); axes[1].set_title("the 3-unit net, unit by unit", fontsize=10)
 plt.tight_layout(); plt.show()
 
 # %% [markdown]

@@ -5,6 +5,8 @@
 # one experiment per family:
 # 1. **Regression**: squared error in the notes' halved form $\tfrac12 (y-\hat y)^2$ (gradient $\hat y - y$), absolute
 #    error, Huber — and a line fitted through data with outliers by each of them.
+#    Why squared error: it is the negative log-likelihood of Gaussian noise (the notes' derivation, a slip in its
+#    normaliser corrected), shown with `F.gaussian_nll_loss`: the same line for any σ, and the learned σ² = the MSE.
 # 2. **Binary classification**: binary cross-entropy; for labels $y \in \{-1,+1\}$ the logistic loss
 #    $\log(1+e^{-y\hat y})$, the perceptron loss $\max(0, -y\hat y)$ and the hinge $\max(0, 1 - y\hat y)$, drawn against the margin.
 # 3. **Multi-label**: one binary cross-entropy per output.
@@ -91,6 +93,70 @@ ax.plot(x_np, 2 * x_np + 1, color="gray", lw=6, alpha=.25, label="true line 2x +
 ax.legend(fontsize=8); ax.set_xlabel("x"); ax.set_ylabel("y"); ax.grid(alpha=.3)
 ax.set_title("Squared error is dragged by outliers; L1 and Huber are not", fontsize=10)
 plt.tight_layout(); plt.show()
+
+# %% [markdown]
+# ### Why squared error: it is a Gaussian likelihood
+#
+# The notes (004, "Regression Loss — Mean Square Error"): "$y^{(i)}$ is gaussian distributed with mean
+# $\hat{y}^{(i)}$", "$y^{(i)} \sim \mathcal{N}(\hat{y}^{(i)}, \sigma^2) = \hat{y}^{(i)} + \mathcal{N}(0, \sigma^2)$", and the
+# θ "that maximise the **likelihood**"
+# $$p(y|X, \theta, \sigma) = \prod_{i=1}^n \frac{1}{(2\pi\sigma)^{1/2}} e^{-\frac{1}{2\sigma^2}(y^{(i)} - \hat{y}^{(i)})^2}$$
+# are those "that minimise the Mean Square Error". **A slip in the notes:** the Gaussian's normaliser is
+# $(2\pi\sigma^2)^{1/2}$, not $(2\pi\sigma)^{1/2}$ — with the printed one the density integrates to $\sqrt\sigma$, not 1
+# (checked below). It does not change the conclusion: the normaliser does not depend on θ, so
+# $$-\log p = \frac n2\log(2\pi\sigma^2) + \frac1{2\sigma^2}\sum_i (y^{(i)} - \hat y^{(i)})^2,$$
+# and for any fixed σ the best θ is the least-squares one. `F.gaussian_nll_loss(yhat, y, var)` (PyTorch's
+# `GaussianNLLLoss`) is this per-sample $-\log$ density, $\frac12(\log\sigma^2 + (y - \hat y)^2/\sigma^2)$, plus
+# $\frac12\log 2\pi$ with `full=True`. On the line data *without* the outliers:
+
+# %%
+y_clean = 2.0 * x_np + 1.0 + ag.randn(30, dtype=ag.float64).numpy() * 0.8
+for s in (0.5, 2.0):
+    printed = lambda r: np.exp(-r ** 2 / (2 * s ** 2)) / np.sqrt(2 * np.pi * s)      # the notes' normaliser
+    correct = lambda r: np.exp(-r ** 2 / (2 * s ** 2)) / np.sqrt(2 * np.pi * s ** 2)
+    grid = np.linspace(-12 * s, 12 * s, 20001)
+    print(f"sigma = {s}: the printed density integrates to {np.trapezoid(printed(grid), grid):.4f} "
+          f"(sqrt(sigma) = {np.sqrt(s):.4f}), the Gaussian's to {np.trapezoid(correct(grid), grid):.4f}")
+
+A = np.c_[x_np, np.ones_like(x_np)]
+ab_lsq = np.linalg.lstsq(A, y_clean, rcond=None)[0]                    # minimises the MSE
+yc = ag.tensor(y_clean, dtype=ag.float64)
+nll_fits = {}
+for s2 in (0.25, 4.0):                                                 # two fixed variances
+    a = ag.tensor(0.0, dtype=ag.float64, requires_grad=True)
+    b = ag.tensor(0.0, dtype=ag.float64, requires_grad=True)
+    opt = optim.Adam([a, b], lr=0.1)
+    for _ in range(1500):
+        opt.zero_grad()
+        F.gaussian_nll_loss(a * x_t + b, yc, s2, full=True, reduction="sum").backward()
+        opt.step()
+    nll_fits[s2] = np.array([a.item(), b.item()])
+    # the library's summed NLL equals the formula above
+    r = y_clean - (a.item() * x_np + b.item())
+    nll = F.gaussian_nll_loss(a * x_t + b, yc, s2, full=True, reduction="sum").item()
+    assert np.isclose(nll, 30 / 2 * np.log(2 * np.pi * s2) + (r ** 2).sum() / (2 * s2))
+    print(f"max likelihood with sigma^2 = {s2}: (a, b) = {nll_fits[s2].round(4)}")
+print(f"least squares (min MSE):          (a, b) = {ab_lsq.round(4)}")
+assert all(np.allclose(v, ab_lsq, atol=1e-3) for v in nll_fits.values())
+
+# %% [markdown]
+# Same line whatever σ is. Letting the variance be learned too (a parameter $\log\sigma^2$, so it stays positive)
+# gives the maximum-likelihood $\hat\sigma^2$ = the mean squared residual: the MSE itself is the noise variance's
+# estimate. (A network predicting a variance per sample — heteroscedastic regression — is what
+# `nn.GaussianNLLLoss` is for.)
+
+# %%
+a, b, log_var = (ag.tensor(0.0, dtype=ag.float64, requires_grad=True) for _ in range(3))
+opt = optim.Adam([a, b, log_var], lr=0.05)
+crit = nn.GaussianNLLLoss()
+for _ in range(3000):
+    opt.zero_grad()
+    crit(a * x_t + b, yc, ag.exp(log_var).expand(30)).backward()
+    opt.step()
+mse_lsq = np.mean((y_clean - A @ ab_lsq) ** 2)
+print(f"learned (a, b) = ({a.item():.4f}, {b.item():.4f});  sigma^2 = {np.exp(log_var.item()):.4f};  "
+      f"MSE of the least-squares line = {mse_lsq:.4f}  (the noise drawn had sigma^2 = 0.64)")
+assert np.isclose(np.exp(log_var.item()), mse_lsq, rtol=1e-3)
 
 # %% [markdown]
 # ## 2. Binary classification losses

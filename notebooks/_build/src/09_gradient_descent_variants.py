@@ -9,6 +9,7 @@
 # 3. **Shuffling**: the same mini-batch training on data sorted by class, with and without shuffling; and the
 #    notes' two ways of drawing the samples of stochastic gradient descent — *with* replacement (000: $i_k$ drawn
 #    i.i.d. uniformly) or *without* (003: disjoint minibatches covering the epoch).
+#    **Online learning** (000): SGD on a stream, each sample used once, following a target that changes.
 # 4. The **learning rate**: too small crawls, too large oscillates and diverges — on a one-dimensional quadratic you can
 #    check by hand, and on the line fit.
 
@@ -142,7 +143,53 @@ plt.tight_layout(); plt.show()
 # rate). Without replacement every sample is used once per epoch, which removes part of the noise over an epoch; it
 # is what practice, and PyTorch's `shuffle=True`, do. With replacement is 000's definition: each step's sample is
 # independent of all the previous ones, the simplest setting to reason about.
+
+# %% [markdown]
+# ### Online learning: a stream, each sample used once
 #
+# Among the features of SGD the notes (000) list "Can be used for online learning": when the data *arrive* one
+# sample at a time (sensor readings, clicks, trades), there is no dataset to sweep and no epoch — each new sample
+# gives one gradient step and is thrown away. Below, a Python generator plays the stream: $x \sim U(-2, 2)$,
+# $y = a_t x + b + \text{noise}$, and halfway through **the world changes** (the true slope $a_t$ jumps from 2 to −1).
+# A constant learning rate keeps following the data; a decaying one ($\eta_t = 1/(t + 20)$, the classic choice for
+# a fixed target) converges on the old slope and then barely moves.
+
+# %%
+def stream(n, seed=0, change_at=1500):
+    """An endless-in-spirit source of (x, y) pairs, one at a time (here n of them)."""
+    rng = np.random.default_rng(seed)
+    for t in range(n):
+        x = rng.uniform(-2, 2)
+        slope = 2.0 if t < change_at else -1.0
+        yield t, slope, np.float32(x), np.float32(slope * x - 1 + 0.5 * rng.standard_normal())
+
+def online(lr_at):
+    model = nn.Linear(1, 1)
+    model.weight.array[...] = 0.0; model.bias.array[...] = 0.0      # start at a = b = 0
+    opt = optim.SGD(model.parameters(), lr=lr_at(0))
+    slopes = []
+    for t, _, x, y in stream(3000):
+        opt.param_groups[0]["lr"] = lr_at(t)
+        opt.zero_grad()
+        (0.5 * (model(ag.tensor([[x]])) - y) ** 2).sum().backward()     # one sample, one step
+        opt.step()
+        slopes.append(model.weight.item())
+    return np.array(slopes)
+
+true_slope = np.array([s for _, s, _, _ in stream(3000)])
+constant, decaying = online(lambda t: 0.02), online(lambda t: 1.0 / (t + 20))
+fig, ax = plt.subplots(figsize=(8, 3.4))
+ax.plot(true_slope, "k", lw=4, alpha=.25, label="true slope")
+ax.plot(constant, lw=1.2, label="online SGD, constant η = 0.02")
+ax.plot(decaying, lw=1.2, label="online SGD, η_t = 1/(t + 20)")
+ax.set_xlabel("samples seen (each used once)"); ax.set_ylabel("learned slope a"); ax.grid(alpha=.3)
+ax.set_title("a stream whose slope changes at t = 1500", fontsize=10); ax.legend(fontsize=8)
+plt.tight_layout(); plt.show()
+print(f"just before the change: constant η a = {constant[1499]:.2f}, decaying η a = {decaying[1499]:.2f}  (true 2)")
+print(f"at the end:             constant η a = {constant[-1]:.2f}, decaying η a = {decaying[-1]:.2f}  (true -1)")
+assert abs(constant[1499] - 2) < 0.3 and abs(constant[-1] + 1) < 0.3 and decaying[-1] > 0
+
+# %% [markdown]
 # ## 3. The learning rate
 #
 # On $L(\theta) = \tfrac12 h\,\theta^2$ a gradient step is $\theta \leftarrow \theta - \eta h \theta = (1 - \eta h)\theta$.

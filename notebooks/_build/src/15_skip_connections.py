@@ -35,6 +35,7 @@ class Residual(nn.Module):
 
 block = Residual(3)
 x = ag.randn(1, 3, requires_grad=True)
+ag.viz.record_modules()  # the drawing boxes ops by the module that made them
 y = block(x)
 g = ag.viz.draw(y.sum(), model=block, names={x: "x"}, title="y = x + tanh(W x + b): two paths from x to y")
 g.attr(dpi="70")

@@ -63,6 +63,7 @@ class Inception(nn.Module):
 
 block = Inception(32, c1=16, c3_reduce=8, c3=16, c5_reduce=4, c5=8, cp=8)
 x = ag.randn(2, 32, 8, 8, requires_grad=True)
+ag.viz.record_modules()  # the drawing boxes ops by the module that made them
 out = block(x)
 print("input", x.shape, "-> output", out.shape, "(16 + 16 + 8 + 8 = 48 channels, same 8x8)")
 assert out.shape == (2, 48, 8, 8)

@@ -6,15 +6,18 @@ inputs and what its local gradient needs; leaves (inputs and parameters) have
 ``grad_fn = None``. ``backward`` walks these nodes in reverse topological order and
 fills the grad table (``autograd.engine``).
 
-This file holds the class itself: construction, attributes, conversions and the
-graph-related methods. All arithmetic lives in the op registry (``autograd.ops``);
-the operators and math methods are attached by ``autograd.functions``, which is a
-thin layer over it.
+This file holds the class itself: construction, attributes and the graph-related
+methods (PyTorch's conversions ``to``/``float``/... are in ``autograd.conversions``).
+It is ``autograd._tensor`` (as in PyTorch), so that ``autograd.tensor`` is only ever
+the factory function ``ag.tensor(data)``. All arithmetic lives in the op registry (``autograd.ops``);
+the operators and math methods are the public functions (``autograd.api``), bound
+to the class by ``autograd.methods``.
 """
 import numpy as np
 
 from .backend import (_DEFAULT, NUMPY, device as _device, device_of, get_backend, is_array,
-                      to_device, to_device_tensor, to_host)
+                      to_device, to_host)
+from .hooks import RemovableHandle
 
 __all__ = ["Tensor", "Node", "tensor"]
 
@@ -137,7 +140,7 @@ class Tensor:
     """
 
     __slots__ = ("array", "_grad", "_rg", "grad_fn", "name", "_retains_grad", "_hooks",
-                 "_vc", "_base", "_roles", "__weakref__")
+                 "_vc", "_base", "_roles", "_post_acc_hooks", "__weakref__")
     # numpy hands ``ndarray * Tensor`` to Tensor.__rmul__, and ufuncs and array functions
     # applied to a Tensor to the library's differentiable ops (``autograd.interop``)
     __array_priority__ = 1000
@@ -155,6 +158,7 @@ class Tensor:
         self._vc = UNCHANGED
         self._base = None
         self._roles = None
+        self._post_acc_hooks = None
 
     @classmethod
     def _make(cls, data, requires_grad=False, grad_fn=None):
@@ -170,6 +174,7 @@ class Tensor:
         t._vc = UNCHANGED
         t._base = None
         t._roles = None
+        t._post_acc_hooks = None
         return t
 
     # ------------------------------------------------------------------ attributes
@@ -358,65 +363,6 @@ class Tensor:
 
     __hash__ = object.__hash__
 
-    def astype(self, dtype):
-        """A copy converted to ``dtype``; differentiable between floating dtypes."""
-        from .functions import astype
-
-        return astype(self, dtype)
-
-    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
-        """PyTorch's ``to``: ``t.to(dtype)``, ``t.to("cuda")``, ``t.to("cpu", dtype)``,
-        ``t.to(other_tensor)`` (its dtype and device). The result is ``self`` when
-        nothing changes; a move to another device is differentiable (the gradient
-        moves back)."""
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype, device = a.dtype, a.device
-            elif isinstance(a, str) and not _is_dtype_name(a):
-                device = a
-            else:
-                dtype = a
-        out = self
-        if device is not None:
-            out = to_device_tensor(self, device)
-        if dtype is not None:
-            out = out.astype(dtype)
-        return out.clone() if copy and out is self else out
-
-    def cpu(self):
-        """This tensor on the CPU (itself when it is there already)."""
-        return self if type(self.array) is np.ndarray else self.to("cpu")
-
-    def cuda(self, device=None, non_blocking=False):
-        """This tensor on a GPU (``cuda:0`` by default); needs CuPy (``pip install
-        "gradtable[gpu]"``)."""
-        return self.to("cuda" if device is None else
-                       f"cuda:{device}" if isinstance(device, int) else device)
-
-    def type(self, dtype=None):
-        """With no argument the type name (PyTorch's style); otherwise ``to(dtype)``."""
-        if dtype is None:
-            return f"ag.{_TYPE_NAMES.get(self.array.dtype.name, self.array.dtype.name)}"
-        return self.astype(dtype)
-
-    def float(self):
-        return self.astype(np.float32)
-
-    def double(self):
-        return self.astype(np.float64)
-
-    def half(self):
-        return self.astype(np.float16)
-
-    def long(self):
-        return self.astype(np.int64)
-
-    def int(self):
-        return self.astype(np.int32)
-
-    def bool(self):
-        return self.astype(np.bool_)
-
     # ------------------------------------------------------------------ the graph
     def detach(self):
         """A new leaf sharing this tensor's array and version counter, cut from the
@@ -429,12 +375,6 @@ class Tensor:
         self.grad_fn = None
         self._rg = False
         return self
-
-    def clone(self):
-        """A differentiable copy (its gradient is passed through unchanged)."""
-        from .functions import clone
-
-        return clone(self)
 
     def retain_grad(self):
         """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
@@ -458,18 +398,25 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that does not require grad")
         if self._hooks is None:
             self._hooks = {}
-        handle = _HookHandle(self._hooks)
-        self._hooks[handle.id] = hook
-        return handle
+        return RemovableHandle(self._hooks, hook)
 
-    def backward(self, gradient=None, retain_graph=False, create_graph=False, inputs=None):
-        """Back-propagate from this tensor, accumulating d self / d leaf into ``leaf.grad``.
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after backward has added this leaf's gradient into ``.grad``.
 
-        ``gradient`` is d loss / d self and may be omitted only for one-element tensors.
+        Only leaves (inputs, parameters) accumulate, so only they take such a hook; it
+        returns nothing and reads ``tensor.grad`` (the sum over every backward since the
+        last ``zero_grad``). ``nn.parallel.DistributedDataParallel`` starts its gradient
+        all-reduce from these hooks. Returns a handle whose ``remove()`` unregisters it.
         """
-        from .engine import backward
-
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that does not require grad")
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors (this one "
+                f"was made by '{self.grad_fn.op.name}'); use register_hook for its gradient")
+        if self._post_acc_hooks is None:
+            self._post_acc_hooks = {}
+        return RemovableHandle(self._post_acc_hooks, hook)
 
     # ------------------------------------------------------------------ copying
     def __deepcopy__(self, memo):
@@ -513,34 +460,10 @@ class Tensor:
     __str__ = __repr__
 
 
-_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-               "int64": "LongTensor", "int32": "IntTensor", "bool": "BoolTensor"}
-
-
-def _is_dtype_name(s):
-    try:
-        np.dtype(s)
-        return True
-    except TypeError:
-        return False
-
-
 def _rebuild(cls, data, requires_grad, name):
     t = cls.__new__(cls)
     Tensor.__init__(t, data, requires_grad=requires_grad, name=name)
     return t
-
-
-class _HookHandle:
-    _next = [0]
-
-    def __init__(self, hooks):
-        self._hooks = hooks
-        self.id = _HookHandle._next[0]
-        _HookHandle._next[0] += 1
-
-    def remove(self):
-        self._hooks.pop(self.id, None)
 
 
 def tensor(data, dtype=None, requires_grad=False, name=None, device=None):

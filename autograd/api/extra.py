@@ -2,22 +2,23 @@
 ops, and their Tensor methods.
 
 Thin wrappers over the registry (``autograd.ops.special``, ``rounding``, ``gather``)
-in the style of ``autograd.functions``: they coerce arguments, accept PyTorch's
+in the style of ``autograd.api``: they coerce arguments, accept PyTorch's
 spellings (``dim`` and ``axis``), check shapes with errors that name the op, and
-contain no gradient math. Shape and matrix ops are in ``functions_shape``.
+contain no gradient math. Shape and matrix ops are in ``api.shape_extra``.
 """
 import collections
 
 import numpy as np
 
-from . import random as _random
-from .backend import asarray_like, backend_of
-from .functions import _axis, _binary, _lift, _t, where
-from .ops import gather as G
-from .ops import rounding as RD
-from .ops import special as SP
-from .ops.reduce import normalize_axis
-from .tensor import Tensor
+from .. import random as _random
+from ..backend import asarray_like, backend_of
+from ..arguments import axis_arg, binary, lift, to_tensor
+from ..ops import gather as G
+from ..ops import rounding as RD
+from ..ops import special as SP
+from ..ops.reduce import normalize_axis
+from .._tensor import Tensor
+from .arith import where
 
 __all__ = ["erf", "gelu", "silu", "mish", "hardswish", "rsqrt", "log2", "log10", "exp2",
            "sinh", "cosh", "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh",
@@ -29,7 +30,7 @@ __all__ = ["erf", "gelu", "silu", "mish", "hardswish", "rsqrt", "log2", "log10",
 # ------------------------------------------------------------------ elementwise
 def erf(x):
     """The error function, (2 / sqrt(pi)) int_0^x e^(-t^2) dt."""
-    return SP.erf(_t(x))
+    return SP.erf(to_tensor(x))
 
 
 def gelu(x, approximate="none"):
@@ -37,59 +38,59 @@ def gelu(x, approximate="none"):
     approximation (``approximate="tanh"``), as ``torch.nn.functional.gelu``."""
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return SP.gelu(_t(x), approximate=approximate)
+    return SP.gelu(to_tensor(x), approximate=approximate)
 
 
 def silu(x):
     """SiLU (swish): x sigmoid(x)."""
-    return SP.silu(_t(x))
+    return SP.silu(to_tensor(x))
 
 
 def mish(x):
     """Mish: x tanh(softplus(x))."""
-    return SP.mish(_t(x))
+    return SP.mish(to_tensor(x))
 
 
 def hardswish(x):
     """Hardswish: x relu6(x + 3) / 6."""
-    return SP.hardswish(_t(x))
+    return SP.hardswish(to_tensor(x))
 
 
 def rsqrt(x):
     """1 / sqrt(x)."""
-    return SP.rsqrt(_t(x))
+    return SP.rsqrt(to_tensor(x))
 
 
 def log2(x):
-    return SP.log2(_t(x))
+    return SP.log2(to_tensor(x))
 
 
 def log10(x):
-    return SP.log10(_t(x))
+    return SP.log10(to_tensor(x))
 
 
 def exp2(x):
-    return SP.exp2(_t(x))
+    return SP.exp2(to_tensor(x))
 
 
 def sinh(x):
-    return SP.sinh(_t(x))
+    return SP.sinh(to_tensor(x))
 
 
 def cosh(x):
-    return SP.cosh(_t(x))
+    return SP.cosh(to_tensor(x))
 
 
 def asinh(x):
-    return SP.asinh(_t(x))
+    return SP.asinh(to_tensor(x))
 
 
 def acosh(x):
-    return SP.acosh(_t(x))
+    return SP.acosh(to_tensor(x))
 
 
 def atanh(x):
-    return SP.atanh(_t(x))
+    return SP.atanh(to_tensor(x))
 
 
 arcsinh, arccosh, arctanh = asinh, acosh, atanh
@@ -97,17 +98,17 @@ arcsinh, arccosh, arctanh = asinh, acosh, atanh
 
 def floor(x):
     """Round down; zero gradient (see ``ops.rounding``). Integer tensors are returned as is."""
-    x = _t(x)
+    x = to_tensor(x)
     return x if x.dtype.kind in "biu" else RD.floor(x)
 
 
 def ceil(x):
-    x = _t(x)
+    x = to_tensor(x)
     return x if x.dtype.kind in "biu" else RD.ceil(x)
 
 
 def trunc(x):
-    x = _t(x)
+    x = to_tensor(x)
     return x if x.dtype.kind in "biu" else RD.trunc(x)
 
 
@@ -116,7 +117,7 @@ fix = trunc
 
 def round(x, decimals=0):  # noqa: A001 - PyTorch's name
     """Round to ``decimals`` digits, halves to even; zero gradient."""
-    x = _t(x)
+    x = to_tensor(x)
     if not isinstance(decimals, (int, np.integer)):
         raise TypeError(f"round: decimals must be an int, got {decimals!r}")
     if x.dtype.kind in "biu" and decimals >= 0:
@@ -126,18 +127,18 @@ def round(x, decimals=0):  # noqa: A001 - PyTorch's name
 
 def remainder(x, y):
     """x mod y with the sign of y (Python's %): x - floor(x / y) y."""
-    return _binary(RD.remainder, "remainder", x, y)
+    return binary(RD.remainder, "remainder", x, y)
 
 
 def logaddexp(x, y):
     """log(e^x + e^y), computed stably."""
-    return _binary(SP.logaddexp, "logaddexp", x, y)
+    return binary(SP.logaddexp, "logaddexp", x, y)
 
 
 def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     """Replace nan, +inf and -inf (by 0 and the dtype's largest and smallest finite
     values unless given); the gradient flows only through the finite entries."""
-    x = _t(x)
+    x = to_tensor(x)
     if x.dtype.kind not in "fc":
         return x
     return RD.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
@@ -171,8 +172,8 @@ def gather(x, dim, index, *, sparse_grad=False, axis=None):
     """out[i][j][k] = x[index[i][j][k]][j][k] for dim = 0 (torch.gather); index has x's
     rank and is at most x's size on the other dims. Out has index's shape.
     (``sparse_grad`` is accepted for PyTorch compatibility; gradients are dense.)"""
-    x = _t(x)
-    dim = _dim("gather", x, _axis(axis, dim, "gather"))
+    x = to_tensor(x)
+    dim = _dim("gather", x, axis_arg(axis, dim, "gather"))
     idx = _index_array("gather", index, x, dim)
     if x.ndim == 0:
         return x
@@ -180,10 +181,10 @@ def gather(x, dim, index, *, sparse_grad=False, axis=None):
 
 
 def _scatter_args(name, x, dim, index, src):
-    x = _t(x)
+    x = to_tensor(x)
     dim = _dim(name, x, dim)
     idx = _index_array(name, index, x, dim)
-    src = _lift(src, x)
+    src = lift(src, x)
     if src.dtype != x.dtype:
         src = Tensor._make(src.array.astype(x.dtype)) if not src.requires_grad else src.astype(x.dtype)
     if src.ndim and (src.ndim != idx.ndim or any(i > s for i, s in zip(idx.shape, src.shape))):
@@ -215,7 +216,7 @@ def scatter_add(x, dim, index, src):
 def index_select(x, dim, index):
     """The entries of x at the 1-D integer ``index`` along ``dim`` (repeats allowed: their
     gradients add up)."""
-    x = _t(x)
+    x = to_tensor(x)
     d = _dim("index_select", x, dim)
     idx = asarray_like(index.array if isinstance(index, Tensor) else index, x.array)
     if idx.ndim > 1 or idx.dtype.kind not in "iu":
@@ -229,7 +230,7 @@ def index_select(x, dim, index):
 def masked_fill(x, mask, value):
     """x with ``value`` where ``mask`` is True (mask broadcasts to x's shape); the
     gradient flows to x where the mask is False and to a tensor ``value`` elsewhere."""
-    x = _t(x)
+    x = to_tensor(x)
     m = asarray_like(mask.array if isinstance(mask, Tensor) else mask, x.array)
     if m.dtype != np.bool_:
         raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
@@ -242,7 +243,7 @@ def masked_fill(x, mask, value):
                          f"shape {x.shape}")
     if isinstance(value, Tensor) and value.ndim != 0:
         raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got shape {value.shape}")
-    return where(m, _lift(value, x), x)
+    return where(m, lift(value, x), x)
 
 
 # ------------------------------------------------------------------ sorting and sampling
@@ -252,10 +253,10 @@ _Topk = collections.namedtuple("topk", ["values", "indices"])
 
 def argsort(x, dim=-1, descending=False, stable=False, *, axis=None):
     """Indices that sort x along ``dim`` (always stable here); not differentiable."""
-    x = _t(x)
+    x = to_tensor(x)
     if x.ndim == 0:
         return Tensor._make(backend_of(x.array).zeros((), np.int64))
-    d = _dim("argsort", x, _axis(axis, dim, "argsort"))
+    d = _dim("argsort", x, axis_arg(axis, dim, "argsort"))
     return G.argsort(x, axis=d, descending=bool(descending))
 
 
@@ -263,19 +264,19 @@ def sort(x, dim=-1, descending=False, stable=False, *, axis=None):
     """(values, indices) sorted along ``dim``: values = gather(x, dim, indices) is
     differentiable (each gradient returns to the entry it came from), indices are not.
     The sort is stable (ties keep their order), as PyTorch's ``stable=True``."""
-    x = _t(x)
+    x = to_tensor(x)
     idx = argsort(x, dim, descending, axis=axis)
     if x.ndim == 0:
         return _Sort(x, idx)
-    d = _dim("sort", x, _axis(axis, dim, "sort"))
+    d = _dim("sort", x, axis_arg(axis, dim, "sort"))
     return _Sort(G.gather(x, dim=d, index=idx.array), idx)
 
 
 def topk(x, k, dim=-1, largest=True, sorted=True, *, axis=None):  # noqa: A002
     """The k largest (``largest=False``: smallest) entries along ``dim`` and their indices,
     in order; values are differentiable, indices are not."""
-    x = _t(x)
-    d = _dim("topk", x, _axis(axis, dim, "topk"))
+    x = to_tensor(x)
+    d = _dim("topk", x, axis_arg(axis, dim, "topk"))
     n = x.shape[d] if x.ndim else 1
     if not isinstance(k, (int, np.integer)) or not 0 <= k <= n:
         raise ValueError(f"topk: k={k!r} is out of range for dim {d} of size {n} (need 0 <= k <= {n})")
@@ -288,7 +289,7 @@ def topk(x, k, dim=-1, largest=True, sorted=True, *, axis=None):  # noqa: A002
 
 def one_hot(x, num_classes=-1):
     """int64 one-hot codes: a new last axis of size ``num_classes`` (-1: max(x) + 1)."""
-    x = _t(x)
+    x = to_tensor(x)
     if x.dtype.kind not in "iu":
         raise TypeError(f"one_hot: the input must be an integer (int64) tensor of class indices, "
                         f"got dtype {x.dtype}")
@@ -307,7 +308,7 @@ def multinomial(p, num_samples, replacement=False, *, generator=None):
     """``num_samples`` category indices per row of the weights ``p`` (1-D or 2-D, non-negative,
     need not sum to 1), int64; from ``generator`` (an ``ag.Generator``) or the library's
     stream (``ag.manual_seed``). Not differentiable."""
-    p = _t(p)
+    p = to_tensor(p)
     a = p.array
     if a.ndim not in (1, 2) or a.shape[-1] == 0:
         raise ValueError(f"multinomial: p must be 1-D or 2-D with at least one category, got {p.shape}")
@@ -323,24 +324,3 @@ def multinomial(p, num_samples, replacement=False, *, generator=None):
                          f"a row with only {int(nonzero.min())} categories of nonzero probability")
     return G.multinomial(p, num_samples=int(num_samples), replacement=bool(replacement),
                          rng=_random.resolve(generator))
-
-
-def _where_method(self, condition, y):
-    """Tensor.where(condition, y): self where condition, else y."""
-    return where(condition, self, y)
-
-
-def _install():
-    T = Tensor
-    names = ("erf rsqrt log2 log10 exp2 sinh cosh asinh acosh atanh arcsinh arccosh arctanh floor "
-             "ceil round trunc fix remainder logaddexp nan_to_num gather scatter scatter_add "
-             "index_select masked_fill sort argsort topk multinomial").split()
-    g = globals()
-    for name in names:
-        setattr(T, name, g[name])
-    T.where = _where_method
-    T.__mod__ = remainder
-    T.__rmod__ = lambda s, o: remainder(o, s)
-
-
-_install()

@@ -6,13 +6,14 @@ those ops).
 """
 import numpy as np
 
-from .functions import (_axis, _lift, _shape_args, _t, astype, clone, concatenate, flatten, flip,
-                        index_add, matmul, permute, reshape, transpose, where)
-from .backend import backend_of
-from .ops import einsum as ES
-from .ops import matrix as MX
-from .ops.reduce import normalize_axis
-from .tensor import Tensor
+from ..backend import backend_of
+from ..arguments import axis_arg, lift, shape_args, to_tensor
+from ..ops import einsum as ES
+from ..ops import matrix as MX
+from ..ops.reduce import normalize_axis
+from .._tensor import Tensor
+from .arith import astype, clone, where
+from .shape import concatenate, flatten, flip, index_add, matmul, permute, reshape, transpose
 
 __all__ = ["tril", "triu", "roll", "cumprod", "einsum", "baddbmm", "diff", "tensor_split", "diag",
            "diagonal", "vstack", "hstack", "movedim", "moveaxis", "rot90", "unflatten"]
@@ -30,14 +31,14 @@ def _need(name, x, nd):
 def tril(x, diagonal=0):
     """The lower triangle of the last two axes: entries with j - i <= ``diagonal`` are kept,
     the rest set to 0 (``tril(ones(T, T))`` is the causal mask)."""
-    x = _t(x)
+    x = to_tensor(x)
     _need("tril", x, 2)
     return MX.tril(x, diagonal=int(diagonal))
 
 
 def triu(x, diagonal=0):
     """The upper triangle of the last two axes: entries with j - i >= ``diagonal`` are kept."""
-    x = _t(x)
+    x = to_tensor(x)
     _need("triu", x, 2)
     return MX.triu(x, diagonal=int(diagonal))
 
@@ -45,7 +46,7 @@ def triu(x, diagonal=0):
 def roll(x, shifts, dims=None):
     """Shift cyclically by ``shifts`` along ``dims`` (an int or tuples of equal length);
     with no dims, over the flattened tensor and reshaped back."""
-    x = _t(x)
+    x = to_tensor(x)
     if dims is None:
         if not isinstance(shifts, (int, np.integer)) and len(shifts) != 1:
             raise ValueError("roll: without dims, shifts must be one int")
@@ -61,8 +62,8 @@ def roll(x, shifts, dims=None):
 
 def cumprod(x, dim=None, *, axis=None, dtype=None):
     """Cumulative product along ``dim`` (exact gradients also through zeros)."""
-    x = _t(x)
-    dim = _axis(axis, dim, "cumprod")
+    x = to_tensor(x)
+    dim = axis_arg(axis, dim, "cumprod")
     if dim is None:
         raise TypeError("cumprod: give dim (the axis to accumulate along)")
     if dtype is not None:
@@ -78,7 +79,7 @@ def einsum(equation, *operands):
     output when ``->`` is missing). Differentiable in every operand (see ``ops.einsum``)."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    xs = [_t(x) for x in operands]
+    xs = [to_tensor(x) for x in operands]
     floats = [x for x in xs if x.dtype.kind == "f"]
     if floats:
         dt = np.result_type(*[x.array.dtype for x in floats])
@@ -90,14 +91,14 @@ def einsum(equation, *operands):
 def baddbmm(x, batch1, batch2, *, beta=1, alpha=1):
     """beta x + alpha (batch1 @ batch2) for batches of matrices (b, n, m) @ (b, m, p);
     x broadcasts to (b, n, p). With beta = 0, x is ignored (nan in it does not spread)."""
-    b1, b2 = _t(batch1), _t(batch2)
+    b1, b2 = to_tensor(batch1), to_tensor(batch2)
     if b1.ndim != 3 or b2.ndim != 3 or b1.shape[0] != b2.shape[0] or b1.shape[2] != b2.shape[1]:
         raise ValueError(f"baddbmm: expects batch1 (b, n, m) and batch2 (b, m, p), got {b1.shape} "
                          f"and {b2.shape}")
     out = matmul(b1, b2)
     if alpha != 1:
         out = out * alpha
-    x = _lift(x, out)
+    x = lift(x, out)
     if beta == 0:
         # NOTE: x is ignored (so nan or inf in it do not spread) but stays an input
         # with a zero gradient, as in PyTorch
@@ -108,12 +109,12 @@ def baddbmm(x, batch1, batch2, *, beta=1, alpha=1):
 def diff(x, n=1, dim=-1, prepend=None, append=None, *, axis=None):
     """The n-th forward difference along ``dim``: out[i] = x[i + 1] - x[i], applied n times,
     after joining ``prepend`` and ``append`` on that axis."""
-    x = _t(x)
+    x = to_tensor(x)
     _need("diff", x, 1)
-    d = _dim("diff", x, _axis(axis, dim, "diff"))
+    d = _dim("diff", x, axis_arg(axis, dim, "diff"))
     parts = [p for p in (prepend, x, append) if p is not None]
     if len(parts) > 1:
-        parts = [_lift(p, x) if not isinstance(p, Tensor) else p for p in parts]
+        parts = [lift(p, x) if not isinstance(p, Tensor) else p for p in parts]
         parts = [reshape(p, x.shape[:d] + (1,) + x.shape[d + 1:]) if p.ndim == 0 else p for p in parts]
         x = concatenate(parts, axis=d)
     before = (slice(None),) * d
@@ -125,9 +126,9 @@ def diff(x, n=1, dim=-1, prepend=None, append=None, *, axis=None):
 def tensor_split(x, indices_or_sections, dim=0, *, axis=None):
     """Split along ``dim`` into n nearly equal parts (an int: the first size % n parts get
     one more entry) or at the given indices (a list), like ``torch.tensor_split``."""
-    x = _t(x)
+    x = to_tensor(x)
     _need("tensor_split", x, 1)
-    d = _dim("tensor_split", x, _axis(axis, dim, "tensor_split"))
+    d = _dim("tensor_split", x, axis_arg(axis, dim, "tensor_split"))
     size = x.shape[d]
     ios = indices_or_sections
     if isinstance(ios, Tensor):
@@ -146,7 +147,7 @@ def tensor_split(x, indices_or_sections, dim=0, *, axis=None):
 def diagonal(x, offset=0, dim1=0, dim2=1):
     """The ``offset``-th diagonal of the (dim1, dim2) planes, as a new last axis:
     out[..., i] = x[..., i + max(-offset, 0), i + max(offset, 0)]."""
-    x = _t(x)
+    x = to_tensor(x)
     _need("diagonal", x, 2)
     d1, d2 = _dim("diagonal", x, dim1), _dim("diagonal", x, dim2)
     if d1 == d2:
@@ -162,7 +163,7 @@ def diagonal(x, offset=0, dim1=0, dim2=1):
 def diag(x, diagonal=0):
     """A 1-D x becomes the square matrix with x on its ``diagonal``-th diagonal; a 2-D x
     gives that diagonal (``torch.diag``)."""
-    x = _t(x)
+    x = to_tensor(x)
     if x.ndim == 2:
         return globals()["diagonal"](x, diagonal)
     if x.ndim != 1:
@@ -175,21 +176,21 @@ def diag(x, diagonal=0):
 
 def vstack(tensors):
     """Stack along the first axis, after making 0-d and 1-d tensors rows (1, n)."""
-    ts = [_t(t) for t in tensors]
+    ts = [to_tensor(t) for t in tensors]
     ts = [reshape(t, (1, -1)) if t.ndim < 2 else t for t in ts]
     return concatenate(ts, axis=0)
 
 
 def hstack(tensors):
     """Join along the second axis (the first for 1-d tensors; 0-d become 1-d)."""
-    ts = [_t(t) for t in tensors]
+    ts = [to_tensor(t) for t in tensors]
     ts = [reshape(t, (1,)) if t.ndim == 0 else t for t in ts]
     return concatenate(ts, axis=0 if ts and ts[0].ndim == 1 else 1)
 
 
 def movedim(x, source, destination):
     """Move the axes ``source`` to the positions ``destination`` (the others keep their order)."""
-    x = _t(x)
+    x = to_tensor(x)
     src = (source,) if isinstance(source, (int, np.integer)) else tuple(source)
     dst = (destination,) if isinstance(destination, (int, np.integer)) else tuple(destination)
     if len(src) != len(dst):
@@ -210,7 +211,7 @@ moveaxis = movedim
 def rot90(x, k=1, dims=(0, 1)):
     """Rotate by 90 degrees k times in the plane ``dims``, from the first axis towards the
     second (``torch.rot90``): a flip and a transpose."""
-    x = _t(x)
+    x = to_tensor(x)
     dims = tuple(dims)
     if len(dims) != 2 or x.ndim < 2:
         raise ValueError(f"rot90: expects two dims of a tensor with at least 2 dims, got dims {dims} "
@@ -230,22 +231,12 @@ def rot90(x, k=1, dims=(0, 1)):
 
 def unflatten(x, dim, sizes):
     """Expand axis ``dim`` into the shape ``sizes`` (one entry may be -1)."""
-    x = _t(x)
+    x = to_tensor(x)
     d = _dim("unflatten", x, dim)
-    sizes = _shape_args((sizes,))
+    sizes = shape_args((sizes,))
     if sizes.count(-1) > 1 or (-1 not in sizes and int(np.prod(sizes)) != x.shape[d]):
         raise ValueError(f"unflatten: sizes {sizes} do not multiply to {x.shape[d]}, the size of dim {dim}")
     if -1 in sizes:
         known = int(np.prod([s for s in sizes if s != -1]))
         sizes = tuple(x.shape[d] // known if s == -1 else s for s in sizes)
     return reshape(x, x.shape[:d] + tuple(sizes) + x.shape[d + 1:])
-
-
-def _install():
-    for name in ("tril triu roll cumprod diff tensor_split diag diagonal movedim moveaxis rot90 "
-                 "unflatten").split():
-        setattr(Tensor, name, globals()[name])
-    Tensor.baddbmm = baddbmm
-
-
-_install()
