@@ -73,7 +73,7 @@ case "$cmd" in
   main)
     ensure_graphviz
     ensure_venv "train,data"
-    exec "$PY" -m nn "$@"
+    exec "$PY" -m gradtable "$@"
     ;;
   test)
     ensure_graphviz

@@ -4,10 +4,15 @@
     python -m bench --quick              # tiny sizes, a few seconds: proves the suite runs
     python -m bench --only mlp cnn --threads 1 --repeats 20
     python -m bench --json out.json      # default: bench/results/latest.json
+    python -m bench --keep-blas-env      # keep OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE in workers
 
 Each thread count runs in its own process with OMP_NUM_THREADS,
 OPENBLAS_NUM_THREADS and MKL_NUM_THREADS set before numpy is imported (and
-torch.set_num_threads). Every number is a median over repeats after warm-up;
+torch.set_num_threads; JAX's process is pinned to that many cores), and with
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed, so numpy's OpenBLAS runs the CPU's own
+kernel (``--keep-blas-env`` keeps them). The report names each side's BLAS library,
+kernel and threads (threadpoolctl). JAX (jit) is an optional side: without it the
+column stays empty with a note. Every number is a median over repeats after warm-up;
 ratios are gradtable / other side, so below 1 means gradtable is faster. These are
 benchmarks, not timed tests: nothing here asserts a time.
 """
@@ -54,6 +59,10 @@ def parse(argv):
                    help="run all sides of all workloads in one worker per thread count (the "
                         "default with --quick); otherwise each (workload, side) gets a fresh "
                         "process")
+    p.add_argument("--keep-blas-env", action="store_true",
+                   help="keep OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE in the workers' environment "
+                        "(by default they are removed there, so numpy's OpenBLAS picks the "
+                        "machine's own kernel, as on a user's machine)")
     p.add_argument("--json", default=DEFAULT_JSON, help="where to write the results")
     p.add_argument("--list", action="store_true", help="list the workloads and exit")
     return p.parse_args(argv)
@@ -73,6 +82,11 @@ def machine():
             "python": platform.python_version()}
 
 
+# Variables that pin OpenBLAS to a kernel other than the CPU's own (a CI image may set
+# OPENBLAS_CORETYPE=Haswell on an AVX-512 machine): removed from the workers' environment
+# unless --keep-blas-env. Tests and this process keep their environment as it is.
+BLAS_PIN_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
 MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": str(2**32), "MALLOC_TRIM_THRESHOLD_": str(2**32),
               "MALLOC_TOP_PAD_": str(2**28)}
 
@@ -89,9 +103,10 @@ def git_state():
         return None
 
 
-def run_worker(n, cfg, extra_env=None):
-    """One worker process at ``n`` threads running ``cfg`` (its workloads and sides)."""
-    env = dict(os.environ)
+def run_worker(n, cfg, extra_env=None, drop_env=()):
+    """One worker process at ``n`` threads running ``cfg`` (its workloads and sides),
+    with the variables in ``drop_env`` removed from its environment."""
+    env = {k: v for k, v in os.environ.items() if k not in drop_env}
     env.update(extra_env or {})
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                 "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
@@ -122,21 +137,31 @@ def merge_rows(into, rows):
             mine["note"] = "; ".join(x for x in (mine["note"], r["note"]) if x)
 
 
-def run_threads(n, cfg, extra_env=None, isolate=True):
+def merge_versions(into, v):
+    """Fill what ``into`` lacks from one worker's ``versions`` (each isolated worker
+    knows only the sides it ran: its kernels dict has only those)."""
+    for key, val in (v or {}).items():
+        if key == "kernels":
+            into.setdefault("kernels", {}).update(val or {})
+        elif into.get(key) is None:
+            into[key] = val
+
+
+def run_threads(n, cfg, extra_env=None, isolate=True, drop_env=()):
     """Every workload at ``n`` threads. With ``isolate``, each (workload, side) pair runs in
     a fresh process, so no side inherits another's heap (glibc raises its mmap threshold
     after large frees, which changes the page faults of every later large array and can
     move a step time by 30-50%), and the order of the sides does not matter."""
     if not isolate:
-        return run_worker(n, cfg, extra_env)
+        return run_worker(n, cfg, extra_env, drop_env)
     from .workloads import load
 
     run = {"threads": n, "results": []}
     for name in cfg["only"]:
         merged = {"workload": name, "rows": [], "error": None, "seconds": 0.0}
         for side in [s for s in cfg["sides"] if s in load(name).SIDES]:
-            part = run_worker(n, dict(cfg, only=[name], sides=[side]), extra_env)
-            run.setdefault("versions", part.get("versions"))
+            part = run_worker(n, dict(cfg, only=[name], sides=[side]), extra_env, drop_env)
+            merge_versions(run.setdefault("versions", {}), part.get("versions"))
             if part.get("error"):
                 merged["error"] = f"{side}: {part['error']}"
                 continue
@@ -161,13 +186,15 @@ def main(argv=None):
     only = [n for n in (args.only or NAMES) if n not in args.skip]
     cfg = {"quick": args.quick, "repeats": args.repeats, "warmup": args.warmup,
            "sides": args.sides, "only": only, "clock": args.clock}
+    drop = () if args.keep_blas_env else BLAS_PIN_VARS
+    blas_env = {v: os.environ.get(v) for v in BLAS_PIN_VARS if v in os.environ}
     started = time.time()
     runs = []
     for n in args.threads:
         print(f"running {len(only)} workloads at {n} thread(s){' (quick)' if args.quick else ''}...",
               file=sys.stderr, flush=True)
         runs.append(run_threads(n, cfg, MALLOC_ENV if args.tuned_malloc else None,
-                                isolate=not (args.one_process or args.quick)))
+                                isolate=not (args.one_process or args.quick), drop_env=drop))
     doc = {
         "command": "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv),
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -176,6 +203,7 @@ def main(argv=None):
         "clock": args.clock,
         "malloc": MALLOC_ENV if args.tuned_malloc else "default",
         "isolated": not (args.one_process or args.quick),
+        "blas_env": {"set_here": blas_env, "in_workers": "kept" if args.keep_blas_env else "removed"},
         "machine": machine(),
         "git": git_state(),
         "runs": runs,

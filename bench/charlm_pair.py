@@ -8,7 +8,7 @@ both models (the charlm job's default, same weights) live in one process and
 alternate: each round times a few gradtable steps then a few torch steps (CPU time),
 and the ratio of each round is kept, so both sides see the same load. Prints the
 median ratio and its quartiles. ``--tuned-malloc`` applies the charlm job's glibc
-setting (``nn.charlm._tune_malloc``) to the whole process, so to both sides.
+setting (``gradtable.charlm._tune_malloc``) to the whole process, so to both sides.
 """
 import argparse
 import time
@@ -29,7 +29,7 @@ def main(argv=None):
     import autograd as ag
     import nn
     import optim
-    from nn.charlm import CharTransformer, _loss, _tune_malloc
+    from gradtable.charlm import CharTransformer, _loss, _tune_malloc
 
     if args.tuned_malloc:
         _tune_malloc()

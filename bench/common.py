@@ -4,8 +4,8 @@ imports and the row format the table and the JSON are made of.
 A workload is a function ``run(cfg) -> list[Row]``. One row is one measured
 quantity (a step time, a peak memory, a growth) with one value per side:
 ``gradtable``, ``numpy`` (the hand-written floor: the same computation with its
-backward derived by hand), ``torch`` (the reference framework, CPU) and, for the
-scalar graphs, ``micrograd``. Lower is better for every row.
+backward derived by hand), ``torch`` (the reference framework, CPU), ``jax`` (jit-compiled,
+CPU; optional) and, for the scalar graphs, ``micrograd``. Lower is better for every row.
 """
 import json
 import os
@@ -15,7 +15,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-SIDES = ("gradtable", "numpy", "torch", "micrograd")
+SIDES = ("gradtable", "numpy", "torch", "jax", "micrograd")
 
 # The clock every measurement reads: wall time by default; ``--clock cpu`` switches
 # to this process's CPU time, which on a shared, busy machine is much closer to

@@ -2,7 +2,8 @@
 gradtable / other (below 1: gradtable is faster). Ratios are left out for rows
 whose unit is a ratio or a percentage already."""
 
-OTHERS = ("numpy", "torch", "micrograd")
+OTHERS = ("numpy", "torch", "jax", "micrograd")
+COLUMNS = ("gradtable",) + OTHERS
 
 
 def fmt(v):
@@ -30,18 +31,16 @@ def ratio(row, other):
 
 
 def table_rows(run):
-    header = ["benchmark", "unit", "gradtable", "numpy", "torch", "micrograd",
-              "gt/numpy", "gt/torch", "gt/micrograd"]
+    header = ["benchmark", "unit", *COLUMNS] + [f"gt/{o}" for o in OTHERS]
     lines = [header]
     for res in run.get("results", []):
         if res.get("error"):
             lines.append([f"{res['workload']}: FAILED ({res['error'].strip().splitlines()[-1][:60]})"]
-                         + [""] * 8)
+                         + [""] * (len(header) - 1))
             continue
         for row in res["rows"]:
             vals = row["values"]
-            cells = [row["name"], row["unit"]] + [fmt(vals.get(s)) for s in
-                                                   ("gradtable", "numpy", "torch", "micrograd")]
+            cells = [row["name"], row["unit"]] + [fmt(vals.get(s)) for s in COLUMNS]
             for o in OTHERS:
                 r = ratio(row, o)
                 cells.append("-" if r is None else f"{r:.2f}x")
@@ -67,6 +66,24 @@ def plain(lines):
     return "\n".join(out)
 
 
+def kernel_lines(kernels):
+    """One line per side: its BLAS library, kernel and threads (see bench/worker.py)."""
+    names = {"numpy": "numpy and gradtable", "torch": "torch", "jax": "jax"}
+    out = []
+    for side in ("numpy", "torch", "jax"):
+        k = kernels.get(side)
+        if not k:
+            continue
+        if "note" in k:
+            out.append(f"{names[side]}: {k['note']}")
+            continue
+        t = k.get("threads")
+        threads = f"{t} thread{'s' if t != 1 else ''}" if isinstance(t, int) else str(t)
+        extra = (f" (OPENBLAS_CORETYPE {k['OPENBLAS_CORETYPE']})" if side == "numpy" else "")
+        out.append(f"{names[side]}: {k.get('library')}, kernel {k.get('kernel')}, {threads}{extra}")
+    return out
+
+
 def format_tables(doc, md=False):
     parts = []
     for run in doc["runs"]:
@@ -76,6 +93,7 @@ def format_tables(doc, md=False):
         head = (f"{n} thread{'s' if n > 1 else ''} ({doc.get('clock', 'wall')} clock{malloc}): numpy {v.get('numpy')} "
                 f"({v.get('numpy_blas') or 'BLAS ?'}), torch {v.get('torch') or 'not installed'}, "
                 f"{v.get('micrograd', '')}; gradtable models: {v.get('gradtable_models')}")
+        head += "".join(f"\n  {line}" for line in kernel_lines(v.get("kernels") or {}))
         if run.get("error"):
             parts.append(f"{head}\n  {run['error']}")
             continue

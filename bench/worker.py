@@ -44,7 +44,7 @@ def main():
 def versions():
     import numpy as np
 
-    v = {"numpy": np.__version__}
+    v = {"numpy": np.__version__, "kernels": kernels()}  # before torch is imported below
     try:
         cfg = np.show_config(mode="dicts")
         v["numpy_blas"] = cfg.get("Build Dependencies", {}).get("blas", {}).get("name")
@@ -65,6 +65,54 @@ def versions():
         v["micrograd"] = "micrograd-style (bench/scalar_ref.py)"
     v["gradtable_models"] = {"mlp": "nn+optim", "cnn": "nn+optim"}
     return v
+
+
+
+def _blas_pools():
+    """threadpoolctl's view of the BLAS and OpenMP libraries loaded in this process."""
+    try:
+        from threadpoolctl import threadpool_info
+    except Exception:
+        return None
+    return threadpool_info()
+
+
+def kernels():
+    """Per side that ran here: its BLAS library, kernel and thread count.
+
+    numpy (and gradtable, which computes with numpy): OpenBLAS's version, the kernel it
+    chose for this CPU (threadpoolctl's ``architecture``), its threads, and the
+    OPENBLAS_CORETYPE this process saw. torch: its BLAS (from its build configuration),
+    the CPU capability its kernels use, its intra-op threads. jax: see bench/jaxside.py.
+    """
+    import os
+
+    out = {}
+    pools = _blas_pools()
+    if pools is None:
+        blas = {"note": "threadpoolctl not installed (pip install gradtable[bench])"}
+    else:
+        np_blas = [p for p in pools if p.get("user_api") == "blas" and "numpy" in p.get("filepath", "")]
+        p = (np_blas or [p for p in pools if p.get("user_api") == "blas"] or [{}])[0]
+        blas = {"library": f"{p.get('internal_api')} {p.get('version')}", "kernel": p.get("architecture"),
+                "threads": p.get("num_threads")}
+    blas["OPENBLAS_CORETYPE"] = os.environ.get("OPENBLAS_CORETYPE", "unset")
+    out["numpy"] = blas
+    if "torch" in sys.modules:
+        torch = sys.modules["torch"]
+        cfg = torch.__config__.show()
+        info = [x.split("=", 1)[1] for x in cfg.replace("\n", ",").split(",") if "BLAS_INFO=" in x]
+        out["torch"] = {"library": info[0].strip() if info else "?",
+                        "kernel": torch.backends.cpu.get_cpu_capability(),
+                        "threads": torch.get_num_threads()}
+    if "jax" in sys.modules:
+        from .jaxside import describe
+
+        d = describe()
+        if d:
+            out["jax"] = {"library": f"jax {d['version']} (XLA {d['backend']})",
+                          "kernel": "XLA codegen for the host CPU", "threads": d["cores"]}
+    return out
 
 
 if __name__ == "__main__":

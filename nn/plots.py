@@ -10,8 +10,6 @@ matplotlib is imported only when a function here is called (the optional extras
 with the non-interactive Agg backend.
 """
 import math
-import os
-import sys
 
 import numpy as np
 
@@ -20,48 +18,7 @@ import autograd as ag
 __all__ = ["plot_history", "plot_decision_boundary", "plot_optimizer_paths",
            "plot_activation_histograms", "plot_gradient_histograms", "save_figure", "close"]
 
-VIZ_INSTALL_HINT = 'pip install "gradtable[viz]"'
-_DPI = 120
-
-
-def _pyplot():
-    """matplotlib.pyplot, choosing the Agg backend when there is no display."""
-    try:
-        import matplotlib
-    except ImportError as e:  # pragma: no cover - depends on the environment
-        raise ImportError(f"nn.plots needs matplotlib, which is not installed; install it "
-                          f"with: {VIZ_INSTALL_HINT}") from e
-    if ("matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND")
-            and "ipykernel" not in sys.modules and sys.platform.startswith("linux")
-            and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))):
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
-
-
-def save_figure(fig, path):
-    """Save ``fig`` to ``path`` (parent folders are created); returns the path."""
-    path = os.fspath(path)
-    folder = os.path.dirname(path)
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-    fig.savefig(path, dpi=_DPI)
-    return path
-
-
-def close(fig):
-    """Free a figure (scripts that draw many should close each one after saving)."""
-    _pyplot().close(fig)
-
-
-def _finish(fig, path):
-    if path is not None:
-        save_figure(fig, path)
-    return fig
-
-
-def _array(t):
-    return t.array if isinstance(t, ag.Tensor) else np.asarray(t)
+from ._figures import VIZ_INSTALL_HINT, _array, _finish, _pyplot, close, save_figure  # noqa: F401
 
 
 # --------------------------------------------------------------------------- curves
@@ -195,35 +152,9 @@ def plot_decision_boundary(model, X, y, path=None, title=None, resolution=300, m
                             for k in range(n_classes)]
 
     if out.shape[1] > 1:
-        z = out - out.max(axis=1, keepdims=True)
-        p = np.exp(z)
-        p /= p.sum(axis=1, keepdims=True)
-        pred = p.argmax(axis=1)
-        conf = p.max(axis=1)
-        c = out.shape[1]
-        strength = 0.12 + 0.48 * np.clip((conf - 1.0 / c) / (1 - 1.0 / c), 0, 1)
-        rgb = np.array([plt.matplotlib.colors.to_rgb(_class_color(k)) for k in range(c)])[pred]
-        img = 1 - strength[:, None] * (1 - rgb)
-        ax.imshow(img.reshape(resolution, resolution, 3), origin="lower",
-                  extent=(x0, x1, y0, y1), aspect="auto", interpolation="bilinear")
-        ax.contour(gx, gy, pred.reshape(gx.shape), levels=np.arange(c) + 0.5, colors="k",
-                   linewidths=1.2)
-        pred_pts = scores.argmax(axis=1)
-        shade_note = "region colour: predicted class (paler = less sure)"
+        pred_pts, shade_note = _shade_classes(plt, ax, out, scores, gx, gy, (x0, x1, y0, y1), resolution)
     else:
-        s = out[:, 0]
-        s_pts = scores[:, 0]
-        is_prob = s.min() >= 0 and s.max() <= 1
-        if not is_prob:
-            # the library's stable sigmoid: no overflow for over-confident logits
-            s, s_pts = ag.sigmoid(s).array, ag.sigmoid(s_pts).array
-        cf = ax.contourf(gx, gy, s.reshape(gx.shape), levels=np.linspace(0, 1, 21),
-                         cmap="RdBu_r", alpha=0.45, vmin=0, vmax=1)
-        cb = fig.colorbar(cf, ax=ax, ticks=np.linspace(0, 1, 6))
-        cb.set_label(f"model's P({names[1]})")
-        ax.contour(gx, gy, s.reshape(gx.shape), levels=[0.5], colors="k", linewidths=1.5)
-        pred_pts = (s_pts > 0.5).astype(np.int64)
-        shade_note = f"colour: P({names[1]}); black line: P = 0.5"
+        pred_pts, shade_note = _shade_probability(ax, fig, out, scores, gx, gy, names)
     wrong = pred_pts != labels01
     for k in range(n_classes):
         sel = labels01 == k
@@ -245,6 +176,40 @@ def plot_decision_boundary(model, X, y, path=None, title=None, resolution=300, m
     ax.set_title((title or "Decision boundary") + f"\naccuracy on these points: {acc:.1f}%   ({shade_note})",
                  fontsize=10)
     return _finish(fig, path)
+
+
+def _shade_classes(plt, ax, out, scores, gx, gy, extent, resolution):
+    """C > 1 logits: each region in its class's colour, paler where the softmax is less sure."""
+    z = out - out.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    pred = p.argmax(axis=1)
+    conf = p.max(axis=1)
+    c = out.shape[1]
+    strength = 0.12 + 0.48 * np.clip((conf - 1.0 / c) / (1 - 1.0 / c), 0, 1)
+    rgb = np.array([plt.matplotlib.colors.to_rgb(_class_color(k)) for k in range(c)])[pred]
+    img = 1 - strength[:, None] * (1 - rgb)
+    ax.imshow(img.reshape(resolution, resolution, 3), origin="lower",
+              extent=extent, aspect="auto", interpolation="bilinear")
+    ax.contour(gx, gy, pred.reshape(gx.shape), levels=np.arange(c) + 0.5, colors="k",
+               linewidths=1.2)
+    return scores.argmax(axis=1), "region colour: predicted class (paler = less sure)"
+
+
+def _shade_probability(ax, fig, out, scores, gx, gy, names):
+    """One output (a logit or a probability): P(class 1) as colour, the 0.5 contour."""
+    s = out[:, 0]
+    s_pts = scores[:, 0]
+    is_prob = s.min() >= 0 and s.max() <= 1
+    if not is_prob:
+        # the library's stable sigmoid: no overflow for over-confident logits
+        s, s_pts = ag.sigmoid(s).array, ag.sigmoid(s_pts).array
+    cf = ax.contourf(gx, gy, s.reshape(gx.shape), levels=np.linspace(0, 1, 21),
+                     cmap="RdBu_r", alpha=0.45, vmin=0, vmax=1)
+    cb = fig.colorbar(cf, ax=ax, ticks=np.linspace(0, 1, 6))
+    cb.set_label(f"model's P({names[1]})")
+    ax.contour(gx, gy, s.reshape(gx.shape), levels=[0.5], colors="k", linewidths=1.5)
+    return (s_pts > 0.5).astype(np.int64), f"colour: P({names[1]}); black line: P = 0.5"
 
 
 # --------------------------------------------------------------------------- optimizer paths
@@ -313,30 +278,7 @@ def plot_optimizer_paths(loss_fn_2d, paths, path=None, xlim=None, ylim=None, min
         fig, ax = plt.subplots(figsize=(8, 6.2), layout="constrained")
     else:
         fig = ax.figure
-    zf = z[np.isfinite(z)]
-    use_log = log_levels is True or (log_levels == "auto" and zf.min() > 0)
-    if use_log:
-        from matplotlib.colors import LogNorm
-        zlo, zhi = max(zf.min(), 1e-12), zf.max()
-        lv = np.geomspace(zlo, zhi, levels)
-        cf = ax.contourf(gx, gy, z, levels=lv, norm=LogNorm(), cmap="viridis", alpha=0.85)
-        ticks = 10.0 ** np.arange(np.ceil(np.log10(zlo)), np.floor(np.log10(zhi)) + 1)
-        if len(ticks) < 2:
-            ticks = np.geomspace(zlo, zhi, 4)
-    else:
-        lv = np.linspace(zf.min(), zf.max(), levels)
-        cf = ax.contourf(gx, gy, z, levels=lv, cmap="viridis", alpha=0.85)
-        ticks = None
-    ax.contour(gx, gy, z, levels=lv, colors="white", linewidths=0.4, alpha=0.5)
-    cb = fig.colorbar(cf, ax=ax)
-    if ticks is not None:
-        cb.set_ticks(ticks)
-        cb.set_ticklabels([f"{t:.3g}" for t in ticks])
-    else:
-        from matplotlib.ticker import MaxNLocator
-        cb.locator = MaxNLocator(8)
-        cb.update_ticks()
-    cb.set_label("loss" + (" (log scale)" if use_log else ""))
+    _contour_surface(ax, fig, gx, gy, z, levels, log_levels)
 
     colors = ["#e41a1c", "#ff7f00", "#f781bf", "#ffffff", "#a65628", "#00e5ff", "#ffff33",
               "#984ea3", "#4daf4a", "#377eb8"]
@@ -365,144 +307,32 @@ def plot_optimizer_paths(loss_fn_2d, paths, path=None, xlim=None, ylim=None, min
     return _finish(fig, path)
 
 
-# --------------------------------------------------------------------------- histograms
-_SKIP_LAYERS = ("Flatten", "Dropout", "Identity")
+def _contour_surface(ax, fig, gx, gy, z, levels, log_levels):
+    """Filled contours of the loss with a colour bar; log-spaced levels for a positive loss."""
+    zf = z[np.isfinite(z)]
+    use_log = log_levels is True or (log_levels == "auto" and zf.min() > 0)
+    if use_log:
+        from matplotlib.colors import LogNorm
+        zlo, zhi = max(zf.min(), 1e-12), zf.max()
+        lv = np.geomspace(zlo, zhi, levels)
+        cf = ax.contourf(gx, gy, z, levels=lv, norm=LogNorm(), cmap="viridis", alpha=0.85)
+        ticks = 10.0 ** np.arange(np.ceil(np.log10(zlo)), np.floor(np.log10(zhi)) + 1)
+        if len(ticks) < 2:
+            ticks = np.geomspace(zlo, zhi, 4)
+    else:
+        lv = np.linspace(zf.min(), zf.max(), levels)
+        cf = ax.contourf(gx, gy, z, levels=lv, cmap="viridis", alpha=0.85)
+        ticks = None
+    ax.contour(gx, gy, z, levels=lv, colors="white", linewidths=0.4, alpha=0.5)
+    cb = fig.colorbar(cf, ax=ax)
+    if ticks is not None:
+        cb.set_ticks(ticks)
+        cb.set_ticklabels([f"{t:.3g}" for t in ticks])
+    else:
+        from matplotlib.ticker import MaxNLocator
+        cb.locator = MaxNLocator(8)
+        cb.update_ticks()
+    cb.set_label("loss" + (" (log scale)" if use_log else ""))
 
 
-def _leaf_layers(model, layers):
-    named = [(n, m) for n, m in model.named_modules() if n and not list(m.children())]
-    if not named:  # a model with no children: the model itself is the only layer
-        named = [(type(model).__name__, model)]
-    if layers is None:
-        return [(n, m) for n, m in named if type(m).__name__ not in _SKIP_LAYERS]
-    keep = []
-    for n, m in named:
-        for sel in layers:
-            if (isinstance(sel, str) and n == sel) or (isinstance(sel, type) and isinstance(m, sel)):
-                keep.append((n, m))
-                break
-    if not keep:
-        raise ValueError(f"no layer matches {layers}; the layers are {[n for n, _ in named]}")
-    return keep
-
-
-def _grid(plt, n, title, width=3.6, height=2.8):
-    ncols = min(4, n)
-    nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows + 0.6),
-                             layout="constrained", squeeze=False)
-    for ax in axes.ravel()[n:]:
-        ax.set_visible(False)
-    fig.suptitle(title, fontsize=13)
-    return fig, axes.ravel()
-
-
-def _depth_colors(plt, n):
-    cmap = plt.get_cmap("viridis")
-    return [cmap(0.1 + 0.75 * i / max(n - 1, 1)) for i in range(n)]
-
-
-def plot_activation_histograms(model, x, path=None, layers=None, bins=50, title=None):
-    """Histogram of the outputs of every layer for one batch ``x``, in forward order.
-
-    Each panel is one layer (``layers``: names or classes to keep; default every leaf
-    layer except Flatten/Dropout/Identity) with its mean and standard deviation, the
-    share of exact zeros (dead ReLU units) and, for sigmoid/tanh, the share of saturated
-    units (where the derivative is nearly 0 and gradients vanish). The model runs in
-    eval mode without a graph; forward hooks collect the outputs.
-    """
-    plt = _pyplot()
-    chosen = _leaf_layers(model, layers)
-    outs = {}
-    handles = [m.register_forward_hook(lambda mod, inp, out, name=n: outs.__setitem__(name, _array(out)))
-               for n, m in chosen]
-    was_training = getattr(model, "training", None)
-    try:
-        if hasattr(model, "eval"):
-            model.eval()
-        with ag.no_grad():
-            model(x if isinstance(x, ag.Tensor) else ag.Tensor(np.asarray(x)))
-    finally:
-        for h in handles:
-            h.remove()
-        if was_training and hasattr(model, "train"):
-            model.train()
-    ran = [(n, m) for n, m in chosen if n in outs]
-    batch = len(_array(x))
-    fig, axes = _grid(plt, len(ran), title or f"Activations per layer (one batch of {batch} samples)")
-    colors = _depth_colors(plt, len(ran))
-    for i, ((name, mod), ax) in enumerate(zip(ran, axes)):
-        a = outs[name].astype(np.float64).ravel()
-        a = a[np.isfinite(a)]
-        kind = type(mod).__name__
-        ax.hist(a, bins=bins, color=colors[i], edgecolor="none")
-        notes = [f"mean {a.mean():.3g}, std {a.std():.3g}"]
-        zeros = float(np.mean(a == 0)) if a.size else 0.0
-        if zeros > 0.01:
-            notes.append(f"{100 * zeros:.0f}% exactly 0")
-        if kind in ("Sigmoid", "Tanh"):
-            lo = -1 if kind == "Tanh" else 0
-            sat = float(np.mean((a > 0.99) | (a < lo + 0.01)))
-            notes.append(f"{100 * sat:.0f}% saturated")
-        label = kind if name.isdigit() else f"{kind} ({name})"
-        ax.set_title(f"layer {i + 1}: {label}, output {tuple(outs[name].shape)}", fontsize=10)
-        ax.text(0.98, 0.95, "\n".join(notes), transform=ax.transAxes, ha="right", va="top",
-                fontsize=8, bbox=dict(boxstyle="round", fc="white", alpha=0.8))
-        ax.set_xlabel("pre-activation value z" if kind in ("Linear", "Conv1d", "Conv2d", "Bilinear")
-                      else "activation value" if kind not in ("MaxPool1d", "MaxPool2d", "AvgPool1d",
-                                                              "AvgPool2d", "BatchNorm1d", "BatchNorm2d")
-                      else "output value")
-        ax.set_ylabel("count")
-        ax.grid(alpha=0.3)
-    return _finish(fig, path)
-
-
-def plot_gradient_histograms(model, x=None, y=None, loss_fn=None, path=None, bins=50,
-                             weights_only=True, title=None):
-    """Histogram of the gradient of every parameter, layer by layer, plus their spread.
-
-    With ``loss_fn`` (and a batch ``x``, ``y``) it first runs one forward and backward
-    pass (``model.zero_grad()`` before, gradients left in ``.grad``); otherwise it uses
-    the gradients already there. ``weights_only`` skips biases and other 1-D parameters.
-    The last panel plots the standard deviation of each layer's gradient on a log
-    scale, input side on the left: a falling line is a vanishing gradient, a rising one
-    an exploding gradient.
-    """
-    plt = _pyplot()
-    if loss_fn is not None:
-        if x is None or y is None:
-            raise ValueError("plot_gradient_histograms: pass x and y together with loss_fn")
-        if hasattr(model, "zero_grad"):
-            model.zero_grad()
-        xin = x if isinstance(x, ag.Tensor) else ag.Tensor(np.asarray(x))
-        yin = y if isinstance(y, ag.Tensor) else ag.Tensor(np.asarray(y))
-        loss_fn(model(xin), yin).backward()
-    params = [(n, p) for n, p in model.named_parameters()
-              if p.grad is not None and (not weights_only or p.ndim >= 2)]
-    if not params:
-        raise ValueError("plot_gradient_histograms: no parameter has a gradient; pass loss_fn, "
-                         "x and y, or call loss.backward() first")
-    fig, axes = _grid(plt, len(params) + 1, title or "Gradients of the loss per layer")
-    colors = _depth_colors(plt, len(params))
-    stds = []
-    for i, ((name, p), ax) in enumerate(zip(params, axes)):
-        g = _array(p.grad).astype(np.float64).ravel()
-        stds.append(float(g.std()))
-        ax.hist(g, bins=bins, color=colors[i], edgecolor="none")
-        ax.set_title(f"{i + 1}. {name}, shape {tuple(p.shape)}", fontsize=10)
-        ax.text(0.98, 0.95, f"std {g.std():.2e}\nmax |g| {np.abs(g).max():.2e}",
-                transform=ax.transAxes, ha="right", va="top", fontsize=8,
-                bbox=dict(boxstyle="round", fc="white", alpha=0.8))
-        ax.set_xlabel("gradient value")
-        ax.set_ylabel("count")
-        ax.ticklabel_format(axis="x", style="sci", scilimits=(-2, 2))
-        ax.grid(alpha=0.3)
-    ax = axes[len(params)]
-    ax.plot(np.arange(1, len(stds) + 1), np.maximum(stds, 1e-30), "o-", color="tab:purple")
-    ax.set_yscale("log")
-    ax.set_xticks(np.arange(1, len(stds) + 1))
-    ax.set_xlabel("layer (input side first)")
-    ax.set_ylabel("std of gradient (log scale)")
-    ax.set_title("Gradient size through depth", fontsize=10)
-    ax.grid(alpha=0.3, which="both")
-    return _finish(fig, path)
+from ._histograms import plot_activation_histograms, plot_gradient_histograms  # noqa: E402

@@ -57,10 +57,8 @@ def test_importing_the_packages_pulls_in_no_heavy_dependency():
     assert out.stdout.strip() == "[]", out.stdout
 
 
-# NOTE: issue 10 moves the command-line program out of nn into an application package;
-# until then nn/cli.py and nn/charlm.py (the main job's programs) are the known files
-# of nn or optim that import the other package. Any other such import, at any level, fails.
-KNOWN_CROSSING = {"nn/cli.py": "optim", "nn/charlm.py": "optim"}
+# The main jobs (command line, language model) live in the application package
+# ``gradtable``, which may import all three; nn and optim never import each other.
 
 
 def _all_imports(path):
@@ -81,15 +79,17 @@ def test_nn_and_optim_never_import_each_other_even_inside_functions(package, oth
     for path in sorted((ROOT / package).rglob("*.py")):
         rel = str(path.relative_to(ROOT))
         for name, line in _all_imports(path):
-            if name == other and KNOWN_CROSSING.get(rel) != other:
+            if name == other:
                 bad.append(f"{rel}:{line} imports {other}")
     assert not bad, f"{package} must not import {other} (not even lazily):\n" + "\n".join(bad)
 
 
-def test_the_known_crossing_is_still_needed():
-    """When cli leaves nn, drop it from KNOWN_CROSSING so the check is total again."""
-    for rel, other in KNOWN_CROSSING.items():
-        path = ROOT / rel
-        if path.exists():
-            assert any(name == other for name, _ in _all_imports(path)), \
-                f"{rel} no longer imports {other}: remove it from KNOWN_CROSSING"
+def test_nn_and_optim_never_import_the_application():
+    bad = []
+    for package in ("autograd", "nn", "optim"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            rel = str(path.relative_to(ROOT))
+            if rel == "nn/__main__.py":  # runs the application by name, imports nothing of it
+                continue
+            bad += [f"{rel}:{line}" for name, line in _all_imports(path) if name == "gradtable"]
+    assert not bad, "the libraries must not import the application:\n" + "\n".join(bad)

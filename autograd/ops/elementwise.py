@@ -11,11 +11,30 @@ __all__ = []
 
 
 def _sigmoid(x):
-    # NOTE: exp(-|x|) never overflows, so sigmoid(+-1000) is exactly 1 or 0 with no
-    # warning; underflow of exp to 0 is harmless and silenced.
-    with np.errstate(under="ignore"):
-        e = np.exp(-np.abs(x))
-        return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    """s(x) = 1 / (1 + e^-x), in one buffer: e = -x; e = exp(e); e += 1; e = 1/e.
+
+    NOTE: four in-place passes over one new array of x's dtype (float32 stays float32),
+    the formula PyTorch uses. At x = -1000, e^1000 overflows to inf and 1/inf is exactly
+    0; at x = +1000, e^-1000 underflows to 0 and the result is exactly 1; the overflow
+    and underflow are expected and silenced. In the far negative tail 1/(1 + e^-x) keeps
+    its relative precision (s(-20) = 2.06e-9, where 0.5 tanh(x/2) + 0.5 would give 0).
+    """
+    if type(x) is not np.ndarray or x.dtype.kind != "f" or x.ndim == 0:
+        with np.errstate(over="ignore", under="ignore"):
+            return 1 / (1 + np.exp(-x))
+    e = np.negative(x)
+    with np.errstate(over="ignore", under="ignore"):
+        np.exp(e, out=e)
+    e += 1
+    return np.divide(1, e, out=e)  # NOTE: numpy's divide loop is twice its reciprocal's speed
+
+
+def _owned(g, out):
+    """Whether ``g`` and ``out`` are numpy arrays of one shape and dtype, so that a rule
+    may build its result in one new buffer with in-place ufuncs (the ordinary backward
+    on tensors; the scalar pass brings Python floats, create_graph brings Tensors)."""
+    return (type(g) is np.ndarray and type(out) is np.ndarray and g.dtype == out.dtype
+            and g.shape == out.shape and g.ndim > 0)  # 0-d ufunc results are scalars
 
 
 @primitive("neg", uses=(), face="unary")
@@ -103,6 +122,10 @@ def tanh(x):
 
 @tanh.defvjp
 def tanh_vjp(ns, n, g, out, x):
+    if _owned(g, out):  # r = y*y; r = 1 - r; r *= g: one buffer, three passes
+        r = np.multiply(out, out)
+        np.subtract(1, r, out=r)
+        return (np.multiply(r, g, out=r),)
     return (g * (1 - out * out),)
 
 
@@ -129,17 +152,47 @@ def sigmoid(x):
 
 @sigmoid.defvjp
 def sigmoid_vjp(ns, n, g, out, x):
+    if _owned(g, out):  # r = 1 - y; r *= y; r *= g: one buffer, three passes
+        r = np.subtract(1, out)
+        r *= out
+        return (np.multiply(r, g, out=r),)
     return (g * out * (1 - out),)
 
 
 @primitive("relu", uses=(0,), face="unary")
 def relu(x):
     """y = max(x, 0);  dy/dx = 1 for x > 0, else 0 (the convention relu'(0) = 0)"""
+    if x.dtype.kind == "f" and x.size >= 4 * _ROW and x.flags.c_contiguous:
+        return _max0_rows(x)
     return np.maximum(x, 0)
+
+
+_ROW = 4096
+_ZERO_ROWS = {}
+
+
+def _max0_rows(x):
+    """max(x, 0) on a large contiguous float array, as (n/B, B) rows against a row of B
+    zeros, then the tail.
+
+    NOTE: numpy's maximum against a scalar runs a scalar loop (0.55 ms on 1.2M float32);
+    against an array of the same contiguous shape it runs its SIMD loop (0.2 ms). The
+    same values, NaN propagated alike."""
+    z = _ZERO_ROWS.get(x.dtype)
+    if z is None:
+        z = _ZERO_ROWS[x.dtype] = np.zeros(_ROW, dtype=x.dtype)
+    out = np.empty_like(x)
+    flat, o = x.reshape(-1), out.reshape(-1)
+    m = x.size - x.size % _ROW
+    np.maximum(flat[:m].reshape(-1, _ROW), z, out=o[:m].reshape(-1, _ROW))
+    np.maximum(flat[m:], 0, out=o[m:])
+    return out
 
 
 @relu.defvjp
 def relu_vjp(ns, n, g, out, x):
+    if _owned(g, x):  # g where x > 0, else 0: one bool mask, one multiply into a new buffer
+        return (np.multiply(g, x > 0, dtype=g.dtype),)
     return (g * (ns.value(x) > 0),)
 
 
@@ -196,13 +249,34 @@ def softplus_vjp(ns, n, g, out, x):
     return (g * ns.sigmoid(x),)
 
 
+_BY_PRODUCTS = (2, 3, 4)  # exponents computed by multiplication (see pow_scalar)
+
+
+def _ipow(x, k):
+    """x^k for k in 1..4 as products, in one new buffer of x's dtype."""
+    if k == 1:
+        return x.copy()
+    r = np.multiply(x, x)
+    if k == 3:
+        r *= x
+    elif k == 4:
+        np.multiply(r, r, out=r)
+    return r
+
+
 @primitive("pow_scalar", uses=(0,), public="pow")
 def pow_scalar(x, p):
     """y = x^p for a constant exponent p;  dy/dx = p x^(p-1).
 
     Integer exponents work for negative x ((-2)^3 has gradient 12, no warning).
+
+    NOTE: exponents 2, 3 and 4 on floats are products (x x, x x x, (x x)(x x)) in one
+    buffer: numpy's float power takes 20-40x longer (x**3 on 1.2M float32: 72 ms against
+    under 1 ms); a product differs from the correctly rounded power by at most an ulp.
     """
     if x.dtype.kind in "fc":
+        if p in _BY_PRODUCTS and x.ndim:
+            return _ipow(x, int(p))
         return np.power(x, x.dtype.type(p))
     return np.power(x, p)  # integer x: numpy's promotion (a float p gives float64)
 
@@ -214,6 +288,13 @@ def pow_scalar_vjp(ns, n, g, out, x):
         return (ns.zeros_like(x),)
     if p == 1:
         return (g,)
+    if p in _BY_PRODUCTS and _owned(g, x):  # r = p x^(p-1) g, built in one buffer
+        r = _ipow(x, int(p) - 1)
+        r *= p
+        r *= g
+        if not np.isfinite(r).all():  # as F.scaled: 0 where g is 0, even if x^(p-1) overflowed
+            r = np.where(g == 0, 0, r)
+        return (r,)
     if p == 2:
         return (g * (2 * x),)
     return (ns.scaled(g, p * x ** (p - 1)),)

@@ -49,6 +49,41 @@ def _erf(x):
     return np.asarray(_ERF[0](x), dtype=x.dtype)
 
 
+# erf(z) ~ z P(z^2) / Q(z^2) on z clamped to [-4, 4] (erf(4) rounds to 1 in float32):
+# the rational minimax fit Eigen and XLA use for float32, highest power first.
+_ERF32_P = [np.float32(c) for c in (
+    -2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06, -5.69250639462346e-05,
+    -7.34990630326855e-04, -2.95459980854025e-03, -1.60960333262415e-02)]
+_ERF32_Q = [np.float32(c) for c in (
+    -1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03, -7.37332916720468e-03,
+    -1.42647390514189e-02)]
+
+
+def _erf32(z):
+    """erf of a float32 array ``z`` (overwritten), as z P(z^2) / Q(z^2).
+
+    NOTE: used by the exact GELU on float32 arrays only: scipy's float32 erf costs about
+    15 ns an element (18 ms on 1.2M elements), this rational form about 2 ns, within
+    4.2e-7 of erf (3.5 ulp at 1; measured on 200,001 points of [-6, 6]). float64 and the
+    ``erf`` op itself keep scipy's erf, exact to the dtype.
+    """
+    np.clip(z, -4, 4, out=z)
+    z2 = np.multiply(z, z)
+    p = np.multiply(z2, _ERF32_P[0])
+    for c in _ERF32_P[1:-1]:
+        p += c
+        p *= z2
+    p += _ERF32_P[-1]
+    p *= z
+    q = np.multiply(z2, _ERF32_Q[0], out=z2)
+    for c in _ERF32_Q[1:-1]:
+        q += c
+        q *= z  # z2 was overwritten by q: multiply by z twice instead
+        q *= z
+    q += _ERF32_Q[-1]
+    return np.divide(p, q, out=p)
+
+
 @primitive("erf")
 def erf(x):
     """y = erf(x) = (2 / sqrt(pi)) int_0^x e^(-t^2) dt;  dy/dx = (2 / sqrt(pi)) e^(-x^2)"""
@@ -77,6 +112,11 @@ def gelu(x, approximate="none"):
     if approximate == "tanh":
         t = np.tanh(_GELU_C * (x + _GELU_A * x * x * x))
         return 0.5 * x * (1 + t), t
+    if x.dtype == np.float32 and x.ndim:  # cdf = (1 + erf(x/sqrt 2)) / 2 in one buffer
+        cdf = _erf32(np.multiply(x, np.float32(1 / _SQRT2)))
+        cdf += 1
+        cdf *= 0.5
+        return np.multiply(x, cdf), cdf
     cdf = 0.5 * (1 + _erf(x * (1 / _SQRT2)))
     return x * cdf, cdf
 
@@ -84,6 +124,9 @@ def gelu(x, approximate="none"):
 @gelu.defvjp
 def gelu_vjp(ns, n, g, out, x):
     raw = not ns.create_graph
+    if (raw and n.params.get("approximate", "none") != "tanh" and type(g) is np.ndarray
+            and g.dtype == x.dtype and g.shape == x.shape and g.ndim):
+        return (_gelu_grad(g, x, n.saved),)
     x2 = x * x
     if n.params.get("approximate", "none") == "tanh":
         t = n.saved if raw else ns.tanh(_GELU_C * (x + _GELU_A * x2 * x))
@@ -91,6 +134,18 @@ def gelu_vjp(ns, n, g, out, x):
         return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du),)
     cdf = n.saved if raw else 0.5 * (1 + ns.erf(x * (1 / _SQRT2)))
     return (g * (cdf + x * (_1_SQRT2PI * ns.exp(-0.5 * x2))),)
+
+
+def _gelu_grad(g, x, cdf):
+    """g (Phi(x) + x phi(x)) in one buffer r: r = x^2; r *= -1/2; r = exp(r);
+    r *= 1/sqrt(2 pi); r *= x; r += Phi; r *= g."""
+    r = np.multiply(x, x)
+    r *= -0.5
+    np.exp(r, out=r)
+    r *= _1_SQRT2PI
+    r *= x
+    r += cdf
+    return np.multiply(r, g, out=r)
 
 
 @primitive("silu", saves=True)

@@ -115,7 +115,8 @@ def assign_modules(order, owner, known, modules=None):
     """Which module each tensor of ``order`` (inputs first) belongs to: id -> path.
 
     0. An op recorded inside a module's ``forward`` carries that module in its node
-       (``node.scope``, stamped by ``nn.Module.__call__`` through ``ag.graph_scope``):
+       (``node.scope``, stamped by ``nn.Module.__call__`` through ``ag.graph_scope``
+       once drawing is asked for: ``ag.viz.record_modules``):
        it belongs to exactly that module. This decides every op made by a model's
        layers; the rules below only place ops recorded outside any known module.
 

@@ -3,7 +3,7 @@
 only when run."""
 import importlib
 
-NAMES = ["mlp", "cnn", "conv", "pool", "perop", "scalar", "moons", "depth", "memory", "hvp",
+NAMES = ["mlp", "cnn", "conv", "pool", "elementwise", "perop", "scalar", "moons", "depth", "memory", "hvp",
          "charlm", "ddp"]  # charlm: issue 12; ddp: issue 15
 
 

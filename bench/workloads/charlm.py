@@ -1,4 +1,4 @@
-"""The language-model main job's default model (nn/charlm.py: 2 pre-norm transformer
+"""The language-model main job's default model (gradtable/charlm.py: 2 pre-norm transformer
 blocks, d_model 64, 4 heads, feed-forward 256, dropout 0.1, context 32, batch 32, 58
 characters):
 one full training step (zero grad, forward, cross-entropy, backward, gradient
@@ -54,7 +54,7 @@ def _row(cfg, dropout):
     y = rng.integers(0, VOCAB, (B, T))
     import autograd as ag
     import nn
-    from nn.charlm import CharTransformer, _loss
+    from gradtable.charlm import CharTransformer, _loss
 
     ag.manual_seed(0)
     model = CharTransformer(VOCAB, T, D, H, L, dropout=dropout)

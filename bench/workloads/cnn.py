@@ -6,7 +6,7 @@ import numpy as np
 from .. import numpy_ref as npr
 from ..common import Row, import_torch, measure
 
-SIDES = ("gradtable", "numpy", "torch")
+SIDES = ("gradtable", "numpy", "torch", "jax")
 NAME = "cnn"
 TITLE = "LeNet-style CNN training step, 1x28x28, batch 64"
 LR = 0.01
@@ -43,4 +43,8 @@ def run(cfg):
         model = ts.lenet(torch, fresh())
         xt, yt = ts.as_tensors(torch, x, y)
         measure(row, "torch", ts.train_step_fn(torch, model, xt, yt, LR), reps, warm, 1e3)
+    from .. import jaxside
+
+    jaxside.add_side(row, cfg, lambda jax: jaxside.lenet_step(jax, fresh(), x, y, LR),
+                     reps, warm, 1e3)
     return [row]

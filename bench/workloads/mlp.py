@@ -5,7 +5,7 @@ import numpy as np
 from .. import numpy_ref as npr
 from ..common import Row, import_torch, measure
 
-SIDES = ("gradtable", "numpy", "torch")
+SIDES = ("gradtable", "numpy", "torch", "jax")
 NAME = "mlp"
 TITLE = "MLP 784-256-256-10 training step, batch 128"
 LR = 0.01
@@ -51,4 +51,8 @@ def run(cfg):
         model = ts.mlp(torch, copy_weights(weights))
         xt, yt = ts.as_tensors(torch, x, y)
         measure(row, "torch", ts.train_step_fn(torch, model, xt, yt, LR), reps, warm, 1e3)
+    from .. import jaxside
+
+    jaxside.add_side(row, cfg, lambda jax: jaxside.mlp_step(jax, copy_weights(weights), x, y, LR),
+                     reps, warm, 1e3)
     return [row]

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..common import Row, measure
 
-SIDES = ("gradtable", "numpy", "torch")
+SIDES = ("gradtable", "numpy", "torch", "jax")
 NAME = "perop"
 TITLE = "per-op overhead, 200 mixed elementwise ops on 10x10, fwd+bwd"
 
@@ -119,4 +119,10 @@ def run(cfg):
         y = torch.tensor(y0, requires_grad=True)
         measure(row, "torch", lambda: chain_step(torch, x, y, n_ops), reps, warm, us)
         ref.values["torch"] = row.values["torch"]
+    from .. import jaxside
+
+    jaxside.add_side(row, cfg, lambda jax: jaxside.chain_fn(jax, x0, y0, n_ops), reps, warm, us,
+                     note="jax: the whole chain jit-compiled into fused loops (no per-op dispatch)")
+    if "jax" in row.values:
+        ref.values["jax"] = row.values["jax"]
     return [row, ref]

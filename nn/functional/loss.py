@@ -17,6 +17,7 @@ floating dtype, so a float32 model stays float32 against float64 labels.
 import numpy as np
 
 import autograd as ag
+from autograd.ops import fused as _FUSED
 from autograd.ops.losses import binary_cross_entropy as _bce
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
@@ -320,6 +321,21 @@ def _nan_with_zero_gradient(total):
     return total * 0.0 + np.nan
 
 
+def _fused_targets(input, target, weight, ignore_index, label_smoothing):  # noqa: A002
+    """The class indices when cross_entropy is the plain case the fused softmax-cross-
+    entropy primitive computes ((N, C) logits, in-range integer targets, no weight, no
+    ignored target, no smoothing), else None (the general path checks and reports)."""
+    if input.ndim != 2 or weight is not None or label_smoothing != 0:
+        return None
+    t = target.array if isinstance(target, ag.Tensor) else np.asarray(target)
+    if t.dtype.kind not in "iu" or t.shape != (input.shape[0],) or t.size == 0:
+        return None
+    lo, hi = t.min(), t.max()
+    if lo < 0 or hi >= input.shape[1] or (lo <= ignore_index <= hi and (t == ignore_index).any()):
+        return None
+    return t
+
+
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",  # noqa: A002
                   label_smoothing=0.0):
     """Cross-entropy of logits ``input`` (N, C) or (N, C, d1, ...) (or (C,)):
@@ -346,6 +362,9 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
     cdim = 0 if input.ndim == 1 else 1
     C = input.shape[cdim]
+    fused = _fused_targets(input, target, weight, ignore_index, label_smoothing)
+    if fused is not None:  # one node: autograd/ops/fused.py (the same loss and gradient)
+        return _FUSED.softmax_cross_entropy(input, target=fused, reduction=reduction)
     logp = ag.log_softmax(input, axis=cdim)
     tdata = target.array if isinstance(target, ag.Tensor) else \
         ag.backend.asarray_like(target, input.array)

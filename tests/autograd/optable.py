@@ -250,27 +250,38 @@ def nondiff(op, id, fn, ref, *args, **kw):
 
 # --- elementwise, one input: 0-d, vector, matrix, 3-d
 UNARY = {
-    # name: (fn, domain, gradgrad)
+    # name: (fn, domain, gradgrad); fn None: the op's public function, by its registry name
     "neg": (lambda M, x: -x, normal, True),
-    "exp": (lambda M, x: M.exp(x), normal, True),
-    "log": (lambda M, x: M.log(x), positive, True),
-    "sqrt": (lambda M, x: M.sqrt(x), positive, True),
-    "sin": (lambda M, x: M.sin(x), normal, True),
-    "cos": (lambda M, x: M.cos(x), normal, True),
-    "tan": (lambda M, x: M.tan(x), lambda s: _RNG.uniform(-1.2, 1.2, s), True),
-    "tanh": (lambda M, x: M.tanh(x), normal, True),
-    "arctan": (lambda M, x: M.arctan(x), normal, True),
-    "sigmoid": (lambda M, x: M.sigmoid(x), normal, True),
-    "softplus": (lambda M, x: M.softplus(x), normal, True),
-    "relu": (lambda M, x: M.relu(x), away_from_zero, True),
-    "abs": (lambda M, x: M.abs(x), away_from_zero, True),
-    "log1p": (lambda M, x: M.log1p(x), lambda s: _RNG.uniform(-0.5, 2.0, s), True),
-    "expm1": (lambda M, x: M.expm1(x), normal, True),
+    "exp": (None, normal, True),
+    "log": (None, positive, True),
+    "sqrt": (None, positive, True),
+    "sin": (None, normal, True),
+    "cos": (None, normal, True),
+    "tan": (None, lambda s: _RNG.uniform(-1.2, 1.2, s), True),
+    "tanh": (None, normal, True),
+    "arctan": (None, normal, True),
+    "sigmoid": (None, normal, True),
+    "softplus": (None, normal, True),
+    "relu": (None, away_from_zero, True),
+    "abs": (None, away_from_zero, True),
+    "log1p": (None, lambda s: _RNG.uniform(-0.5, 2.0, s), True),
+    "expm1": (None, normal, True),
     "clone": (lambda M, x: M.clone(x) * 1.0, normal, True),
 }
+
+
+def _public(name):
+    """The function the registry names for ``name`` (``ag.<public>``, or the reference
+    framework's function of that name): a row of a generated op needs only its name."""
+    from autograd.ops.registry import REGISTRY
+
+    public = REGISTRY[name].public
+    return lambda M, x: getattr(M, public)(x)
+
+
 for _name, (_fn, _dom, _gg) in UNARY.items():
     for _shape in [(), (3,), (4, 3), (2, 1, 3)]:
-        row(_name, _sid(_shape), _fn, _dom(_shape), gradgrad=_gg and len(_shape) <= 2)
+        row(_name, _sid(_shape), _fn or _public(_name), _dom(_shape), gradgrad=_gg and len(_shape) <= 2)
 
 # sign and step: zero gradient everywhere (so a zero VJP is the right one)
 for _name, _fn in (("sign", lambda M, x: M.sign(x)), ("step", lambda M, x: M.step(x))):
@@ -625,6 +636,41 @@ def _attention_rows():
 
 
 _attention_rows()
+
+
+# --- pooling over non-overlapping blocks (autograd/ops/blockpool.py): strided slices
+def _blockpool_rows():
+    from autograd.ops import blockpool as BP
+
+    tnf = torch.nn.functional if torch is not None else None
+    row("block_avg_pool", "2d", lambda M, x: BP.block_avg_pool(x, k=(2, 2)) if M is ag else
+        tnf.avg_pool2d(x, 2), normal((2, 3, 4, 6)), gradgrad=True)
+    row("block_avg_pool", "1d-k3", lambda M, x: BP.block_avg_pool(x, k=(3,)) if M is ag else
+        tnf.avg_pool1d(x, 3), normal((2, 9)), gradgrad=True)
+    row("block_max_pool", "2d", lambda M, x: BP.block_max_pool(x, k=(2, 2)) if M is ag else
+        tnf.max_pool2d(x, 2), distinct((2, 2, 4, 6)), gradgrad=True)
+    row("block_max_pool", "2d-2x3", lambda M, x: BP.block_max_pool(x, k=(2, 3)) if M is ag else
+        tnf.max_pool2d(x, (2, 3)), distinct((1, 2, 4, 6)), gradgrad=True)
+
+
+_blockpool_rows()
+
+
+# --- fused primitives (autograd/ops/fused.py): softmax cross-entropy as one node
+def _fused_rows():
+    from autograd.ops import fused as FU
+
+    t = np.array([2, 0, 3, 3, 1])
+
+    def ce(reduction):
+        return lambda M, z: (FU.softmax_cross_entropy(z, target=t, reduction=reduction) if M is ag else
+                             torch.nn.functional.cross_entropy(z, torch.as_tensor(t), reduction=reduction))
+    row("softmax_cross_entropy", "mean", ce("mean"), normal((5, 4)), gradgrad=True)
+    row("softmax_cross_entropy", "sum", ce("sum"), 3 * normal((5, 4)), gradgrad=True)
+    row("softmax_cross_entropy", "none", ce("none"), normal((5, 4)), gradgrad=True)
+
+
+_fused_rows()
 
 
 # --- moving between devices (issue 11): x.to(device) and back, differentiable

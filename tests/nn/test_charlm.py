@@ -1,12 +1,12 @@
-"""The language-model main job (nn/charlm.py): data windows, the causal model, sampling,
-and a tiny end-to-end run through ``python -m nn --model charlm``."""
+"""The language-model main job (gradtable/charlm.py): data windows, the causal model, sampling,
+and a tiny end-to-end run through ``python -m gradtable --model charlm``."""
 import json
 import os
 
 import numpy as np
 
 import autograd as ag
-from nn import charlm, cli
+from gradtable import charlm, cli
 
 
 def test_data_windows_are_shifted_by_one():

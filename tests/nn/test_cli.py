@@ -10,7 +10,7 @@ import pytest
 
 import autograd as ag
 import nn
-from nn import cli
+from gradtable import cli
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

@@ -260,7 +260,7 @@ def test_main_job_at_2_ranks_then_resumed_in_one_process(tmp_path, monkeypatch):
     exe, why = _mpirun()
     if exe is None:
         pytest.skip(f"MPI cannot be used: {why}")
-    from nn import cli
+    from gradtable import cli
 
     out = tmp_path / "run"
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
@@ -287,7 +287,7 @@ def test_main_job_at_2_ranks_then_resumed_in_one_process(tmp_path, monkeypatch):
 
 
 def test_main_job_documents_the_distributed_options(capsys):
-    from nn import cli
+    from gradtable import cli
 
     with pytest.raises(SystemExit):
         cli.main(["--help"])

@@ -22,7 +22,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 import autograd as ag
 import nn
-from nn.charlm import TEXT_PATH
+from gradtable.charlm import TEXT_PATH
 import nn.functional as F
 import optim
 

@@ -1,9 +1,9 @@
 """The main job: train a network from the notes on a built-in dataset, from one command.
 
-    python -m nn                                   # LeNet-style CNN on the real 8x8 digits
-    python -m nn --model mlp --dataset spirals --optimizer momentum --epochs 200
+    python -m gradtable                                   # LeNet-style CNN on the real 8x8 digits
+    python -m gradtable --model mlp --dataset spirals --optimizer momentum --epochs 200
     gradtable-train --help
-    python -m nn --model charlm                    # a character-level transformer (nn.charlm)
+    python -m gradtable --model charlm                    # a character-level transformer (gradtable.charlm)
 
 It shows a progress bar, prints the test accuracy and writes into the output folder
 (default ``runs/<model>-<dataset>``):
@@ -30,6 +30,8 @@ import time
 import numpy as np
 
 import autograd as ag
+
+from .render import render_png as _render_png
 
 __all__ = ["main", "build_parser", "build_model", "load_data", "make_optimizer"]
 
@@ -90,14 +92,14 @@ def build_parser():
     epochs = ", ".join(f"{k} {v}" for k, v in DEFAULT_EPOCHS.items())
     lrs = ", ".join(f"{k} {v:g}" for k, (_, v, _) in OPTIMIZERS.items())
     p = argparse.ArgumentParser(
-        prog="python -m nn",
+        prog="python -m gradtable",
         description="Train a network from the lecture notes on a built-in dataset with a chosen\n"
                     "optimizer; print the test accuracy and save the model's graph, the training\n"
                     "curves, the weights and a metrics.json into an output folder.",
         epilog="examples:\n"
-               "  python -m nn                                  # CNN on the 8x8 digits (>= 97% test accuracy)\n"
-               "  python -m nn --model mlp --dataset spirals --epochs 200\n"
-               "  python -m nn --model logreg --dataset blobs --optimizer sgd --lr 0.05\n"
+               "  python -m gradtable                                  # CNN on the 8x8 digits (>= 97% test accuracy)\n"
+               "  python -m gradtable --model mlp --dataset spirals --epochs 200\n"
+               "  python -m gradtable --model logreg --dataset blobs --optimizer sgd --lr 0.05\n"
                "The data are split 80/20 into training and test sets with a fixed seed; the test\n"
                "split is also the 'validation' curve in curves.png (monitored, never used to choose\n"
                "anything).",
@@ -134,7 +136,7 @@ def build_parser():
                    help="no progress bar (one line per epoch instead); tqdm is then not needed")
     p.add_argument("--distributed", action="store_true",
                    help="data parallel over the processes started by mpirun/srun (mpirun -n 4 "
-                        "python -m nn --distributed; needs gradtable[mpi]): each rank trains on "
+                        "python -m gradtable --distributed; needs gradtable[mpi]): each rank trains on "
                         "its share of every batch of --batch-size samples; only rank 0 prints "
                         "and writes files. Without a launcher it runs as one process")
     p.add_argument("--checkpoint", action="store_true",
@@ -149,7 +151,7 @@ def build_parser():
 # --------------------------------------------------------------------------- data and models
 def load_data(dataset, model):
     """(X_train, X_test, y_train, y_test, info) for a dataset name, scaled for ``model``."""
-    from . import datasets as D
+    from nn import datasets as D
 
     if dataset == "digits":
         X, y = D.digits(images=(model == "cnn"))  # pixels scaled to [0, 1]
@@ -226,17 +228,6 @@ def _fallback_dot(model, input_shape):
     return "\n".join(lines) + "\n"
 
 
-def _render_png(graph, base):
-    """Render a graphviz graph to ``base + ".png"`` without leaving the DOT file behind."""
-    try:
-        graph.render(base, format="png", cleanup=True)
-    except TypeError:  # a drawing object whose render takes no cleanup flag
-        graph.render(base, format="png")
-        if os.path.exists(base):
-            os.remove(base)
-    return os.path.exists(base + ".png")
-
-
 def write_graph(model, loss_fn, x, y, out_dir, title=None):
     """Draw one loss evaluation of ``model`` on the batch ``(x, y)``, after backward.
 
@@ -283,7 +274,7 @@ def write_graph(model, loss_fn, x, y, out_dir, title=None):
 
 # --------------------------------------------------------------------------- main
 def _wants_charlm(argv):
-    """``--model charlm`` selects the language-model job (nn.charlm), which has its own
+    """``--model charlm`` selects the language-model job (gradtable.charlm), which has its own
     options; every other model is a classifier trained here."""
     argv = list(sys.argv[1:] if argv is None else argv)
     for i, a in enumerate(argv):
@@ -296,8 +287,8 @@ def _train(args, info, train_data, test_loader, loss_fn, epochs, out_dir, rank, 
     """Build, (resume,) and train the model on this rank: (model, lr, history, seconds)."""
     import nn
     from .cli_ranks import checkpoint_writer, resume, train_loader
-    from .data import TensorDataset
-    from .train import accuracy, fit
+    from nn.data import TensorDataset
+    from nn.train import accuracy, fit
 
     ag.manual_seed(args.seed)
     model = build_model(args.model, info["features"], info["classes"], args.hidden)
@@ -347,7 +338,7 @@ def _write_outputs(args, model, loss_fn, history, info, X_test, y_test, out_dir,
         files["checkpoint"] = "checkpoint.npz"
     notes = []
     try:
-        from . import plots
+        from nn import plots
 
         title = (f"{args.model} on {args.dataset} with {args.optimizer} (lr {lr:g} {args.schedule}, "
                  f"batch {args.batch_size}); "
@@ -415,8 +406,8 @@ def main(argv=None):
                      f"(got --dataset {args.dataset}); use --model mlp or --model logreg for it")
 
     import nn
-    from .data import DataLoader, TensorDataset
-    from .train import evaluate
+    from nn.data import DataLoader, TensorDataset
+    from nn.train import evaluate
 
     rank, world = 0, 1
     if args.distributed:  # NOTE: from here on, an exception on any rank aborts every rank

@@ -1,13 +1,13 @@
 """The second main job: a character-level language model trained end to end.
 
-    python -m nn --model charlm                    # ~1-2 minutes on one core
-    python -m nn --model charlm --steps 3000 --d-model 96 --layers 3
+    python -m gradtable --model charlm                    # ~1-2 minutes on one core
+    python -m gradtable --model charlm --steps 3000 --d-model 96 --layers 3
     bash run.sh main --model charlm --help
 
 A small causal transformer (GPT's arrangement: token and position embeddings,
 pre-norm ``nn.TransformerEncoderLayer`` blocks under a causal mask, a final layer
 norm, a linear read-out to the characters) learns to predict the next character of
-a Shakespeare excerpt (``nn/text/coriolanus.txt``, the opening of *Coriolanus*,
+a Shakespeare excerpt (``gradtable/text/coriolanus.txt``, the opening of *Coriolanus*,
 public domain, shipped with the package: nothing is downloaded). Training minimises
 the cross-entropy of the next character, -1/(N T) sum_{n,t} log p(x_{t+1} | x_<=t),
 with AdamW, a progress bar and a sample of generated text every few hundred steps.
@@ -32,9 +32,9 @@ import numpy as np
 
 import autograd as ag
 
-from .embedding import Embedding
-from .layernorm import LayerNorm
-from .module import Module
+from nn.embedding import Embedding
+from nn.layernorm import LayerNorm
+from nn.module import Module
 
 __all__ = ["CharTransformer", "CharData", "generate", "build_parser", "main", "TEXT_PATH"]
 
@@ -146,7 +146,7 @@ def _positive(kind):
 
 def build_parser():
     p = argparse.ArgumentParser(
-        prog="python -m nn --model charlm",
+        prog="python -m gradtable --model charlm",
         description="Train a small causal transformer to write Shakespeare one character at a\n"
                     "time; print samples as it learns; save samples, loss curves, the graph of one\n"
                     "block, the weights and a metrics.json.",
@@ -175,7 +175,7 @@ def build_parser():
     p.add_argument("--no-progress", action="store_true", help="no progress bar (tqdm not needed)")
     p.add_argument("--default-malloc", action="store_true",
                    help="leave glibc's allocator settings alone (by default the job keeps freed "
-                        "blocks for reuse, about 25%% faster; see nn.charlm._tune_malloc)")
+                        "blocks for reuse, about 25%% faster; see gradtable.charlm._tune_malloc)")
     return p
 
 
@@ -221,7 +221,7 @@ def train(model, data, args, log=print):
     """AdamW on random windows, cosine learning rate, held-out loss and a sample every
     ``args.eval_every`` steps. Returns (history dict, list of (step, sample))."""
     import optim
-    from .utils import clip_grad_norm_
+    from nn.utils import clip_grad_norm_
 
     opt = optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     rng = np.random.default_rng(args.seed)
@@ -273,7 +273,7 @@ def _progress(args):
 # --------------------------------------------------------------------------- outputs
 def plot_curves(hist, path, title):
     """Training loss per step (faint), its 50-step running mean, held-out loss."""
-    from . import plots
+    from nn import plots
 
     plt = plots._pyplot()
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -296,7 +296,7 @@ def plot_curves(hist, path, title):
 def draw_block(model, out_dir):
     """The graph of one transformer block on a (1, 4, d_model) input, after backward of
     the sum of its output: block_graph.png, or block_graph.dot without Graphviz."""
-    from .cli import _render_png
+    from .render import render_png as _render_png
 
     block = model.blocks.layers[0]
     d = model.tok_emb.embedding_dim

@@ -8,9 +8,9 @@ loads it, and DistributedDataParallel then starts all ranks from rank 0's weight
 """
 import os
 
-from .data import DataLoader, DistributedSampler
-from .serialization import load, save
-from .train import History
+from nn.data import DataLoader, DistributedSampler
+from nn.serialization import load, save
+from nn.train import History
 
 __all__ = ["train_loader", "checkpoint_writer", "resume"]
 
