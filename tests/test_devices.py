@@ -305,6 +305,21 @@ def test_layer_matches_the_cpu(name, dtype):
         np.testing.assert_allclose(host(bd), bc.numpy(), **tol)
 
 
+@pytest.mark.parametrize("fn", ["relu", "sigmoid", "tanh", "gelu", "exp", "square"])
+def test_large_arrays_stay_on_the_device(fn):
+    """The CPU kernels for large arrays (SIMD rows, in-place buffers) are numpy-only."""
+    x0 = np.random.default_rng(3).standard_normal((300, 70))
+    f = getattr(F, fn) if fn == "gelu" else getattr(ag, fn)
+    xc = ag.tensor(x0, requires_grad=True)
+    xd = ag.tensor(x0, device=DEVICE, requires_grad=True)
+    yc, yd = f(xc), f(xd)
+    assert_on_device(yd)
+    (yc * yc).sum().backward()
+    (yd * yd).sum().backward()
+    np.testing.assert_allclose(host(yd), yc.numpy(), **TOL[np.float64])
+    np.testing.assert_allclose(host(xd.grad), xc.grad.numpy(), rtol=1e-8, atol=1e-10)
+
+
 def test_dropout_on_strict_draws_the_cpu_mask():
     if DEVICE != "strict":
         pytest.skip("a GPU draws its own masks")

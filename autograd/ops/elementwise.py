@@ -162,8 +162,8 @@ def sigmoid_vjp(ns, n, g, out, x):
 @primitive("relu", uses=(0,), face="unary")
 def relu(x):
     """y = max(x, 0);  dy/dx = 1 for x > 0, else 0 (the convention relu'(0) = 0)"""
-    if x.dtype.kind == "f" and x.size >= 4 * _ROW and x.flags.c_contiguous:
-        return _max0_rows(x)
+    if type(x) is np.ndarray and x.dtype.kind == "f" and x.size >= 4 * _ROW and x.flags.c_contiguous:
+        return _max0_rows(x)  # a numpy-only kernel (CPU SIMD)
     return np.maximum(x, 0)
 
 
