@@ -10,7 +10,8 @@ import autograd as ag
 DEVICE = os.environ.get("GRADTABLE_TEST_DEVICE", "strict")
 # on the strict device float64 is enough (the arithmetic is numpy's); a GPU runs both
 DTYPES = [np.float64] if DEVICE == "strict" else [np.float32, np.float64]
-TOL = {np.float64: dict(rtol=1e-9, atol=1e-11), np.float32: dict(rtol=2e-4, atol=2e-5)}
+TOL = {np.float64: dict(rtol=1e-9, atol=1e-11), np.float32: dict(rtol=1e-3, atol=1e-4)}
+# (float32 on a GPU: other summation orders than numpy's, so a looser tolerance)
 
 
 def host(a):
