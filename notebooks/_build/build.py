@@ -1,6 +1,6 @@
 """Build the notebooks from their sources in notebooks/_build/src/*.py.
 
-A source is a plain Python file in the "percent" format: a line ``# %%`` starts a
+A source is a plain Python file in jupytext's "percent" format: a line ``# %%`` starts a
 code cell, ``# %% [markdown]`` starts a markdown cell whose lines begin with ``# ``.
 
     python notebooks/_build/build.py 01          # build (and execute) notebook 01
@@ -16,6 +16,7 @@ import os
 import sys
 import time
 
+import jupytext
 import nbformat
 from nbclient import NotebookClient
 
@@ -29,26 +30,13 @@ NB_DIR = os.path.dirname(HERE)
 
 
 def parse(path):
-    cells, kind, buf = [], None, []
-
-    def flush():
-        if kind is None:
-            return
-        text = "\n".join(buf).strip("\n")
-        if kind == "md":
-            lines = [ln[2:] if ln.startswith("# ") else ln.lstrip("#") for ln in text.split("\n")]
-            cells.append(nbformat.v4.new_markdown_cell("\n".join(lines)))
-        elif text:
-            cells.append(nbformat.v4.new_code_cell(text))
-
-    for line in open(path, encoding="utf-8").read().split("\n"):
-        if line.startswith("# %%"):
-            flush()
-            kind, buf = ("md" if "[markdown]" in line else "code"), []
-        else:
-            buf.append(line)
-    flush()
-    return cells
+    """The cells of a percent-format source, read by jupytext (blank lines around each
+    cell trimmed, as the committed notebooks have them)."""
+    cells = jupytext.read(path, fmt="py:percent").cells
+    for c in cells:
+        c.source = c.source.strip("\n")
+        c.metadata = {}
+    return [c for c in cells if c.source or c.cell_type == "markdown"]
 
 
 def build(src, execute=True):
