@@ -57,3 +57,7 @@ def __dir__():
 from .serialization import save, load, SerializationError  # noqa: E402
 from .grids import is_tensor, meshgrid  # noqa: E402
 from .random import Generator, default_generator, initial_seed, seed, get_rng_state, set_rng_state  # noqa: E402
+
+# ---- issue 11 (backend): devices, the array-library seam, GPU helpers
+from . import backend, cuda  # noqa: E402,F401
+from .backend import device, set_default_device, get_default_device  # noqa: E402,F401

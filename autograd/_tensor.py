@@ -15,6 +15,8 @@ to the class by ``autograd.methods``.
 """
 import numpy as np
 
+from .backend import (_DEFAULT, NUMPY, device as _device, device_of, get_backend, is_array,
+                      to_device, to_host)
 from .hooks import RemovableHandle
 
 __all__ = ["Tensor", "Node", "tensor"]
@@ -42,6 +44,7 @@ def shared_version(t):
         vc = t._vc = [0, 0]
     return vc
 DEFAULT_DTYPE = np.float32
+_CPU = _device("cpu")
 
 
 def _to_array(data, dtype=None, copy=False):
@@ -54,6 +57,8 @@ def _to_array(data, dtype=None, copy=False):
     if isinstance(data, Tensor):
         arr = data.array
     elif isinstance(data, np.ndarray):
+        arr = data
+    elif _is_device_array(data):  # a CuPy or strict array: kept on its device
         arr = data
     elif isinstance(data, np.generic):
         arr = np.asarray(data)
@@ -186,7 +191,7 @@ class Tensor:
 
     @data.setter
     def data(self, value):
-        arr = value.array if isinstance(value, Tensor) else np.asarray(value)
+        arr = value.array if isinstance(value, Tensor) else value if is_array(value) else np.asarray(value)
         self.array = arr
 
     @property
@@ -262,7 +267,15 @@ class Tensor:
 
     @property
     def device(self):
-        return "cpu"
+        """Where the array lives: ``'cpu'``, ``'cuda:0'`` or ``'strict'`` (an
+        ``ag.device``, a str with PyTorch's ``type`` and ``index``)."""
+        if type(self.array) is np.ndarray:
+            return _CPU
+        return device_of(self.array)
+
+    @property
+    def is_cuda(self):
+        return self.device.type == "cuda"
 
     def size(self, dim=None):
         """PyTorch's ``size()``: the shape, or ``size(dim)`` one dimension of it
@@ -287,7 +300,12 @@ class Tensor:
 
     # ----------------------------------------------------------------- conversions
     def numpy(self):
-        """The underlying numpy array (shared, not copied)."""
+        """The underlying numpy array (shared, not copied); a tensor on another device
+        raises (PyTorch's rule): copy it to the host first with ``.cpu()``."""
+        if type(self.array) is not np.ndarray:
+            raise TypeError(
+                f"can't convert {self.device} device type tensor to numpy. Use "
+                "Tensor.cpu() to copy the tensor to host memory first: t.cpu().numpy()")
         return self.array
 
     def item(self):
@@ -303,6 +321,8 @@ class Tensor:
         return self.array.tolist()
 
     def __array__(self, dtype=None, copy=None):
+        if type(self.array) is not np.ndarray:
+            self.numpy()  # raises: no silent copy from a device
         if dtype is not None and dtype != self.array.dtype:
             return self.array.astype(dtype)
         return self.array.copy() if copy else self.array
@@ -421,8 +441,12 @@ class Tensor:
     # ------------------------------------------------------------------ display
     def __repr__(self):
         prefix = "tensor("
-        body = np.array2string(self.array, separator=", ", prefix=prefix, precision=4)
+        arr = self.array
         extras = []
+        if type(arr) is not np.ndarray:
+            arr = to_host(arr)
+            extras.append(f"device='{self.device}'")
+        body = np.array2string(arr, separator=", ", prefix=prefix, precision=4)
         if self.array.dtype not in (np.float32, np.int64, np.bool_):
             extras.append(f"dtype={self.array.dtype}")
         if self.grad_fn is not None:
@@ -442,6 +466,20 @@ def _rebuild(cls, data, requires_grad, name):
     return t
 
 
-def tensor(data, dtype=None, requires_grad=False, name=None):
-    """Make a new leaf Tensor from data, copying it (like ``torch.tensor``)."""
-    return Tensor(_to_array(data, dtype, copy=True), requires_grad=requires_grad, name=name)
+def tensor(data, dtype=None, requires_grad=False, name=None, device=None):
+    """Make a new leaf Tensor from data, copying it (like ``torch.tensor``); on
+    ``device`` (None: the default device, ``ag.set_default_device``)."""
+    b = _DEFAULT[0] if device is None else get_backend(device)
+    if b is NUMPY and not _is_device_array(getattr(data, "array", data)):
+        arr = _to_array(data, dtype, copy=True)
+    else:
+        arr = _to_array(data, dtype)
+        arr = to_device(arr, b.device)
+        if arr is data or arr is getattr(data, "array", None):
+            arr = arr.copy()
+    return Tensor(arr, requires_grad=requires_grad, name=name)
+
+
+def _is_device_array(a):
+    """True for an array of a non-numpy backend (CuPy, strict)."""
+    return type(a) is not np.ndarray and is_array(a)

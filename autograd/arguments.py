@@ -7,6 +7,7 @@ import numbers
 
 import numpy as np
 
+from .backend import asarray_like, backend_of, is_array
 from .ops.reduce import normalize_axis
 from ._tensor import Tensor
 
@@ -27,6 +28,8 @@ def lift(v, like):
     arrays take like's floating dtype, so float32 stays float32."""
     if isinstance(v, Tensor):
         return v
+    if type(like.array) is not np.ndarray:
+        return _lift_device(v, like)
     dt = like.array.dtype
     if isinstance(v, (bool, np.bool_)):
         return Tensor._make(np.asarray(v))
@@ -42,6 +45,19 @@ def lift(v, like):
     elif arr.dtype == object:
         raise TypeError(f"unsupported operand of type {type(v).__name__}")
     return Tensor._make(arr)
+
+
+def _lift_device(v, like):
+    """:func:`lift` for a tensor ``like`` on a device (GPU, strict): the constant is made
+    by the host rules, then copied to like's device (a device array stays where it is)."""
+    b = backend_of(like.array)
+    if is_array(v) and type(v) is not np.ndarray:
+        arr, dt = b.asarray(v), like.array.dtype
+        if arr.dtype.kind == "f" and dt.kind == "f" and arr.dtype != dt:
+            arr = arr.astype(dt)
+        return Tensor._make(arr)
+    host = lift(v, Tensor._make(np.empty(0, like.array.dtype)))
+    return Tensor._make(b.from_host(host.array))
 
 
 def axis_arg(axis, dim, name):
@@ -139,6 +155,21 @@ def index_arg(index):
     return index
 
 
+def is_index_array(v):
+    """An index array of any device (numpy, CuPy, strict)."""
+    return isinstance(v, np.ndarray) or (type(v) is not np.ndarray and is_array(v))
+
+
+def index_on(index, like):
+    """The host index arrays of ``index`` on the device of array ``like`` (PyTorch accepts
+    host index arrays for a GPU tensor)."""
+    if isinstance(index, np.ndarray):
+        return asarray_like(index, like)
+    if isinstance(index, tuple):
+        return tuple(asarray_like(i, like) if isinstance(i, np.ndarray) else i for i in index)
+    return index
+
+
 def split_ints(index):
     """PyTorch's order of dimensions when integer arrays mix with plain ints: PyTorch
     applies an int as a basic index, numpy counts it as an array, so ``x[0, :, [0, 1]]``
@@ -146,13 +177,13 @@ def split_ints(index):
     (ints and slices first, then the arrays) or None when numpy already agrees."""
     if not isinstance(index, tuple):
         return None
-    arrays = [k for k, v in enumerate(index) if isinstance(v, np.ndarray)]
+    arrays = [k for k, v in enumerate(index) if is_index_array(v)]
     ints = [k for k, v in enumerate(index)
             if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))]
     if not arrays or not ints or builtins.any(index[k].dtype.kind == "b" and index[k].ndim != 1 for k in arrays):
         return None
-    first = tuple(slice(None) if isinstance(v, np.ndarray) else v for v in index)
-    second = tuple(v if isinstance(v, np.ndarray) or v is Ellipsis else slice(None)
+    first = tuple(slice(None) if is_index_array(v) else v for v in index)
+    second = tuple(v if is_index_array(v) or v is Ellipsis else slice(None)
                    for k, v in enumerate(index) if k not in ints)
     return first, second
 

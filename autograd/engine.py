@@ -14,6 +14,7 @@ edges, and every shared sub-expression is differentiated once.
 """
 import numpy as np
 
+from .backend import backend_of, is_array, same_device
 from .grad_mode import STATE, set_grad_enabled
 from .ops.raw import RAW
 from .ops.registry import unbroadcast
@@ -122,7 +123,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
     # (see _scalar_vjp): float arithmetic costs a tenth of 0-d-array arithmetic, and
     # every shape is (), so no unbroadcast is needed; values take their tensor's dtype
     # when they leave the pass (a leaf's .grad, ag.grad's results, hooks, the table).
-    scalar = scalar and not create_graph
+    scalar = scalar and not create_graph and type(roots[0].array) is np.ndarray
     grads, ready = _first_entries(roots, root_grads, deps, scalar)
     seen = _Readers(targets, table, accumulate, create_graph, scalar)
     watched = seen.watched
@@ -257,12 +258,13 @@ _PLACEHOLDERS = {}
 
 def _placeholder(arr):
     """A read-only array of ``arr``'s shape and dtype that takes no memory."""
-    key = (arr.shape, arr.dtype)
+    key = (arr.shape, arr.dtype, type(arr))
     p = _PLACEHOLDERS.get(key)
     if p is None:
         if len(_PLACEHOLDERS) > 256:
             _PLACEHOLDERS.clear()
-        p = _PLACEHOLDERS[key] = np.broadcast_to(np.zeros((), arr.dtype), arr.shape)
+        zero = np.zeros((), arr.dtype) if type(arr) is np.ndarray else backend_of(arr).zeros((), arr.dtype)
+        p = _PLACEHOLDERS[key] = np.broadcast_to(zero, arr.shape)
     return p
 
 
@@ -341,14 +343,21 @@ def _accumulate_leaf(t, g, create_graph, assigned):
         t._grad = g if t._grad is None else t._grad + g
         return
     if t._grad is None:
-        if id(g) in assigned or g.base is not None or not g.flags.writeable:
-            g = np.array(g)
+        if id(g) in assigned or g.base is not None or not getattr(g.flags, "writeable", True):
+            g = np.array(g) if type(g) is np.ndarray or isinstance(g, np.generic) else g.copy()
         if type(g) is not np.ndarray:
-            g = np.asarray(g)
+            g = _array(g)
         assigned.add(id(g))
         t._grad = Tensor._make(g)
     else:
-        t._grad = Tensor._make(np.asarray(t._grad.array + g))
+        s = t._grad.array + g
+        t._grad = Tensor._make(s if type(s) is np.ndarray else _array(s))
+
+
+def _array(g):
+    """``g`` as an array: numbers and numpy scalars become numpy arrays, device arrays
+    (CuPy, strict) stay as they are."""
+    return g if is_array(g) else np.asarray(g)
 
 
 def _seed(out, gradient, create_graph, what="backward"):
@@ -364,14 +373,18 @@ def _seed(out, gradient, create_graph, what="backward"):
         g = np.ones_like(out.array)
         return Tensor._make(g) if create_graph else g
     if not isinstance(gradient, Tensor):
-        gradient = Tensor(np.asarray(gradient, dtype=out.array.dtype))
+        gradient = Tensor(backend_of(out.array).asarray(gradient, out.array.dtype))
     if gradient.shape != out.shape:
         raise RuntimeError(
             f"{what}: the gradient has shape {gradient.shape} but the output has shape "
             f"{out.shape}; they must match"
         )
+    if type(gradient.array) is not type(out.array):
+        same_device(what, [out.array, gradient.array])
     if create_graph:
         return gradient
+    if type(out.array) is not np.ndarray:
+        return gradient.array.astype(out.array.dtype)  # a copy, on the device
     return np.array(gradient.array, dtype=out.array.dtype)
 
 
@@ -451,5 +464,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         elif create_graph:
             result.append(g)
         else:
-            result.append(Tensor._make(np.asarray(g)))
+            result.append(Tensor._make(g if type(g) is np.ndarray else _array(g)))
     return tuple(result)

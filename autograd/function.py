@@ -34,6 +34,8 @@ are not differentiable: ``backward`` receives zeros for them.
 """
 import numpy as np
 
+from .backend import asarray_like, backend_of, is_array
+
 from .grad_mode import STATE, no_grad
 from .ops.custom import function_output
 from .ops.registry import Op
@@ -166,7 +168,7 @@ def _record(cls, ctx, args, inputs, outs, diff):
         o.grad_fn, o._rg = node, True
         ctx._slices = None
         return
-    dt = np.result_type(*[outs[i].array for i in diff])
+    dt = np.result_type(*[outs[i].array.dtype for i in diff])
     packed = Tensor._make(np.concatenate([outs[i].array.astype(dt, copy=False).reshape(-1) for i in diff]))
     packed.grad_fn, packed._rg = node, True
     ctx._slices, start = {}, 0
@@ -190,16 +192,21 @@ def _output_grads(ns, ctx, g):
             continue
         shape, dtype = lay
         if i not in ctx._diff:
-            gi = np.zeros(shape, dtype=dtype)
+            gi = backend_of(ns.value(g)).zeros(shape, dtype)
         elif ctx._slices is None:
-            gi = g if graph else np.asarray(g, dtype=dtype)
+            gi = g if graph else asarray_like(g, g, dtype)
         else:
             start, stop = ctx._slices[i]
             gi = ns.reshape(ns.getitem(g, (slice(start, stop),)), shape)
             if ns.value(gi).dtype != dtype:
                 gi = ns.astype(gi, dtype)
-        grads.append(gi if isinstance(gi, Tensor) else Tensor._make(np.asarray(gi)))
+        grads.append(gi if isinstance(gi, Tensor) else Tensor._make(_arr(gi)))
     return grads
+
+
+def _arr(v):
+    """``v`` as an array: device arrays as they are, numbers as numpy arrays."""
+    return v if is_array(v) else np.asarray(v)
 
 
 def _function_vjp(ns, n, g, out, *xs):
@@ -207,7 +214,7 @@ def _function_vjp(ns, n, g, out, *xs):
     node's Tensor inputs."""
     ctx = n.saved
     if not ns.create_graph and not isinstance(g, np.ndarray):
-        g = np.asarray(g)  # the engine's scalar fast path hands Python floats
+        g = _arr(g)  # the engine's scalar fast path hands Python floats
     res = ctx._cls.backward(ctx, *_output_grads(ns, ctx, g))
     res = res if isinstance(res, tuple) else (res,)
     nargs = len(ctx.needs_input_grad)
@@ -227,10 +234,10 @@ def _as_grad(ns, gx, x, pos, name):
     """A gradient from backward in the engine's form (an array, or a Tensor under
     create_graph), with a shape that sums back to the input's."""
     if ns.create_graph:
-        gx = gx if isinstance(gx, Tensor) else Tensor._make(np.asarray(gx))
+        gx = gx if isinstance(gx, Tensor) else Tensor._make(_arr(gx))
         shape = gx.shape
     else:
-        gx = gx.array if isinstance(gx, Tensor) else np.asarray(gx)
+        gx = gx.array if isinstance(gx, Tensor) else _arr(gx)
         shape = gx.shape
     try:
         ok = np.broadcast_shapes(shape, x.shape) == shape
@@ -271,7 +278,7 @@ _ONCE.vjp = _refuse
 
 def _once(r, grads):
     if not isinstance(r, Tensor) and r is not None:
-        r = Tensor._make(np.asarray(r))
+        r = Tensor._make(_arr(r))
     if r is not None:
         r = Tensor._make(r.array, True, Node(_ONCE, tuple(g for g in grads if isinstance(g, Tensor)),
                                              _EMPTY, None, STATE.scope))

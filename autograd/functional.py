@@ -10,6 +10,7 @@ import numpy as np
 
 from .api.generated import sum as sum_
 from .api.shape import reshape, stack
+from .backend import asarray_like, backend_of
 from .engine import grad
 from ._tensor import Tensor
 
@@ -32,8 +33,13 @@ def _prep(x, create_graph):
     return single, tuple(out)
 
 
+def _zeros(shape, dtype, like):
+    """A zero Tensor on the device of tensor ``like``."""
+    return Tensor(backend_of(like.array).zeros(shape, dtype))
+
+
 def _zeros_if_none(gs, xs):
-    return tuple(g if g is not None else Tensor(np.zeros(x.shape, dtype=x.dtype)) for g, x in zip(gs, xs))
+    return tuple(g if g is not None else _zeros(x.shape, x.dtype, x) for g, x in zip(gs, xs))
 
 
 def jacobian(f, x, create_graph=False):
@@ -56,7 +62,7 @@ def jacobian(f, x, create_graph=False):
         for r, g in zip(rows, _zeros_if_none(gs, xs)):
             r.append(g)
     jacs = tuple(
-        reshape(stack(r), out.shape + x_.shape) if r else Tensor(np.zeros(out.shape + x_.shape, x_.dtype))
+        reshape(stack(r), out.shape + x_.shape) if r else _zeros(out.shape + x_.shape, x_.dtype, x_)
         for r, x_ in zip(rows, xs))
     if not create_graph:
         jacs = tuple(j.detach() for j in jacs)
@@ -90,7 +96,7 @@ def _check_scalar(out, what):
 
 def _as_like(v, xs):
     vs = (v,) if isinstance(v, Tensor) or not isinstance(v, (tuple, list)) else tuple(v)
-    vs = tuple(t if isinstance(t, Tensor) else Tensor(np.asarray(t, dtype=x.dtype)) for t, x in zip(vs, xs))
+    vs = tuple(t if isinstance(t, Tensor) else Tensor(asarray_like(t, x.array, x.dtype)) for t, x in zip(vs, xs))
     for t, x in zip(vs, xs):
         if t.shape != x.shape:
             raise ValueError(f"the vector has shape {t.shape} but the input has shape {x.shape}")
@@ -113,7 +119,7 @@ def hvp(f, x, v, create_graph=False):
             term = sum_(g * vv)
             dot = term if dot is None else dot + term
     if dot is None:
-        hv = tuple(Tensor(np.zeros(x.shape, x.dtype)) for x in xs)
+        hv = tuple(_zeros(x.shape, x.dtype, x) for x in xs)
     else:
         hv = _zeros_if_none(grad(dot, xs, create_graph=create_graph, allow_unused=True), xs)
     if not create_graph:
@@ -145,13 +151,13 @@ def jvp(f, x, v, create_graph=False):
     if not isinstance(out, Tensor):
         raise TypeError("jvp: f must return a single Tensor")
     if not out.requires_grad:
-        jv = Tensor(np.zeros(out.shape, out.dtype))
+        jv = _zeros(out.shape, out.dtype, out)
         return out, jv
-    u = Tensor(np.zeros(out.shape, dtype=out.dtype), requires_grad=True)
+    u = Tensor(backend_of(out.array).zeros(out.shape, out.dtype), requires_grad=True)
     gs = grad(out, xs, grad_outputs=u, create_graph=True, allow_unused=True)
     pairs = [(g, vv) for g, vv in zip(gs, vs) if g is not None and g.requires_grad]
     if not pairs:
-        jv = Tensor(np.zeros(out.shape, out.dtype))
+        jv = _zeros(out.shape, out.dtype, out)
     else:
         (jv,) = _zeros_if_none(grad([g for g, _ in pairs], (u,), grad_outputs=[vv for _, vv in pairs],
                                     create_graph=create_graph, allow_unused=True), (u,))

@@ -10,9 +10,13 @@ additive eps is the same test and also works at w = 0.) Here every output entry 
 differentiated, so the whole Jacobian is compared: entry (o, i) passes when
 |A - G| <= atol + rtol |A|. Run it in float64: in float32 the rounding error of the
 difference quotient is larger than any useful tolerance.
+
+Inputs may live on any device (``"strict"``, ``"cuda"``): the inputs are perturbed where
+they live and the Jacobians are compared on the host.
 """
 import numpy as np
 
+from .backend import backend_of, to_device, to_host
 from .engine import grad
 from .grad_mode import enable_grad, no_grad
 from ._tensor import Tensor
@@ -49,17 +53,17 @@ def numerical_jacobian(fn, inputs, eps=1e-6):
         jacs = []
         for i in _diff_inputs(inputs):
             x = inputs[i]
-            if not x.array.flags.writeable or x.array.base is not None:
+            if not getattr(x.array.flags, "writeable", True) or x.array.base is not None:
                 x.array = x.array.copy()
             flat = x.array.reshape(-1)
             J = np.zeros((n_out, flat.size))
             for j in range(flat.size):
                 orig = flat[j]
                 flat[j] = orig + eps
-                plus = np.concatenate([np.asarray(o.array, dtype=np.float64).ravel()
+                plus = np.concatenate([np.asarray(to_host(o.array), dtype=np.float64).ravel()
                                        for o in _outputs(fn, inputs)]) if n_out else np.zeros(0)
                 flat[j] = orig - eps
-                minus = np.concatenate([np.asarray(o.array, dtype=np.float64).ravel()
+                minus = np.concatenate([np.asarray(to_host(o.array), dtype=np.float64).ravel()
                                         for o in _outputs(fn, inputs)]) if n_out else np.zeros(0)
                 flat[j] = orig
                 J[:, j] = (plus - minus) / (2 * eps)
@@ -82,10 +86,11 @@ def analytical_jacobian(fn, inputs):
             if o.requires_grad and o.array.dtype.kind == "f":
                 seed = np.zeros(o.shape, dtype=o.array.dtype)
                 seed.reshape(-1)[k] = 1
-                gs = grad(o, diff, grad_outputs=Tensor(seed), retain_graph=True, allow_unused=True)
+                gs = grad(o, diff, grad_outputs=Tensor(to_device(seed, o.device)), retain_graph=True,
+                          allow_unused=True)
                 for J, g in zip(jacs, gs):
                     if g is not None:
-                        J[row] = np.asarray(g.array, dtype=np.float64).ravel()
+                        J[row] = np.asarray(to_host(g.array), dtype=np.float64).ravel()
             row += 1
     return jacs
 
@@ -150,7 +155,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     outs = [o for o in _outputs(fn, inputs)]
     if grad_outputs is None:
         rng = np.random.default_rng(seed)
-        grad_outputs = tuple(Tensor(rng.standard_normal(o.shape), requires_grad=True)
+        grad_outputs = tuple(Tensor(to_device(rng.standard_normal(o.shape), o.device), requires_grad=True)
                              for o in outs if o.requires_grad)
     grad_outputs = _as_tuple(grad_outputs)
     n = len(inputs)
@@ -162,7 +167,8 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
             xs, vs = args[:n], args[n:]
             os_ = [o for o in _outputs(fn, xs) if o.requires_grad]
             gs = grad(os_, [xs[i] for i in idx], grad_outputs=vs, create_graph=True, allow_unused=True)
-            return tuple(g if g is not None else Tensor(np.zeros(xs[i].shape, dtype=xs[i].dtype))
+            return tuple(g if g is not None else
+                         Tensor(backend_of(xs[i].array).zeros(xs[i].shape, xs[i].dtype))
                          for g, i in zip(gs, idx))
 
     return gradcheck(first_order, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,

@@ -25,7 +25,8 @@ import numbers
 
 import numpy as np
 
-from .arguments import index_arg
+from .arguments import index_arg, index_on
+from .backend import asarray_like, is_array
 from .grad_mode import STATE
 from .ops import mutation as M
 from .ops.registry import Node
@@ -93,6 +94,8 @@ def _write(name, t, arr):
 def _fast_arith(name, t, other):
     """``t op= other`` with a numpy ufunc writing into t's array (nothing recorded)."""
     o = other.array if isinstance(other, Tensor) else other
+    if type(t.array) is not np.ndarray and isinstance(o, np.ndarray):
+        o = asarray_like(o, t.array)  # host data into a device tensor
     ufunc = _UFUNCS[name]
     if isinstance(o, np.ndarray) and o.shape != t.array.shape:
         try:
@@ -107,7 +110,7 @@ def _fast_arith(name, t, other):
         ufunc(t.array, o, out=t.array, casting="same_kind")
     except TypeError:  # numpy's UFuncTypeError: the result cannot be cast to t's dtype
         res = ufunc(t.array, o)
-        _check_result(name + "_", t, np.asarray(res))
+        _check_result(name + "_", t, res if is_array(res) else np.asarray(res))
         raise
     except ValueError as e:
         raise RuntimeError(f"{name}_: cannot write into this tensor ({e}); clone it first") from None
@@ -225,6 +228,10 @@ def _setitem(self, index, value):
     index = index_arg(index)
     if isinstance(index, np.ndarray):
         index = index.copy()
+    if type(self.array) is not np.ndarray:
+        index = index_on(index, self.array)
+        if isinstance(value, (np.ndarray, list)):
+            value = asarray_like(value, self.array)
     if not STATE.enabled or not (self._rg or (isinstance(value, Tensor) and value._rg)):
         v = value.array if isinstance(value, Tensor) else value
         try:
@@ -236,7 +243,7 @@ def _setitem(self, index, value):
         bump(self)
         return
     if not isinstance(value, Tensor):
-        value = Tensor._make(np.asarray(value, dtype=self.dtype))
+        value = Tensor._make(asarray_like(value, self.array, self.dtype))
     elif value.dtype != self.dtype:
         value = value.to(self.dtype)
     inplace("setitem", self, lambda s, v: M.setitem(s, v, index=index), value)
@@ -287,7 +294,9 @@ def install(ns):
     def copy_(self, src, non_blocking=False):
         """Copy ``src``'s values (broadcast to this shape, cast to this dtype) in place."""
         if not isinstance(src, Tensor):
-            src = Tensor._make(np.asarray(src))
+            src = Tensor._make(asarray_like(src, self.array))
+        elif type(src.array) is not type(self.array):
+            src = src.to(self.device)  # PyTorch's copy_ moves between devices
         return inplace("copy_", self, lambda s, v: ns.where(True, ns.astype(v, s.dtype), s), src)
 
     T.fill_, T.zero_, T.copy_ = fill_, zero_, copy_
@@ -297,7 +306,7 @@ def install(ns):
             from .random import generator as default_gen
 
             gen = generator._rng if generator is not None else default_gen()
-            arr = np.asarray(draw(gen, self.shape, *args, **kwargs), dtype=self.dtype)
+            arr = asarray_like(draw(gen, self.shape, *args, **kwargs), self.array, self.dtype)
             return copy_(self, Tensor._make(arr))
 
         method.__name__ = name
@@ -313,5 +322,5 @@ def _lift(v, like):
     if isinstance(v, Tensor):
         return v
     if isinstance(v, numbers.Number):
-        return Tensor._make(np.asarray(v, dtype=like.dtype if like.dtype.kind in "fc" else None))
-    return Tensor._make(np.asarray(v))
+        return Tensor._make(asarray_like(v, like.array, like.dtype if like.dtype.kind in "fc" else None))
+    return Tensor._make(asarray_like(v, like.array))

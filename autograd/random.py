@@ -47,7 +47,10 @@ class Generator:
 
     def __init__(self, device="cpu"):
         if str(device).split(":")[0] != "cpu":
-            raise ValueError(f"Generator: only the 'cpu' device exists here, got {device!r}")
+            raise ValueError(
+                f"Generator: generators are host streams (device='cpu'), got {device!r}; a draw "
+                "for a 'cuda' or 'strict' tensor is made on that device from this stream, so pass a "
+                "cpu Generator: ag.randn(3, device='cuda', generator=ag.Generator())")
         self.device = "cpu"
         self.seed()
 

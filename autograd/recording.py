@@ -15,6 +15,7 @@ from . import engine
 from .api import *  # noqa: F401,F403  (every public function, by its public name)
 from .api.arith import where
 from .api.shape import index_add  # noqa: F401
+from .backend import backend_of
 from ._tensor import Tensor
 
 create_graph = True  # this namespace records graphs (RAW has create_graph = False)
@@ -27,6 +28,8 @@ def value(x):
 
 
 def const(x, like):
+    if type(like.array) is not np.ndarray:
+        return Tensor._make(backend_of(like.array).asarray(x, like.array.dtype))
     return Tensor._make(np.asarray(x, dtype=like.array.dtype))
 
 

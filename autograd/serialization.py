@@ -30,6 +30,7 @@ import os
 import numpy as np
 
 from ._tensor import Tensor
+from .backend import get_backend, is_array, to_device, to_host
 
 __all__ = ["save", "load", "SerializationError"]
 
@@ -76,10 +77,10 @@ class _Encoder:
             return obj
         if isinstance(obj, (int, float)) and not isinstance(obj, np.generic):
             return obj
-        if isinstance(obj, Tensor):
-            return self._array(np.asarray(obj.array, order="C"), path, "array")
-        if isinstance(obj, np.ndarray):
-            return self._array(np.asarray(obj, order="C"), path, "array")
+        if isinstance(obj, Tensor):  # a tensor of any device is written as a host array
+            return self._array(np.asarray(to_host(obj.array), order="C"), path, "array")
+        if isinstance(obj, np.ndarray) or is_array(obj):
+            return self._array(np.asarray(to_host(obj), order="C"), path, "array")
         if isinstance(obj, np.generic):
             return self._array(np.asarray(obj), path, "scalar")
         if isinstance(obj, collections.abc.Mapping):
@@ -202,13 +203,17 @@ class _Decoder:
 
 
 def load(f, map_location=None, weights_only=True):
-    """Read what :func:`save` wrote. Arrays come back as numpy arrays.
+    """Read what :func:`save` wrote. Arrays come back as numpy arrays (a save file holds
+    host arrays, whatever device they were saved from), or on ``map_location``.
 
-    ``map_location`` and ``weights_only`` are accepted for PyTorch habits and ignored
-    (there is only the CPU, and nothing but data is ever loaded). A file that is not
+    ``map_location`` is a device (``"cpu"``, ``"cuda"``, ``"strict"``, an
+    ``ag.device``): every array is put there; ``model.load_state_dict`` copies onto the
+    model's own device either way. ``weights_only`` is accepted for PyTorch habits
+    (nothing but data is ever loaded). A file that is not
     a gradtable save file, or is truncated or corrupt, raises
     :class:`SerializationError` naming the file and, where it can, the entry.
     """
+    target = _map_location(map_location)
     name = repr(os.fspath(f)) if isinstance(f, (str, bytes, os.PathLike)) else \
         f"<{type(f).__name__}>"
     if isinstance(f, (str, bytes, os.PathLike)) and not os.path.exists(f):
@@ -243,4 +248,31 @@ def load(f, map_location=None, weights_only=True):
         extra = sorted(set(npz.files) - dec.used - {_STRUCT})
         if extra:
             dec.fail(f"entries {extra} are not referenced by the structure (mismatched file)")
-    return out
+    return out if target is None else _moved(out, target)
+
+
+def _map_location(map_location):
+    """The device ``load`` puts arrays on (None: leave them numpy arrays)."""
+    if map_location is None:
+        return None
+    if isinstance(map_location, str):  # an ag.device is a str
+        dev = get_backend(map_location).device  # raises now for a missing GPU
+        return None if dev == "cpu" else dev
+    raise TypeError(f"load: map_location must be a device such as 'cpu' or 'cuda' (or None), "
+                    f"got {type(map_location).__name__}; functions and dicts of PyTorch's "
+                    "map_location are not supported (a save file holds host arrays only)")
+
+
+def _moved(obj, dev):
+    if isinstance(obj, np.ndarray):
+        return to_device(obj, dev)
+    if isinstance(obj, list):
+        return [_moved(v, dev) for v in obj]
+    if isinstance(obj, tuple):
+        return tuple(_moved(v, dev) for v in obj)
+    if isinstance(obj, dict):
+        out = type(obj)()
+        for k, v in obj.items():
+            out[k] = _moved(v, dev)
+        return out
+    return obj

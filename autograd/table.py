@@ -6,6 +6,8 @@ import html
 
 import numpy as np
 
+from .backend import to_host
+
 from .engine import _check_output, _seed, run_backward
 
 __all__ = ["GradTable", "grad_table"]
@@ -44,7 +46,7 @@ class GradTable(dict):
 
     def __str__(self):
         def fmt(a):
-            a = np.asarray(a)
+            a = np.asarray(to_host(a))
             if a.size <= 6:
                 s = np.array2string(a, precision=4, separator=", ", suppress_small=True)
                 return " ".join(s.split())
@@ -64,8 +66,8 @@ class GradTable(dict):
         head = "".join(f"<th>{h}</th>" for h in ("step", "node", "op", "shape", "value", "d out / d node"))
         body = []
         for i, (name, op, shape, v, g) in enumerate(self.rows(), 1):
-            cells = (i, name, op, shape, np.array2string(np.asarray(v), precision=4),
-                     np.array2string(np.asarray(g), precision=4))
+            cells = (i, name, op, shape, np.array2string(np.asarray(to_host(v)), precision=4),
+                     np.array2string(np.asarray(to_host(g)), precision=4))
             body.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
         return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 

@@ -53,8 +53,8 @@ class Dataset:
 def _as_array(a):
     """One field of a dataset as a numpy array following the module's dtype rules."""
     arr = a.array if isinstance(a, ag.Tensor) else a
-    if not isinstance(arr, np.ndarray):
-        arr = ag.tensor(arr).array  # lists and scalars: the library's rules (floats -> float32)
+    if not ag.backend.is_array(arr):  # device arrays (CuPy, strict) stay on their device
+        arr = ag.tensor(arr, device="cpu").array  # lists and scalars: the library's rules (floats -> float32)
     if arr.ndim == 0:
         raise ValueError("TensorDataset needs arrays with a first (sample) axis, got a 0-d value")
     if arr.dtype.kind in "iu":
@@ -98,7 +98,7 @@ class TensorDataset(Dataset):
         return len(self.arrays[0])
 
     def __getitem__(self, index):
-        fields = [np.asarray(a[index]) for a in self.arrays]
+        fields = [_row(a, index) for a in self.arrays]
         if isinstance(index, (numbers.Integral, np.integer)):
             fields = _transformed(fields, self.transform, self.target_transform)
         elif self.transform is not None or self.target_transform is not None:
@@ -108,13 +108,23 @@ class TensorDataset(Dataset):
     def get_batch(self, indices):
         """The rows ``indices`` (an int64 array) of every array, as a tuple of Tensors
         (with a transform: applied to each sample of the batch)."""
-        fields = [a[indices] for a in self.arrays]
+        fields = [a[_on(indices, a)] for a in self.arrays]
         return tuple(ag.Tensor(f) for f in _batch_transformed(fields, self.transform,
                                                               self.target_transform))
 
     def __repr__(self):
         fields = ", ".join(f"{a.dtype}{list(a.shape)}" for a in self.arrays)
         return f"TensorDataset({len(self)} samples: {fields})"
+
+
+def _on(indices, a):
+    """The index array on ``a``'s device (a GPU array is indexed by GPU indices)."""
+    return indices if type(a) is np.ndarray else ag.backend.to_device(indices, ag.backend.device_of(a))
+
+
+def _row(a, index):
+    r = a[index]
+    return np.asarray(r) if type(a) is np.ndarray else r
 
 
 def _transformed(fields, transform, target_transform):
@@ -241,7 +251,10 @@ class DataLoader:
             ``TensorDataset`` are one fancy-indexing each, which worker processes
             would only slow down. With ``num_workers > 0``, ``worker_init_fn(0)`` is
             called at the start of every epoch, as one (non-persistent) worker would.
-            Memory is never pinned (there is no GPU).
+            ``pin_memory`` is accepted for PyTorch code: host batches are numpy
+            arrays, moved to a GPU by ``x.to("cuda")`` in the loop (CuPy copies them
+            through its own pinned staging buffers); a ``TensorDataset`` of device
+            tensors gives batches on that device, with no copy at all.
 
     Yields tuples of ``ag.Tensor`` (no gradients), one per field of the dataset.
     ``len(loader)`` is the number of batches per epoch: ceil(len(sampler) / batch_size)

@@ -63,14 +63,17 @@ __all__ = ["calculate_gain", "zeros_", "ones_", "constant_", "normal_", "uniform
 def _data(tensor):
     if isinstance(tensor, ag.Tensor):
         return tensor.array
-    if isinstance(tensor, np.ndarray):
+    if isinstance(tensor, np.ndarray) or ag.backend.is_array(tensor):
         return tensor
     raise TypeError(f"nn.init expects a Tensor (or numpy array), got {type(tensor).__name__}")
 
 
 def _fill(tensor, values):
     """Write ``values`` into the tensor's array in place, keeping its dtype."""
-    _data(tensor)[...] = values
+    d = _data(tensor)
+    if type(d) is not np.ndarray and isinstance(values, np.ndarray):
+        values = ag.backend.asarray_like(values, d)  # drawn on the host, copied to the device
+    d[...] = values
     if isinstance(tensor, ag.Tensor):
         ag.increment_version(tensor)  # an in-place change, seen by graphs that saved it
     return tensor

@@ -24,6 +24,8 @@ import numpy as np
 
 import autograd as ag
 
+from . import module_conversions as _conversions
+
 __all__ = ["Module", "Parameter"]
 
 
@@ -45,6 +47,9 @@ class Parameter(ag.Tensor):
         elif isinstance(data, ag.Tensor):
             data = data.array
         ag.Tensor.__init__(self, data, requires_grad=requires_grad)
+        if ag.backend._DEFAULT[0] is not ag.backend.NUMPY and type(self.array) is np.ndarray:
+            # made under ag.set_default_device: the parameter lives there (PyTorch's rule)
+            self.array = ag.backend.to_device(self.array, ag.get_default_device())
 
     def __repr__(self):
         return "Parameter containing:\n" + ag.Tensor.__repr__(self)
@@ -55,7 +60,7 @@ class Parameter(ag.Tensor):
 def _as_buffer(value, name):
     if value is None or isinstance(value, ag.Tensor):
         return value
-    if isinstance(value, (np.ndarray, np.generic)):
+    if isinstance(value, (np.ndarray, np.generic)) or ag.backend.is_array(value):
         return ag.Tensor(value)
     raise TypeError(f"cannot assign {type(value).__name__} as buffer {name!r} "
                     "(a Tensor, a numpy array or None expected)")
@@ -344,43 +349,13 @@ class Module:
         fn(self)
         return self
 
-    def to(self, *args, dtype=None, **kwargs):
-        """Convert floating-point parameters and buffers to ``dtype`` in place
-        (``model.to(np.float64)``, ``model.to(ag.float64)``, ``model.to("float64")``).
-        A device argument (``"cpu"``) is accepted and ignored: everything lives in
-        numpy. The Parameter objects stay the same, so optimizers keep working."""
-        for a in args:
-            if isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda", "mps"):
-                continue
-            dtype = a
-        if dtype is None:
-            return self
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"Module.to only accepts floating-point dtypes, got {dtype}")
+    # conversions (nn.module_conversions): to(device / dtype), cpu, cuda, double, float
+    to = _conversions.to
+    double = _conversions.double
+    float = _conversions.float_
+    cpu = _conversions.cpu
+    cuda = _conversions.cuda
 
-        def convert(t):
-            if t is not None and t.array.dtype.kind == "f" and t.array.dtype != dtype:
-                t.array = t.array.astype(dtype)
-                if t.grad is not None:
-                    t.grad = ag.Tensor(t.grad.array.astype(dtype))
-
-        for p in self.parameters():
-            convert(p)
-        for b in self.buffers():
-            convert(b)
-        return self
-
-    def double(self):
-        return self.to(np.float64)
-
-    def float(self):
-        return self.to(np.float32)
-
-    def cpu(self):
-        return self
-
-    # ------------------------------------------------------------ state
     def _state_items(self, keep_vars=False):
         for mod_prefix, mod in self.named_modules(remove_duplicate=False):
             pre = mod_prefix + "." if mod_prefix else ""
@@ -430,7 +405,9 @@ class Module:
                 continue
             value = state_dict[key]
             try:
-                arr = np.asarray(value.array if isinstance(value, ag.Tensor) else value)
+                arr = value.array if isinstance(value, ag.Tensor) else value
+                if not ag.backend.is_array(arr):
+                    arr = np.asarray(arr)
             except Exception as e:  # noqa: BLE001 - reported below with the key
                 errors.append(f"could not read the value for {key!r}: {e}")
                 continue
@@ -458,11 +435,12 @@ class Module:
             raise RuntimeError(f"error(s) in loading state_dict for {type(self).__name__} "
                                "(the model was left unchanged):\n\t" + "\n\t".join(errors))
         for target, arr in staged:
-            if target.array.flags.writeable and target.array.base is None:
+            arr = ag.backend.to_device(arr, target.device)  # the module's device, any source
+            if getattr(target.array.flags, "writeable", True) and target.array.base is None:
                 np.copyto(target.array, arr, casting="unsafe")
                 ag.increment_version(target)
             else:
-                target.array = np.array(arr, dtype=target.array.dtype)
+                target.array = arr.astype(target.array.dtype)  # a copy, on the device
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------ display

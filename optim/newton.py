@@ -207,12 +207,14 @@ class Newton(Optimizer):
         """Set each parameter's ``.grad`` to its part of g and move it by -lr d."""
         lr = group["lr"]
         for p, gi, di in zip(params, _split(g, params), _split(d, params)):
-            p.grad = ag.Tensor(gi.astype(p.dtype))
+            # NOTE: the Newton system is solved on the host in float64 (small problems);
+            # the gradient and the step go back to the parameter's device
+            p.grad = ag.Tensor(ag.backend.to_device(gi.astype(p.dtype), p.device))
             s = self.state.get(p)
             if s is None:
                 s = self.state[p] = self._init_state(p, group)
             s["step"] += 1
-            p.array -= (lr * di).astype(p.dtype, copy=False)
+            p.array -= ag.backend.to_device((lr * di).astype(p.dtype, copy=False), p.device)
             ag.increment_version(p)
 
 
@@ -255,7 +257,7 @@ def _gradient_and_hvp(loss, params):
         if not live:
             return np.zeros(g.size)
         pieces = _split(v, params)
-        vs = [ag.Tensor(pieces[i].astype(gi.dtype)) for i, gi in live]
+        vs = [ag.Tensor(ag.backend.to_device(pieces[i].astype(gi.dtype), gi.device)) for i, gi in live]
         hv = ag.grad([gi for _, gi in live], params, grad_outputs=vs, retain_graph=True,
                      allow_unused=True)
         return _flat([h.array if h is not None else np.zeros(p.shape) for h, p in zip(hv, params)])
@@ -275,4 +277,4 @@ def _dense_hessian(hvp, n):
 
 
 def _flat(arrays):
-    return np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in arrays])
+    return np.concatenate([np.asarray(ag.backend.to_host(a), dtype=np.float64).ravel() for a in arrays])

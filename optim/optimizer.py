@@ -153,6 +153,8 @@ class Optimizer:
                 s = state.get(p)
                 if s is None:
                     s = state[p] = self._init_state(p, group)
+                else:
+                    _follow(p, s)
                 s["step"] += 1
                 self._update(p, g.array, s, group)
                 ag.increment_version(p)  # an in-place change: graphs that saved p see it
@@ -269,9 +271,19 @@ def check_unit(name, value):
         raise ValueError(f"Invalid {name}: {value} (must be in [0, 1))")
 
 
+def _follow(p, state):
+    """Move ``p``'s state arrays to ``p``'s device if the parameter moved since they were
+    made (``model.to("cuda")`` after some steps): the state lives where its parameter does."""
+    kind = type(p.array)
+    for k, v in state.items():
+        if type(v) is not kind and ag.backend.is_array(v):
+            state[k] = ag.backend.to_device(v, p.device)
+
+
 def _pack(v):
-    """A state_dict value: arrays copied, tuples as lists, numpy scalars as Python numbers."""
-    if isinstance(v, np.ndarray):
+    """A state_dict value: arrays copied (on their device, as PyTorch keeps them), tuples
+    as lists, numpy scalars as Python numbers."""
+    if isinstance(v, np.ndarray) or ag.backend.is_array(v):
         return v.copy()
     if isinstance(v, np.generic):
         return v.item()
@@ -294,14 +306,14 @@ def _load_value(k, v, p, j):
     """
     if isinstance(v, ag.Tensor):
         v = v.array.copy()
-    if k == "step" or not isinstance(v, np.ndarray):
+    if k == "step" or not ag.backend.is_array(v):
         v = _unpack(v)
     if k == "step":
         if isinstance(v, bool) or not isinstance(v, numbers.Real) or v < 0 or v != int(v):
             raise ValueError(f"load_state_dict: state 'step' of parameter {j} is {v!r}; it must be "
                              "a non-negative whole number (a damaged or foreign state dict)")
         return int(v)
-    if not isinstance(v, np.ndarray):
+    if not ag.backend.is_array(v):
         return v
     if v.shape != p.shape:  # a buffer shaped like p (0-d too)
         raise ValueError(f"load_state_dict: state '{k}' of parameter {j} has shape {v.shape}, but "
@@ -311,12 +323,13 @@ def _load_value(k, v, p, j):
         raise TypeError(f"load_state_dict: state '{k}' of parameter {j} has dtype {v.dtype}; "
                         f"optimizer buffers must be real numbers (the parameter is {dt}); a "
                         "damaged or foreign state dict")
-    return v.astype(dt) if dt.kind == "f" else v.copy()
+    v = v.astype(dt) if dt.kind == "f" else v.copy()
+    return ag.backend.to_device(v, p.device)  # the state lives on its parameter's device
 
 
 def _unpack(v):
     """Undo what a file format may have done: 0-d arrays back to Python numbers, arrays copied."""
-    if isinstance(v, np.ndarray):
+    if isinstance(v, np.ndarray) or ag.backend.is_array(v):
         return v.item() if v.ndim == 0 else v.copy()
     if isinstance(v, np.generic):
         return v.item()

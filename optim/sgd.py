@@ -5,6 +5,8 @@ and :class:`optim.Nesterov`, which are special cases of it (see momentum.py).
 """
 import numpy as np
 
+import autograd as ag
+
 from .optimizer import Optimizer, check_nonneg
 
 __all__ = ["SGD", "sgd_update"]
@@ -28,7 +30,8 @@ def sgd_update(param, grad, buf, *, lr, momentum, dampening, nesterov, weight_de
         d = d + weight_decay * param
     if momentum != 0:
         if buf is None:
-            buf = np.array(d)  # a copy, and an array even for 0-d parameters
+            # a copy on d's device, and an array even for 0-d parameters (numpy scalars)
+            buf = d.copy() if ag.backend.is_array(d) else np.array(d)
         else:
             buf *= momentum
             buf += (1 - dampening) * d if dampening != 0 else d

@@ -6,6 +6,7 @@ that are logical on bools. Each is a thin wrapper over registered ops.
 import numpy as np
 
 from ..arguments import binary, is_int, lift, to_tensor
+from ..backend import asarray_like, is_array
 from ..ops import binary as B
 from ..ops import elementwise as E
 from .._tensor import Tensor
@@ -35,11 +36,19 @@ def pow(x, y):  # noqa: A001 - the PyTorch name
 def where(cond, x, y):
     """x where cond is True, else y (broadcasting all three)."""
     cond = cond.array if isinstance(cond, Tensor) else cond
-    cond = Tensor._make(np.asarray(cond, dtype=bool))  # the condition never gets a gradient
+    on_device = type(cond) is not np.ndarray and is_array(cond)
     if not isinstance(x, Tensor) and isinstance(y, Tensor):
         x = lift(x, y)
-    x = to_tensor(x) if not isinstance(x, Tensor) else x
+    if not isinstance(x, Tensor):
+        x = to_tensor(x) if not on_device else Tensor._make(asarray_like(to_tensor(x).array, cond))
     y = lift(y, x)
+    # the condition never gets a gradient; it lives on the branches' device
+    if on_device:
+        cond = Tensor._make(cond if cond.dtype == np.bool_ else cond.astype(bool))
+    elif type(x.array) is np.ndarray:
+        cond = Tensor._make(np.asarray(cond, dtype=bool))
+    else:
+        cond = Tensor._make(asarray_like(cond, x.array, bool))
     try:
         return B.where(cond, x, y)
     except ValueError:

@@ -3,6 +3,7 @@ with errors that name the shapes, then the one primitive of ``ops.attention``.""
 import numpy as np
 
 from ..arguments import lift, to_tensor
+from ..backend import asarray_like
 from ..ops.attention import _softmax_attention
 from .arith import astype
 
@@ -44,7 +45,8 @@ def softmax_attention(query, key, value, bias=None, dropout_mask=None, scale=Non
     if heads:
         params["heads"] = int(heads)
     if dropout_mask is not None:
-        params["dropout_mask"] = np.asarray(dropout_mask, dtype=dt)
+        m = getattr(dropout_mask, "array", dropout_mask)
+        params["dropout_mask"] = asarray_like(m, q.array, dt)  # on the inputs' device
     if bias is None:
         return _softmax_attention(q, k, v, **params)
     b = lift(bias, q)

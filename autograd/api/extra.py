@@ -11,6 +11,7 @@ import collections
 import numpy as np
 
 from .. import random as _random
+from ..backend import asarray_like, backend_of
 from ..arguments import axis_arg, binary, lift, to_tensor
 from ..ops import gather as G
 from ..ops import rounding as RD
@@ -146,7 +147,7 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
 # ------------------------------------------------------------------ gather / scatter
 def _index_array(name, index, x, dim):
     """The index as an int64 array of x's rank, range-checked along ``dim``."""
-    idx = np.asarray(index.array if isinstance(index, Tensor) else index)
+    idx = asarray_like(index.array if isinstance(index, Tensor) else index, x.array)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{name}: index must be an integer tensor (int64), got dtype {idx.dtype}")
     if idx.ndim != x.ndim:
@@ -217,7 +218,7 @@ def index_select(x, dim, index):
     gradients add up)."""
     x = to_tensor(x)
     d = _dim("index_select", x, dim)
-    idx = np.asarray(index.array if isinstance(index, Tensor) else index)
+    idx = asarray_like(index.array if isinstance(index, Tensor) else index, x.array)
     if idx.ndim > 1 or idx.dtype.kind not in "iu":
         raise ValueError(f"index_select: index must be a 0-d or 1-D integer tensor, got shape "
                          f"{idx.shape} and dtype {idx.dtype}")
@@ -230,7 +231,7 @@ def masked_fill(x, mask, value):
     """x with ``value`` where ``mask`` is True (mask broadcasts to x's shape); the
     gradient flows to x where the mask is False and to a tensor ``value`` elsewhere."""
     x = to_tensor(x)
-    m = np.asarray(mask.array if isinstance(mask, Tensor) else mask)
+    m = asarray_like(mask.array if isinstance(mask, Tensor) else mask, x.array)
     if m.dtype != np.bool_:
         raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
     try:
@@ -254,7 +255,7 @@ def argsort(x, dim=-1, descending=False, stable=False, *, axis=None):
     """Indices that sort x along ``dim`` (always stable here); not differentiable."""
     x = to_tensor(x)
     if x.ndim == 0:
-        return Tensor._make(np.zeros((), dtype=np.int64))
+        return Tensor._make(backend_of(x.array).zeros((), np.int64))
     d = _dim("argsort", x, axis_arg(axis, dim, "argsort"))
     return G.argsort(x, axis=d, descending=bool(descending))
 
@@ -280,9 +281,9 @@ def topk(x, k, dim=-1, largest=True, sorted=True, *, axis=None):  # noqa: A002
     if not isinstance(k, (int, np.integer)) or not 0 <= k <= n:
         raise ValueError(f"topk: k={k!r} is out of range for dim {d} of size {n} (need 0 <= k <= {n})")
     if x.ndim == 0:
-        return _Topk(x, Tensor._make(np.zeros((), dtype=np.int64)))
+        return _Topk(x, Tensor._make(backend_of(x.array).zeros((), np.int64)))
     order = G._argsort(x.array, axis=d, descending=bool(largest))
-    idx = np.take(order, np.arange(k), axis=d)
+    idx = np.take(order, backend_of(order).arange(k), axis=d)
     return _Topk(G.gather(x, dim=d, index=idx), Tensor._make(idx))
 
 

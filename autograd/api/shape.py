@@ -7,7 +7,8 @@ import builtins
 
 import numpy as np
 
-from ..arguments import axis_arg, index_arg, lift, shape_args, split_ints, to_tensor
+from ..arguments import (axis_arg, index_arg, index_on, is_index_array, lift, shape_args, split_ints,
+                         to_tensor)
 from ..ops import index as I
 from ..ops import linalg as L
 from ..ops import shape as S
@@ -147,7 +148,7 @@ def concatenate(tensors, axis=0, *, dim=None):
         if t.ndim != ref.ndim or t.shape[:ax] + t.shape[ax + 1:] != ref.shape[:ax] + ref.shape[ax + 1:]:
             raise ValueError(f"cat: tensor {i} has shape {t.shape}, which does not match "
                              f"{ref.shape} outside axis {axis}")
-    dt = np.result_type(*[t.array for t in tensors])
+    dt = np.result_type(*[t.array.dtype for t in tensors])
     tensors = [t if t.dtype == dt else astype(t, dt) for t in tensors]
     return S.concatenate(*tensors, axis=ax)
 
@@ -267,7 +268,9 @@ def getitem(x, index):
     """x[index]: ints, slices, None, Ellipsis, integer arrays (repeats accumulate in the
     gradient) and boolean masks."""
     index = index_arg(index)
-    if isinstance(index, np.ndarray) and index.dtype.kind == "f":
+    if type(x.array) is not np.ndarray:
+        index = index_on(index, x.array)
+    if is_index_array(index) and index.dtype.kind == "f":
         raise IndexError("tensors used as indices must be integer or bool, got float")
     stages = split_ints(index)
     if stages is not None:
@@ -280,7 +283,10 @@ def getitem(x, index):
 
 def index_add(g, index, shape):
     """zeros(shape) with g added at index: the adjoint of indexing."""
-    return I.index_add(to_tensor(g), index=index, shape=tuple(shape))
+    g = to_tensor(g)
+    if type(g.array) is not np.ndarray:
+        index = index_on(index_arg(index), g.array)
+    return I.index_add(g, index=index, shape=tuple(shape))
 
 
 def matmul(x, y):
@@ -295,7 +301,7 @@ def matmul(x, y):
         raise ValueError(f"matmul: shapes {x.shape} and {y.shape} are not aligned: "
                          f"{k1} (last dim of the first) != {k2} (the second's rows)")
     if x.dtype != y.dtype and x.dtype.kind == y.dtype.kind == "f":
-        dt = np.result_type(x.array, y.array)
+        dt = np.result_type(x.array.dtype, y.array.dtype)
         x, y = astype(x, dt), astype(y, dt)
     try:
         return L.matmul(x, y)
@@ -321,7 +327,7 @@ def linear(x, weight, bias=None):
             f"linear: input of shape {x.shape} does not match weight of shape {weight.shape}: "
             f"the last input dim must equal in_features={weight.shape[1]}")
     args = (x, weight) if bias is None else (x, weight, bias)
-    dt = np.result_type(*[a.array for a in args])
+    dt = np.result_type(*[a.array.dtype for a in args])
     if dt.kind == "f":
         args = tuple(a if a.dtype == dt else astype(a, dt) for a in args)
     return L.linear(*args)

@@ -6,6 +6,7 @@ those ops).
 """
 import numpy as np
 
+from ..backend import backend_of
 from ..arguments import axis_arg, lift, shape_args, to_tensor
 from ..ops import einsum as ES
 from ..ops import matrix as MX
@@ -81,7 +82,7 @@ def einsum(equation, *operands):
     xs = [to_tensor(x) for x in operands]
     floats = [x for x in xs if x.dtype.kind == "f"]
     if floats:
-        dt = np.result_type(*[x.array for x in floats])
+        dt = np.result_type(*[x.array.dtype for x in floats])
         xs = [x if x.dtype == dt else astype(x, dt) for x in xs]
     eq = ES.explicit(equation, [x.shape for x in xs])
     return ES.einsum(*xs, equation=eq)
@@ -155,7 +156,7 @@ def diagonal(x, offset=0, dim1=0, dim2=1):
     xp = permute(x, tuple(rest + [d1, d2]))
     r0, c0 = max(-offset, 0), max(offset, 0)
     n = max(0, min(x.shape[d1] - r0, x.shape[d2] - c0))
-    i = np.arange(n)
+    i = backend_of(x.array).arange(n)
     return xp[(Ellipsis, i + r0, i + c0)]
 
 
@@ -169,7 +170,7 @@ def diag(x, diagonal=0):
         raise ValueError(f"diag: expects a 1-D or 2-D tensor, got shape {x.shape}")
     n, k = x.shape[0], int(diagonal)
     m = n + abs(k)
-    i = np.arange(n)
+    i = backend_of(x.array).arange(n)
     return index_add(x, (i + max(-k, 0), i + max(k, 0)), (m, m))
 
 

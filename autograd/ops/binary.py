@@ -103,7 +103,7 @@ def maximum(x, y):
 @maximum.defvjp
 def maximum_vjp(ns, n, g, out, x, y):
     xv, yv = ns.value(x), ns.value(y)
-    dt = np.result_type(xv, yv)
+    dt = np.result_type(getattr(xv, "dtype", xv), getattr(yv, "dtype", yv))
     wx = (xv > yv).astype(dt) + 0.5 * (xv == yv)
     return (g * wx.astype(dt), g * (1 - wx).astype(dt))
 
@@ -117,7 +117,7 @@ def minimum(x, y):
 @minimum.defvjp
 def minimum_vjp(ns, n, g, out, x, y):
     xv, yv = ns.value(x), ns.value(y)
-    dt = np.result_type(xv, yv)
+    dt = np.result_type(getattr(xv, "dtype", xv), getattr(yv, "dtype", yv))
     wx = (xv < yv).astype(dt) + 0.5 * (xv == yv)
     return (g * wx.astype(dt), g * (1 - wx).astype(dt))
 

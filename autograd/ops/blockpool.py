@@ -20,6 +20,7 @@ import itertools
 
 import numpy as np
 
+from ..backend import backend_of, is_array
 from .registry import primitive
 
 __all__ = ["block_avg_pool", "block_max_pool"]
@@ -59,7 +60,7 @@ def block_avg_pool(x, k):
     out = np.add(x[sl[0]], x[sl[1]]) if len(sl) > 1 else x[sl[0]].copy()
     for s in sl[2:]:
         out += x[s]
-    out /= np.asarray(len(sl), dtype=out.dtype)
+    out /= out.dtype.type(len(sl))
     return out
 
 
@@ -67,10 +68,10 @@ def block_avg_pool(x, k):
 def block_avg_pool_vjp(ns, n, g, out, x):
     k = n.params["k"]
     K = float(np.prod(k))
-    if ns.create_graph or type(g) is not np.ndarray:
+    if ns.create_graph or not is_array(g):
         return (_spread(ns, g / K, ns.value(x).shape, k),)
-    share = g / np.asarray(K, dtype=g.dtype)
-    dx = np.empty(x.shape, dtype=share.dtype)
+    share = g / g.dtype.type(K)
+    dx = backend_of(g).empty(x.shape, share.dtype)
     for s in _offsets(k):
         dx[s] = share
     return (dx,)
@@ -116,12 +117,12 @@ def block_max_pool_vjp(ns, n, g, out, x):
     k = n.params["k"]
     xv, ov = ns.value(x), ns.value(out)
     masks = _winner_masks(xv, ov, k)
-    if ns.create_graph or type(g) is not np.ndarray:
-        onehot = np.empty(xv.shape, dtype=xv.dtype)
+    if ns.create_graph or not is_array(g):
+        onehot = backend_of(xv).empty(xv.shape, xv.dtype)
         for s, m in zip(_offsets(k), masks):
             onehot[s] = m
         return (_spread(ns, g, xv.shape, k) * ns.const(onehot, like=g),)
-    dx = np.empty(xv.shape, dtype=g.dtype)
+    dx = backend_of(g).empty(xv.shape, g.dtype)
     for s, m in zip(_offsets(k), masks):
         np.multiply(g, m, out=dx[s])
     return (dx,)

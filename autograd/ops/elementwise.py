@@ -162,8 +162,8 @@ def sigmoid_vjp(ns, n, g, out, x):
 @primitive("relu", uses=(0,), face="unary")
 def relu(x):
     """y = max(x, 0);  dy/dx = 1 for x > 0, else 0 (the convention relu'(0) = 0)"""
-    if x.dtype.kind == "f" and x.size >= 4 * _ROW and x.flags.c_contiguous:
-        return _max0_rows(x)
+    if type(x) is np.ndarray and x.dtype.kind == "f" and x.size >= 4 * _ROW and x.flags.c_contiguous:
+        return _max0_rows(x)  # a numpy-only kernel (CPU SIMD)
     return np.maximum(x, 0)
 
 
@@ -277,7 +277,7 @@ def pow_scalar(x, p):
     if x.dtype.kind in "fc":
         if p in _BY_PRODUCTS and x.ndim:
             return _ipow(x, int(p))
-        return np.power(x, np.asarray(p, dtype=x.dtype))
+        return np.power(x, x.dtype.type(p))
     return np.power(x, p)  # integer x: numpy's promotion (a float p gives float64)
 
 
@@ -310,12 +310,10 @@ def clip(x, lo=None, hi=None):
 def clip_vjp(ns, n, g, out, x):
     lo, hi = n.params.get("lo"), n.params.get("hi")
     xv = ns.value(x)
-    mask = np.ones(xv.shape, dtype=bool)
-    if lo is not None:
-        mask &= xv >= lo
+    mask = None if lo is None else xv >= lo
     if hi is not None:
-        mask &= xv <= hi
-    return (g * mask,)
+        mask = xv <= hi if mask is None else mask & (xv <= hi)
+    return (g if mask is None else g * mask,)
 
 
 @primitive("astype", uses=())

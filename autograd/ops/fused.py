@@ -18,6 +18,7 @@ label smoothing).
 """
 import numpy as np
 
+from ..backend import asarray_like, backend_of
 from .registry import primitive
 
 __all__ = ["softmax_cross_entropy"]
@@ -41,7 +42,10 @@ def softmax_cross_entropy(z, target, reduction="mean"):
     with np.errstate(under="ignore"):
         np.exp(e, out=e)
     s = e.sum(axis=1, keepdims=True)
-    rows = np.arange(z.shape[0])
+    b = backend_of(z)
+    rows = b.arange(z.shape[0])
+    if type(z) is not np.ndarray:  # host class indices index a device array from its device
+        target = asarray_like(target, z)
     loss = (np.log(s[:, 0]) + m[:, 0]) - z[rows, target]
     e /= s  # softmax(z)
     if reduction == "mean":
@@ -55,8 +59,10 @@ def softmax_cross_entropy(z, target, reduction="mean"):
 def softmax_cross_entropy_vjp(ns, n, g, out, z):
     t, reduction = n.params["target"], n.params.get("reduction", "mean")
     N, C = ns.value(z).shape
-    onehot = np.zeros((N, C), dtype=ns.value(z).dtype)
-    onehot[np.arange(N), t] = 1
+    zv = ns.value(z)
+    b = backend_of(zv)
+    onehot = b.zeros((N, C), zv.dtype)
+    onehot[b.arange(N), asarray_like(t, zv) if type(zv) is not np.ndarray else t] = 1
     if reduction == "mean":
         scale = g * (1.0 / N)
     else:

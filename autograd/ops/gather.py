@@ -12,6 +12,7 @@ differentiable and record no edge.
 import numpy as np
 
 from .registry import primitive
+from ..backend import backend_of, device_of, is_array, to_device, to_host
 
 __all__ = []
 
@@ -19,8 +20,14 @@ __all__ = []
 def along(index, dim):
     """The numpy index tuple that addresses ``x[..., index[...], ...]`` along ``dim``:
     ``index`` on ``dim`` and broadcast ``arange`` s on every other axis."""
-    index = np.asarray(index)
-    grids = list(np.ogrid[tuple(slice(n) for n in index.shape)]) if index.ndim else []
+    if not is_array(index):
+        index = np.asarray(index)
+    if type(index) is np.ndarray:
+        grids = list(np.ogrid[tuple(slice(n) for n in index.shape)]) if index.ndim else []
+    else:  # the broadcast aranges on the index's device
+        b = backend_of(index)
+        grids = [b.arange(n).reshape((1,) * k + (n,) + (1,) * (index.ndim - k - 1))
+                 for k, n in enumerate(index.shape)]
     grids[dim] = index
     return tuple(grids)
 
@@ -50,8 +57,8 @@ def scatter_add(x, src, dim, index):
     """out = x, then out[..., index, ...] += src along ``dim`` (repeats accumulate);
     dout/dx = 1 (gx = g),  dout/dsrc: gsrc = gather(g, dim, index) (zero where the
     index does not reach src)."""
-    out = np.array(x, copy=True)
-    np.add.at(out, along(index, dim), _src_part(src, index))
+    out = x.copy()
+    backend_of(x).scatter_add(out, along(index, dim), _src_part(src, index))
     return out
 
 
@@ -75,7 +82,7 @@ def scatter(x, src, dim, index):
     indices one of the writes wins);  dout/dx = 1 except at the written positions, where
     it is 0, and dout/dsrc: gsrc = gather(g, dim, index) (PyTorch's rule, also for the
     writes that lost)."""
-    out = np.array(x, copy=True)
+    out = x.copy()
     out[along(index, dim)] = _src_part(src, index)
     return out
 
@@ -85,7 +92,7 @@ def scatter_vjp(ns, n, g, out, x, src):
     p, (a, b) = n.params, n.inputs
     gx = None
     if a._rg:
-        keep = np.ones(ns.value(x).shape, dtype=bool)
+        keep = backend_of(ns.value(x)).ones(ns.value(x).shape, bool)
         keep[along(p["index"], p["dim"])] = False
         gx = ns.where(keep, g, 0)
     return (gx, _src_grad(ns, g, src, p["dim"], p["index"]) if b._rg else None)
@@ -110,7 +117,7 @@ argsort.doc = ("Indices that sort x along an axis (stable: ties keep their order
 def one_hot(x, num_classes):
     """out[..., c] = 1 if x[...] == c else 0 (int64), one new last axis of size
     ``num_classes``; not differentiable (class indices are integers)."""
-    return (np.asarray(x)[..., None] == np.arange(num_classes)).astype(np.int64)
+    return (x[..., None] == backend_of(x).arange(num_classes)).astype(np.int64)
 
 
 @primitive("multinomial", differentiable=False)
@@ -119,6 +126,8 @@ def multinomial(p, num_samples, replacement, rng):
     not differentiable. With replacement: inverse-CDF sampling; without: the exponential
     race (keys E_c / p_c with E_c ~ Exp(1), the smallest first), which draws exactly like
     repeated sampling with the drawn categories removed."""
+    if type(p) is not np.ndarray:  # drawn on the host (the library's generator), then moved back
+        return to_device(multinomial.fwd(to_host(p), num_samples, replacement, rng), device_of(p))
     rows = p.reshape(-1, p.shape[-1]).astype(np.float64)
     out = np.empty((rows.shape[0], num_samples), dtype=np.int64)
     for i, w in enumerate(rows):

@@ -7,6 +7,7 @@ sends 2 g to x[0]); boolean masks select the True elements.
 import numpy as np
 
 from .registry import primitive
+from ..backend import asarray_like, backend_of, is_array
 
 __all__ = []
 
@@ -20,15 +21,19 @@ def is_basic(index):
 def _has_repeats(index):
     items = index if isinstance(index, tuple) else (index,)
     for i in items:
-        if isinstance(i, np.ndarray) and i.dtype.kind in "iu":
+        if (isinstance(i, np.ndarray) or is_array(i)) and i.dtype.kind in "iu":
             return True
     return False
 
 
 def _index_add(g, index, shape):
-    out = np.zeros(shape, dtype=g.dtype)
+    b = backend_of(g)
+    out = b.zeros(shape, g.dtype)
+    if b.name != "numpy":  # host index arrays (a diagonal's aranges) go to g's device
+        index = tuple(asarray_like(i, g) if isinstance(i, np.ndarray) else i for i in index) \
+            if isinstance(index, tuple) else asarray_like(index, g) if isinstance(index, np.ndarray) else index
     if _has_repeats(index):
-        np.add.at(out, index, g)
+        b.scatter_add(out, index, g)
     else:
         out[index] = g
     return out

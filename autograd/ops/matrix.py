@@ -3,6 +3,7 @@ or mask its values along fixed axes."""
 import numpy as np
 
 from .registry import primitive
+from ..backend import backend_of
 
 __all__ = []
 
@@ -73,7 +74,7 @@ def cumprod_vjp(ns, n, g, out, x):
     size = xv.shape[axis]
     shape = [1] * nd
     shape[axis] = size
-    pos = np.arange(size).reshape(shape)
+    pos = backend_of(xv).arange(size).reshape(shape)
     parts = []
     for j in range(size):
         c = ns.cumprod(ns.where(pos == j, ns.const(1, x), x), axis)

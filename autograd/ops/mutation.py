@@ -12,6 +12,7 @@ Neither reads a value in its VJP, only shapes, so they never trip the in-place c
 import numpy as np
 
 from .registry import primitive
+from ..backend import backend_of
 
 __all__ = ["apply_view", "apply_view_arr"]
 
@@ -33,10 +34,10 @@ def apply_view_arr(a, steps):
 def _zero_region(ns, g, write):
     """g with the positions that ``write(array)`` selects set to 0."""
     if ns.create_graph:
-        m = np.ones(g.shape, dtype=g.dtype)
+        m = backend_of(ns.value(g)).ones(g.shape, g.dtype)
         write(m)
         return g * ns.const(m, g)
-    out = np.array(g)
+    out = np.array(g) if type(g) is np.ndarray else g.copy()
     write(out)
     return out
 

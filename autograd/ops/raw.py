@@ -8,6 +8,7 @@ signatures but records every operation. Only names some rule uses live here.
 """
 import numpy as np
 
+from ..backend import backend_of
 from . import einsum as einsum_
 from . import elementwise, special
 from . import gather as gather_
@@ -96,7 +97,9 @@ class RAW:
 
     @staticmethod
     def const(x, like):
-        """A constant array with ``like``'s dtype."""
+        """A constant array with ``like``'s dtype, on like's device."""
+        if type(like) is not np.ndarray:
+            return backend_of(like).asarray(x, like.dtype)
         return np.asarray(x, dtype=like.dtype)
 
     # --- names used by the VJPs of the special, matrix, gather and einsum families

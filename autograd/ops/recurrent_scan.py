@@ -36,6 +36,7 @@ it, so second derivatives stay exact.
 import numpy as np
 
 from .registry import primitive
+from ..backend import backend_of
 
 __all__ = []
 
@@ -77,9 +78,10 @@ def _fwd_rnn(xi, h, wt, out, act, reverse):
 
 def _fwd_lstm(xi, h, c, wt, out, reverse):
     T, H = xi.shape[0], h.shape[-1]
-    A = np.empty(xi.shape, out.dtype)      # i, f, g, o after their nonlinearities
-    TC = np.empty((T,) + h.shape, out.dtype)  # tanh(c_t)
-    C = np.empty((T,) + h.shape, out.dtype)
+    b = backend_of(xi)
+    A = b.empty(xi.shape, out.dtype)      # i, f, g, o after their nonlinearities
+    TC = b.empty((T,) + h.shape, out.dtype)  # tanh(c_t)
+    C = b.empty((T,) + h.shape, out.dtype)
     for t in _order(T, reverse):
         gates = xi[t] + h @ wt
         a = A[t]
@@ -96,8 +98,9 @@ def _fwd_lstm(xi, h, c, wt, out, reverse):
 
 def _fwd_gru(xi, h, wt, b, out, reverse):
     T, H = xi.shape[0], h.shape[-1]
-    A = np.empty(xi.shape, out.dtype)      # r, z, n
-    HN = np.empty((T,) + h.shape, out.dtype)  # W_hn h + b_hn
+    be = backend_of(xi)
+    A = be.empty(xi.shape, out.dtype)      # r, z, n
+    HN = be.empty((T,) + h.shape, out.dtype)  # W_hn h + b_hn
     for t in _order(T, reverse):
         hh = h @ wt + b
         x = xi[t]
@@ -115,14 +118,15 @@ def _fwd_gru(xi, h, wt, b, out, reverse):
 def rnn_scan(xi, h0, *rest, mode, reverse=False):
     """out = the stacked hidden states of a recurrent layer run over xi (see the module
     docstring for the recurrences, shapes and the VJP)."""
-    dt = np.result_type(xi, h0, *rest)
+    dt = np.result_type(xi.dtype, h0.dtype, *[r.dtype for r in rest])
     T = xi.shape[0]
-    out = np.empty((T + (mode == "LSTM"),) + h0.shape, dt)
+    be = backend_of(xi)
+    out = be.empty((T + (mode == "LSTM"),) + h0.shape, dt)
     xi, h0 = xi.astype(dt, copy=False), h0.astype(dt, copy=False)
     w = rest[0] if mode == "GRU" else rest[-1]
     # NOTE: a contiguous copy of W_hh^T, made once: the per-step product h W_hh^T is
     # then ~2x faster than through the transposed view (small batches, OpenBLAS).
-    wt = np.ascontiguousarray(w.T, dtype=dt)
+    wt = be.ascontiguousarray(w.T, dt)
     with np.errstate(over="ignore"):
         if mode == "LSTM":
             saved = _fwd_lstm(xi, h0, rest[0].astype(dt, copy=False), wt, out, reverse)
@@ -135,7 +139,7 @@ def rnn_scan(xi, h0, *rest, mode, reverse=False):
 
 # ---------------------------------------------------------------- VJP (numpy)
 def _bwd_rnn(g, out, w, dXI, act, reverse):
-    dh = np.zeros(g.shape[1:], dXI.dtype)
+    dh = backend_of(g).zeros(g.shape[1:], dXI.dtype)
     for t in _order(g.shape[0], not reverse):
         dh += g[t]
         y = out[t]
@@ -148,8 +152,8 @@ def _bwd_lstm(g, out, c0, w, saved, dXI, reverse):
     A, C, TC = saved
     T, H = dXI.shape[0], c0.shape[-1]
     first = T - 1 if reverse else 0
-    dh = np.zeros(c0.shape, dXI.dtype)
-    dc = np.array(g[T], dtype=dXI.dtype)
+    dh = backend_of(g).zeros(c0.shape, dXI.dtype)
+    dc = g[T].astype(dXI.dtype)  # a copy
     for t in _order(T, not reverse):
         dh += g[t]
         a, tc, d = A[t], TC[t], dXI[t]
@@ -169,7 +173,7 @@ def _bwd_gru(g, out, h0, w, saved, dXI, dHH, reverse):
     A, HN = saved
     T, H = dXI.shape[0], h0.shape[-1]
     first = T - 1 if reverse else 0
-    dh = np.zeros(h0.shape, dXI.dtype)
+    dh = backend_of(g).zeros(h0.shape, dXI.dtype)
     for t in _order(T, not reverse):
         dh += g[t]
         a, d, e = A[t], dXI[t], dHH[t]
@@ -189,14 +193,15 @@ def _vjp_raw(n, g, out, xi, h0, *rest):
     mode, reverse = n.params["mode"], n.params.get("reverse", False)
     T = xi.shape[0]
     dt = out.dtype
-    dXI = np.empty(xi.shape, dt)
+    be = backend_of(g)
+    dXI = be.empty(xi.shape, dt)
     w = rest[-1] if mode != "GRU" else rest[0]
     w = w.astype(dt, copy=False)
     if mode == "LSTM":
         gh0, gc0 = _bwd_lstm(g, out, rest[0].astype(dt, copy=False), w, n.saved, dXI, reverse)
         dHH = dXI
     elif mode == "GRU":
-        dHH = np.empty(xi.shape, dt)
+        dHH = be.empty(xi.shape, dt)
         gh0 = _bwd_gru(g, out, h0.astype(dt, copy=False), w, n.saved, dXI, dHH, reverse)
     else:
         gh0 = _bwd_rnn(g, out, w, dXI, "tanh" if mode == "RNN_TANH" else "relu", reverse)

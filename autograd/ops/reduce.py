@@ -7,6 +7,7 @@ with size 1. Every VJP first puts ``g`` back into the keepdims shape
 import numpy as np
 
 from .registry import primitive
+from ..backend import backend_of
 
 __all__ = []
 
@@ -146,7 +147,7 @@ def _prod_others_graph(ns, x, axis):
     lead = tuple(xv.shape[i] for i in rest)
     m = int(np.prod([xv.shape[i] for i in axes]))
     rows = ns.broadcast_to(ns.reshape(xt, lead + (1, m)), lead + (m, m))
-    others = ns.prod(ns.where(np.eye(m, dtype=bool), 1, rows), axis=-1)
+    others = ns.prod(ns.where(backend_of(xv).eye(m, None, bool), 1, rows), axis=-1)
     others = ns.reshape(others, tuple(xv.shape[i] for i in order))
     if order != list(range(xv.ndim)):
         others = ns.transpose(others, tuple(int(i) for i in np.argsort(order)))
@@ -160,11 +161,11 @@ def _prod_others(x, axis):
     xt = np.transpose(x, rest + list(axes))
     lead = xt.shape[: len(rest)]
     flat = xt.reshape(lead + (-1,))
-    ones = np.ones(lead + (1,), dtype=x.dtype)
+    ones = backend_of(x).ones(lead + (1,), x.dtype)
     left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
     right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     others = (left * right).reshape(xt.shape)
-    return np.transpose(others, np.argsort(rest + list(axes)))
+    return np.transpose(others, tuple(int(i) for i in np.argsort(rest + list(axes))))
 
 
 @primitive("logsumexp", face="reduce")

@@ -33,6 +33,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from ..backend import backend_of, is_array, same_device
 from ..grad_mode import STATE
 from .._tensor import Tensor, Node, shared_version
 
@@ -115,13 +116,19 @@ class Op:
         ``inputs`` are Tensors (the public functions coerce constants first);
         ``params`` are non-differentiable arguments (axis, shape, index...).
         """
-        if self.saves:
-            out, saved = self.fwd(*[x.array for x in inputs], **params)
-        else:
-            out = self.fwd(*[x.array for x in inputs], **params)
-            saved = None
+        try:
+            if self.saves:
+                out, saved = self.fwd(*[x.array for x in inputs], **params)
+            else:
+                out = self.fwd(*[x.array for x in inputs], **params)
+                saved = None
+        except Exception:
+            # NOTE: arrays of two devices never mix (numpy, CuPy and the strict device all
+            # refuse), so the device check costs nothing until a forward fails
+            same_device(self.name, [x.array for x in inputs])
+            raise
         if type(out) is not np.ndarray:
-            out = np.asarray(out)
+            out = np.asarray(out) if isinstance(out, np.generic) else _device_out(out, inputs)
         t = Tensor._make(out)
         if self.view and out.base is not None:
             _link_view(t, inputs[0], self, params)
@@ -132,6 +139,17 @@ class Op:
                     t.grad_fn = Node(self, inputs, params or _NO_PARAMS, saved, STATE.scope)
                     break
         return t
+
+
+def _device_out(out, inputs):
+    """A forward's result that is not a numpy array: a device array is kept; a number
+    goes to the inputs' device."""
+    if is_array(out):
+        return out
+    for x in inputs:
+        if type(x.array) is not np.ndarray:
+            return backend_of(x.array).asarray(out)
+    return np.asarray(out)
 
 
 def _link_view(t, x, op, params):

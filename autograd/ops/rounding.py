@@ -45,7 +45,7 @@ def remainder_vjp(ns, n, g, out, x, y):
     if b._rg:
         xv, yv = ns.value(x), ns.value(y)
         with np.errstate(all="ignore"):
-            q = np.floor(np.asarray(xv) / yv)
+            q = np.floor(np.true_divide(xv, yv))
         gy = g * ns.const(-q, y)
     return (g if a._rg else None, gy)
 

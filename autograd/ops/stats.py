@@ -49,7 +49,7 @@ def _deviation(ns, x, axis):
     acc = _acc_dtype(xv.dtype)
     if acc != xv.dtype:
         x = ns.astype(x, acc)
-    shift = np.asarray(xv[_first(xv.shape, axis)], dtype=acc)
+    shift = xv[_first(xv.shape, axis)].astype(acc)  # a copy (numpy scalars too)
     s = x - ns.const(shift, x)
     n = _count(xv.shape, axis)
     return s - ns.sum(s, axis=axis, keepdims=True) / n

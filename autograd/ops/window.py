@@ -36,6 +36,7 @@ import numpy as np
 
 from ..arguments import ntuple
 from .registry import primitive
+from ..backend import backend_of
 from .window_kernels import (_cols_perm, _inverse, _offset_slices, _scatter_add, _sizes, _view,
                              window_matmul_backward, window_matmul_forward, window_out_shape)
 
@@ -105,7 +106,7 @@ def _max_fwd(x, kernel_size, stride, dilation):
         v = x[lead + _offset_slices(offset, out_sp, stride, dilation)]
         if m is None:
             m = v.copy()
-            idx = np.zeros(m.shape, dtype=idx_dtype)
+            idx = backend_of(x).zeros(m.shape, idx_dtype)
             continue
         better = v > m
         np.maximum(m, v, out=m)
@@ -118,7 +119,7 @@ def _max_scatter(g, idx, shape, kernel_size, stride, dilation):
     d = len(kernel_size)
     out_sp = g.shape[g.ndim - d:]
     lead = (slice(None),) * (len(shape) - d)
-    gx = np.zeros(shape, dtype=g.dtype)
+    gx = backend_of(g).zeros(shape, g.dtype)
     disjoint = all(s > r * (k - 1) for k, s, r in zip(kernel_size, stride, dilation))
     for k, offset in enumerate(itertools.product(*[range(a) for a in kernel_size])):
         sl = lead + _offset_slices(offset, out_sp, stride, dilation)
@@ -134,7 +135,7 @@ def _max_gather(gx, idx, kernel_size, stride, dilation):
     d = len(kernel_size)
     out_sp = idx.shape[idx.ndim - d:]
     lead = (slice(None),) * (gx.ndim - d)
-    y = np.zeros(idx.shape, dtype=gx.dtype)
+    y = backend_of(gx).zeros(idx.shape, gx.dtype)
     for k, offset in enumerate(itertools.product(*[range(a) for a in kernel_size])):
         y += gx[lead + _offset_slices(offset, out_sp, stride, dilation)] * (idx == k)
     return y
@@ -305,6 +306,16 @@ def _window_matmul(w, x, b=None, kernel_size=(), stride=(), dilation=(), padding
         if bias is not None:
             out += bias
         return out.reshape((N, O) + P)
+    if type(x) is not np.ndarray:
+        # NOTE: on a GPU (CuPy) the whole batch is one im2col copy and one batched
+        # product (cuBLAS): the block-wise CPU scheme of window_matmul_forward is about
+        # cache, and its Python loop would only launch more kernels
+        xp = np.pad(x, ((0, 0), (0, 0)) + padding) if any(a or b_ for a, b_ in padding) else x
+        cols = _view(xp, kernel_size, stride, dilation).transpose(_cols_perm(len(kernel_size)))
+        out = np.matmul(w3, cols.reshape(N, G, C // G * K, L))
+        if bias is not None:
+            out += bias
+        return out.reshape((N, O) + P)
     return window_matmul_forward(w3, x, bias, (kernel_size, stride, dilation, padding),
                                  (N, C, S, P, G, O, K, L))
 
@@ -327,12 +338,13 @@ def window_matmul_vjp(ns, n, g, out, w, x, b=None):
         return (gw, gx, gb)
     w3t = ns.swapaxes(ns.reshape(w, (G, O // G, C // G * K)), -1, -2)
     d = len(kernel_size)
-    if ns.create_graph or not kernel_size:
+    if ns.create_graph or not kernel_size or type(ns.value(x)) is not np.ndarray:
         if not kernel_size:
             cols = ns.reshape(x, (N, G, C // G, L))
         else:
             xp = ns.pad(x, ((0, 0), (0, 0)) + padding) if any(a or b_ for a, b_ in padding) else x
-            win = _sliding_window(xp, kernel_size=kernel_size, stride=stride, dilation=dilation)
+            win = _sliding_window(xp, kernel_size=kernel_size, stride=stride, dilation=dilation) \
+                if ns.create_graph else _view(xp, kernel_size, stride, dilation)
             cols = ns.reshape(ns.transpose(win, _cols_perm(d)), (N, G, C // G * K, L))
         if needs[0]:
             gw = ns.reshape(ns.sum(ns.matmul(g4, ns.swapaxes(cols, -1, -2)), axis=0), w.shape)
@@ -343,7 +355,8 @@ def window_matmul_vjp(ns, n, g, out, w, x, b=None):
             else:
                 gwin = ns.transpose(ns.reshape(gc, (N, C) + kernel_size + P), _inverse(_cols_perm(d)))
                 gx = _window_scatter_add(gwin, shape=xp.shape, kernel_size=kernel_size,
-                                         stride=stride, dilation=dilation)
+                                         stride=stride, dilation=dilation) if ns.create_graph \
+                    else _scatter_add(gwin, xp.shape, kernel_size, stride, dilation)
                 if xp is not x:
                     gx = ns.getitem(gx, (slice(None), slice(None)) + tuple(
                         slice(a, a + m) for m, (a, _) in zip(S, padding)))

@@ -12,6 +12,8 @@ import threading
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from ..backend import backend_of
+
 __all__ = ["window_out_shape", "window_matmul_forward", "window_matmul_backward"]
 
 
@@ -44,6 +46,8 @@ def _view(x, kernel_size, stride, dilation):
     shape = x.shape[:x.ndim - d] + out + tuple(kernel_size)
     strides = (x.strides[:x.ndim - d] + tuple(a * s for a, s in zip(st, stride))
                + tuple(a * r for a, r in zip(st, dilation)))
+    if type(x) is not np.ndarray:  # CuPy, strict: the backend's strided view
+        return backend_of(x).as_strided(x, shape, strides)
     return as_strided(x, shape, strides, writeable=False)
 
 
@@ -51,7 +55,7 @@ def _scatter_add(g, shape, kernel_size, stride, dilation):
     """col2im: zeros(shape) with every window entry of g added back at its source."""
     d = len(kernel_size)
     out = g.shape[g.ndim - 2 * d:g.ndim - d]
-    gx = np.zeros(shape, dtype=g.dtype)
+    gx = backend_of(g).zeros(shape, g.dtype)
     lead = (slice(None),) * (len(shape) - d)
     # NOTE: when windows cannot overlap (s_i > r_i (k_i - 1) on every axis) each input
     # element is written by at most one (offset, position) pair, so assignment is

@@ -4,6 +4,8 @@ import html
 
 import numpy as np
 
+from ..backend import to_host
+
 FONT = "Helvetica"
 MONO = "Courier"
 
@@ -56,7 +58,7 @@ def num(v):
 
 def array_lines(a):
     """Lines showing a small array's values (one line per row of a matrix)."""
-    a = np.asarray(a)
+    a = np.asarray(to_host(a))  # a drawing shows device values copied to the host
     if a.ndim == 0:
         return [num(a)]
     if a.dtype.kind == "b":
@@ -69,7 +71,7 @@ def array_lines(a):
 
 def summary(a):
     """A short description of a large array: its range (and the mean)."""
-    a = np.asarray(a)
+    a = np.asarray(to_host(a))  # a drawing shows device values copied to the host
     if a.size == 0:
         return "empty"
     if a.dtype.kind not in "biuf":
@@ -97,7 +99,7 @@ def shape_text(t):
 
 def value_lines(label, a):
     """``label`` followed by the values (small) or a summary (large)."""
-    a = np.asarray(a)
+    a = np.asarray(to_host(a))  # a drawing shows device values copied to the host
     if a.size <= SMALL:
         lines = array_lines(a)
         if len(lines) == 1:

@@ -28,8 +28,10 @@ def _dropout(x, p, training, mask_shape):
         return x
     dt = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
     if p == 1.0:
-        return x * ag.Tensor(np.zeros(mask_shape, dtype=dt))
-    u = ag.random.generator().random(mask_shape, dtype=np.float32 if dt == np.float32 else np.float64)
+        return x * ag.zeros(mask_shape, dtype=dt, device=x.device)
+    # drawn on x's device (the strict test device draws the CPU's numbers)
+    u = ag.backend.backend_of(x.array).draw(ag.random.generator(), "random", mask_shape,
+                                            dtype=np.float32 if dt == np.float32 else np.float64)
     # NOTE: the mask carries the 1/(1-p) scale, so the product is the only op recorded.
     mask = (u >= p).astype(dt) * dt.type(1.0 / (1.0 - p))
     return x * ag.Tensor(mask)

@@ -56,7 +56,7 @@ def _float_target(name, input, target):  # noqa: A002
         if target.dtype != input.dtype and not target.requires_grad:
             target = ag.Tensor(target.array.astype(input.dtype))
     else:
-        target = ag.Tensor(np.asarray(target, dtype=input.dtype))
+        target = ag.Tensor(ag.backend.asarray_like(target, input.array, input.dtype))
     if target.shape != input.shape:
         raise ValueError(
             f"{name}: input shape {tuple(input.shape)} and target shape {tuple(target.shape)} "
@@ -66,10 +66,13 @@ def _float_target(name, input, target):  # noqa: A002
     return target
 
 
-def _weight_array(weight, dtype):
+def _weight_array(weight, dtype, like=None):
+    """The weight's array in ``dtype``, on the device of array ``like`` if given."""
     if weight is None:
         return None
     w = weight.array if isinstance(weight, ag.Tensor) else np.asarray(weight)
+    if like is not None and type(like) is not np.ndarray:
+        w = ag.backend.asarray_like(w, like)
     return w.astype(dtype, copy=False)
 
 
@@ -116,7 +119,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):  # noqa
     ad = ag.abs(d)
     loss = ag.where(ad.array < delta, 0.5 * d * d, delta * (ad - 0.5 * delta))
     if weight is not None:
-        loss = loss * _weight_array(weight, input.dtype)
+        loss = loss * _weight_array(weight, input.dtype, input.array)
     return _reduce(loss, reduction)
 
 
@@ -155,7 +158,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):  # noqa:
                          "(probabilities); for logits use binary_cross_entropy_with_logits")
     loss = _bce(p, y)
     if weight is not None:
-        loss = loss * _weight_array(weight, p.dtype)
+        loss = loss * _weight_array(weight, p.dtype, p.array)
     return _reduce(loss, reduction)
 
 
@@ -178,10 +181,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
         loss = (1 - y) * z + ag.softplus(-z)
     else:
         pw = pos_weight if isinstance(pos_weight, ag.Tensor) and pos_weight.requires_grad \
-            else _weight_array(pos_weight, z.dtype)
+            else _weight_array(pos_weight, z.dtype, z.array)
         loss = (1 - y) * z + (1 + (pw - 1) * y) * ag.softplus(-z)
     if weight is not None:
-        loss = loss * _weight_array(weight, z.dtype)
+        loss = loss * _weight_array(weight, z.dtype, z.array)
     return _reduce(loss, reduction)
 
 
@@ -226,7 +229,8 @@ def hinge_loss(input, target, reduction="mean"):  # noqa: A002
 # ---------------------------------------------------------------- multiclass
 def _class_indices(name, input, target):  # noqa: A002
     """Integer class targets as an ndarray, shape-checked against an (N, C, *) input."""
-    t = target.array if isinstance(target, ag.Tensor) else np.asarray(target)
+    t = target.array if isinstance(target, ag.Tensor) else \
+        ag.backend.asarray_like(target, input.array)
     if t.dtype.kind not in "iu":
         if t.dtype.kind == "b" or (t.dtype.kind == "f" and t.shape != tuple(input.shape)):
             raise TypeError(
@@ -277,12 +281,12 @@ def _nll(name, input, target, weight, ignore_index, reduction):  # noqa: A002
         raise IndexError(f"{name}: target {bad} is out of bounds for {C} classes "
                          f"(valid: 0..{C - 1}, or ignore_index={ignore_index})")
     if input.ndim == 2:
-        index = (np.arange(t.shape[0]), ts)
+        index = (ag.backend.backend_of(ts).arange(t.shape[0]), ts)
     else:
         grids = np.indices(t.shape, sparse=True)
         index = (grids[0], ts) + tuple(grids[1:])
     picked = input[index]
-    w = _weight_array(weight, input.dtype)
+    w = _weight_array(weight, input.dtype, input.array)
     if w is not None and w.shape != (C,):
         raise ValueError(f"{name}: weight must have shape ({C},) (one per class), got {w.shape}")
     if w is None and all_valid:
@@ -290,7 +294,7 @@ def _nll(name, input, target, weight, ignore_index, reduction):  # noqa: A002
         if squeeze:
             loss = ag.reshape(loss, ())
         return _reduce(loss, reduction)
-    wn = (w[ts] if w is not None else np.ones(ts.shape, dtype=input.dtype))
+    wn = (w[ts] if w is not None else ag.backend.backend_of(ts).ones(ts.shape, input.dtype))
     if not all_valid:
         wn = wn * valid
     loss = picked * (-wn)
@@ -362,8 +366,9 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     if fused is not None:  # one node: autograd/ops/fused.py (the same loss and gradient)
         return _FUSED.softmax_cross_entropy(input, target=fused, reduction=reduction)
     logp = ag.log_softmax(input, axis=cdim)
-    tdata = target.array if isinstance(target, ag.Tensor) else np.asarray(target)
-    w = _weight_array(weight, input.dtype)
+    tdata = target.array if isinstance(target, ag.Tensor) else \
+        ag.backend.asarray_like(target, input.array)
+    w = _weight_array(weight, input.dtype, input.array)
     wshape = (C,) + (1,) * (input.ndim - cdim - 1)
     if tdata.dtype.kind == "f" and tdata.shape == tuple(input.shape):
         # class probabilities

@@ -80,9 +80,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                 rv += (mom * bv).astype(rv.dtype, copy=False)
         xhat = xc / ag.sqrt(var + eps)
     else:
-        rm = np.asarray(running_mean.array, dtype=x.dtype).reshape(shape)
-        rv = np.asarray(running_var.array, dtype=x.dtype).reshape(shape)
-        inv = (1.0 / np.sqrt(rv + np.asarray(eps, dtype=x.dtype))).astype(x.dtype)
+        rm = running_mean.array.astype(x.dtype, copy=False).reshape(shape)
+        rv = running_var.array.astype(x.dtype, copy=False).reshape(shape)
+        inv = (1.0 / np.sqrt(rv + x.dtype.type(eps))).astype(x.dtype)
         xhat = (x - ag.Tensor(rm)) * ag.Tensor(inv)
     if weight is not None:
         xhat = xhat * ag.reshape(weight, shape)

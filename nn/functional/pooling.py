@@ -168,7 +168,7 @@ def _avg_pool(x, d, kernel_size, stride, padding, ceil_mode, count_include_pad,
         ones = np.pad(np.ones(spatial, dtype=x.dtype), [(a, a + e) for a, e in zip(p, extra)])
     counts = np.lib.stride_tricks.sliding_window_view(ones, k)[
         tuple(slice(None, None, si) for si in s)].sum(axis=tuple(range(d, 2 * d)))
-    return total / ag.tensor(counts.astype(x.dtype))
+    return total / ag.tensor(counts.astype(x.dtype), device=x.device)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -230,7 +230,7 @@ def _adaptive_avg(x, d, output_size, name):
         n_in, n_out = spatial[axis], size[axis]
         if n_in == n_out:
             continue
-        At = ag.tensor(np.ascontiguousarray(_adaptive_matrix(n_in, n_out, x.dtype).T))
+        At = ag.tensor(np.ascontiguousarray(_adaptive_matrix(n_in, n_out, x.dtype).T), device=x.device)
         pos = x.ndim - d + axis
         if pos == x.ndim - 1:
             y = ag.matmul(y, At)

@@ -106,7 +106,7 @@ def _cell(mode, name, input, hx, w_ih, w_hh, b_ih, b_hh):  # noqa: A002
         x = ag.unsqueeze(x, 0)
     N = x.shape[0]
     states = hx if isinstance(hx, (tuple, list)) else (hx,)
-    states = tuple(ag.zeros(N, H, dtype=x.dtype) if s is None else
+    states = tuple(ag.zeros(N, H, dtype=x.dtype, device=x.device) if s is None else
                    (_t(s) if batched else ag.unsqueeze(_t(s), 0)) for s in states)
     for s in states:
         if tuple(s.shape) != (N, H):
@@ -168,7 +168,7 @@ def _scan(xi, state, mode, w_hh, b_hh, reverse):
         y = op(xi, state[0], state[1], w_hh, mode=mode, reverse=reverse)
         return y[:T], (y[last], y[T])
     if mode == "GRU":
-        b = b_hh if b_hh is not None else ag.zeros(w_hh.shape[0], dtype=w_hh.dtype)
+        b = b_hh if b_hh is not None else ag.zeros(w_hh.shape[0], dtype=w_hh.dtype, device=w_hh.device)
         y = op(xi, state, w_hh, b, mode=mode, reverse=reverse)
     else:
         y = op(xi, state, w_hh, mode=mode, reverse=reverse)
@@ -216,7 +216,7 @@ def rnn(input, hx, weights, mode, num_layers=1, bidirectional=False, dropout_p=0
             init = []
             for j, s in enumerate(h0):  # h (size H_out) then, for LSTM, c (size H)
                 size = w_hr.shape[0] if j == 0 and w_hr is not None else H
-                init.append(ag.zeros(N, size, dtype=x.dtype) if s is None else s[k])
+                init.append(ag.zeros(N, size, dtype=x.dtype, device=x.device) if s is None else s[k])
             state = tuple(init) if mode == "LSTM" else init[0]
             xi, b_hh = _project(mode, x, w_ih, b_ih, b_hh)
             out, state = _direction(xi, state, mode, w_hh, b_hh, w_hr, d == 1)

@@ -19,8 +19,11 @@ from autograd import one_hot
 __all__ = ["embedding", "one_hot"]
 
 
-def _indices(input, name):  # noqa: A002
+def _indices(input, name, like=None):  # noqa: A002
+    """The indices as an integer array, on the device of array ``like`` when given."""
     idx = input.array if isinstance(input, ag.Tensor) else np.asarray(input)
+    if like is not None and type(like) is not type(idx):
+        idx = ag.backend.asarray_like(idx, like)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{name}: expected an integer tensor of indices, got dtype {idx.dtype} "
                         "(cast with .long())")
@@ -54,7 +57,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,  # 
     if sparse:
         raise NotImplementedError("embedding: sparse=True (sparse gradients) is not supported; "
                                   "use sparse=False, the dense gradient is the same values")
-    idx = _indices(input, "embedding")
+    idx = _indices(input, "embedding", weight.array)
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got "
                          f"shape {tuple(weight.shape)}")

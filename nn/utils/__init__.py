@@ -25,7 +25,8 @@ def _with_grads(parameters):
 
 def get_total_norm(tensors, norm_type=2.0):
     """The norm of all the given arrays/tensors taken together as one long vector."""
-    arrays = [t.array if isinstance(t, ag.Tensor) else np.asarray(t) for t in tensors]
+    arrays = [t.array if isinstance(t, ag.Tensor) else t if ag.backend.is_array(t) else np.asarray(t)
+              for t in tensors]
     norm_type = float(norm_type)
     if not arrays:
         return 0.0
@@ -52,8 +53,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     coef = float(max_norm) / (total + 1e-6)
     if coef < 1:
         for p in params:  # new arrays, not in place: gradient arrays may be shared
-            p.grad.array = p.grad.array * np.asarray(coef, dtype=p.grad.array.dtype)
-    return ag.tensor(np.asarray(total, dtype=grads[0].dtype))
+            p.grad.array = p.grad.array * p.grad.array.dtype.type(coef)
+    return ag.tensor(total, dtype=grads[0].dtype, device=params[0].device)
 
 
 def clip_grad_value_(parameters, clip_value):
