@@ -289,10 +289,14 @@ def load_cupy(dev):
         import cupy
         import cupyx
     except ImportError as e:
+        found = getattr(e, "name", None) not in ("cupy", "cupyx")  # installed, but failed
+        what = "CuPy is installed but failed to import" if found else "CuPy is not installed"
+        detail = str(e).strip().splitlines()
         raise RuntimeError(
-            f"device {str(dev)!r} needs CuPy and an NVIDIA GPU, but CuPy is not installed "
-            f"({e}); install it with: {GPU_INSTALL}  (the CuPy wheel for CUDA 12, "
-            "cupy-cuda12x), or keep the tensors on 'cpu'") from None
+            f"device {str(dev)!r} needs CuPy and an NVIDIA GPU, but {what} "
+            f"({detail[-2].strip() if found and len(detail) > 1 else e}); install it with: "
+            f"{GPU_INSTALL}  (the CuPy wheel for CUDA 12, cupy-cuda12x), or keep the tensors "
+            "on 'cpu'") from None
     try:
         count = cupy.cuda.runtime.getDeviceCount()
     except Exception as e:  # CUDA driver missing or broken

@@ -124,7 +124,7 @@ INSTALL = r'pip install "gradtable\[gpu\]"'
 
 
 def test_cuda_without_cupy_says_how_to_install(no_cupy):
-    msg = rf"device 'cuda:0' needs CuPy and an NVIDIA GPU, but CuPy is not installed.*{INSTALL}.*cupy-cuda12x"
+    msg = rf"device 'cuda:0' needs CuPy and an NVIDIA GPU, but CuPy (is not installed|is installed but failed to import).*{INSTALL}.*cupy-cuda12x"
     with pytest.raises(RuntimeError, match=msg):
         ag.zeros(2, device="cuda")
     with pytest.raises(RuntimeError, match=msg):
