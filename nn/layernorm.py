@@ -29,23 +29,11 @@ class LayerNorm(Module):
         self.normalized_shape = _shape_arg(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
         dt = _dtype(dtype)
-        if elementwise_affine:
-            self.weight = Parameter(np.empty(self.normalized_shape, dtype=dt))
-            if bias:
-                self.bias = Parameter(np.empty(self.normalized_shape, dtype=dt))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _affine_parameters(self, self.normalized_shape, elementwise_affine, bias, dt)
 
     def reset_parameters(self):
         """gamma = 1, beta = 0."""
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input):  # noqa: A002
         return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -72,23 +60,11 @@ class GroupNorm(Module):
         self.num_groups, self.num_channels = int(num_groups), int(num_channels)
         self.eps, self.affine = eps, affine
         dt = _dtype(dtype)
-        if affine:
-            self.weight = Parameter(np.empty((self.num_channels,), dtype=dt))
-            if bias:
-                self.bias = Parameter(np.empty((self.num_channels,), dtype=dt))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _affine_parameters(self, (self.num_channels,), affine, bias, dt)
 
     def reset_parameters(self):
         """gamma = 1, beta = 0."""
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input):  # noqa: A002
         if input.ndim >= 2 and input.shape[1] != self.num_channels:
@@ -130,3 +106,18 @@ class RMSNorm(Module):
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}")
+
+
+def _affine_parameters(module, shape, affine, bias, dtype):
+    """The learnt scale gamma (``weight``) and shift beta (``bias``) of a normalisation
+    layer, of ``shape``, or None where ``affine``/``bias`` say so; then gamma = 1, beta = 0."""
+    module.register_parameter("weight", Parameter(np.empty(shape, dtype=dtype)) if affine else None)
+    module.register_parameter("bias", Parameter(np.empty(shape, dtype=dtype)) if affine and bias else None)
+    _reset_affine(module)
+
+
+def _reset_affine(module):
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
