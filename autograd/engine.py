@@ -126,6 +126,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
     scalar = scalar and not create_graph and type(roots[0].array) is np.ndarray
     grads, ready = _first_entries(roots, root_grads, deps, scalar)
     seen = _Readers(targets, table, accumulate, create_graph, scalar)
+    seen.assigned.update(id(g) for g in root_grads)  # the caller's arrays: a leaf copies them
     watched = seen.watched
     # NOTE: numpy's warnings are silenced for the rules (a rule may divide by an exact
     # zero whose contribution ns.scaled then drops), once for the whole pass: entering
@@ -385,6 +386,11 @@ def _seed(out, gradient, create_graph, what="backward"):
         return gradient
     if type(out.array) is not np.ndarray:
         return gradient.array.astype(out.array.dtype)  # a copy, on the device
+    # NOTE: the caller's array itself, not a copy (a 4.8 MB copy was a tenth of an
+    # activation's backward): no rule writes into a gradient, and a leaf that would keep
+    # it as .grad copies it (run_backward marks the seeds as not the pass's to give away)
+    if gradient.array.dtype == out.array.dtype and type(gradient.array) is np.ndarray:
+        return gradient.array
     return np.array(gradient.array, dtype=out.array.dtype)
 
 
@@ -417,7 +423,7 @@ def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False,
         for x in inputs:
             g = got.get(id(x))
             if g is not None:
-                _accumulate_leaf(x, g, create_graph, set())
+                _accumulate_leaf(x, g, create_graph, {id(s) for s in seeds})
                 if x._post_acc_hooks:
                     _run_post_accumulate_hooks(x)
         return

@@ -485,3 +485,22 @@ def test_graph_scope_keeps_no_reference_to_its_object():
     del o
     gc.collect()
     assert ref() is None and y.grad_fn.scope is not None
+
+
+def test_backward_keeps_the_callers_gradient_array_out_of_leaf_grads():
+    # the seed is used without a copy; a leaf that would keep it as .grad copies it
+    for make in (lambda x: x, lambda x: x + 0, lambda x: x.clone()):
+        x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        g = ag.ones(3)
+        make(x).backward(g)
+        g.array[0] = 99.0
+        np.testing.assert_array_equal(x.grad.array, [1.0, 1.0, 1.0])
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    g = ag.ones(2)
+    x.backward(g, inputs=[x])
+    g.array[:] = 5.0
+    np.testing.assert_array_equal(x.grad.array, [1.0, 1.0])
+    y = (x * 2).exp()
+    before = np.ones(2, dtype=np.float32)
+    y.backward(ag.tensor(before.copy()))
+    np.testing.assert_array_equal(before, [1.0, 1.0])
