@@ -253,7 +253,7 @@ def _col2im(gx, gc, kernel_size, stride, dilation, padding, P):
 # and the caller adds them in block order, so the result does not depend on the number
 # of threads (and is the single-threaded result, bit for bit). The block sizes do not
 # depend on it either.
-_POOL = None
+_POOL = None  # (executor or None, threads counting the caller), made on first use
 _POOL_LOCK = threading.Lock()
 
 
@@ -278,15 +278,16 @@ def _thread_count():
 
 
 def _pool():
-    """The shared block pool (created once), or None when only one thread is allowed."""
+    """The shared block pool (created once) and its thread count counting the calling
+    thread, or (None, 1) when only one thread is allowed."""
     global _POOL
     if _POOL is None:
         with _POOL_LOCK:
             if _POOL is None:
                 n = _thread_count()
-                _POOL = (ThreadPoolExecutor(n, thread_name_prefix="gradtable-window")
-                         if n > 1 else False)
-    return _POOL or None
+                _POOL = (ThreadPoolExecutor(n - 1, thread_name_prefix="gradtable-window")
+                         if n > 1 else None), n
+    return _POOL
 
 
 _MIN_CALL_BYTES = 32 << 10
@@ -308,12 +309,20 @@ def _worth_threads(blocks, C, K, L, itemsize, S, P, kernel_size, stride):
 
 
 def _map_blocks(fn, blocks, threaded=True):
-    """[fn(blk) for blk in blocks], the blocks spread over the pool when ``threaded``
-    (inline when the pool has one thread, or on a pool thread); results in block order."""
-    pool = _pool() if threaded and len(blocks) > 1 else None
+    """[fn(blk) for blk in blocks], the blocks spread over the calling thread and the
+    pool when ``threaded`` (inline with one thread, or on a pool thread); results in
+    block order.
+
+    NOTE: the calling thread takes every T-th block itself rather than waiting: one
+    thread fewer to wake and hand the GIL to, and a 2-thread pool of workers alone
+    measured no faster than inline on LeNet's step (its forward) or slower (its
+    backward: 8.4 -> 13 ms), where this scheme is not."""
+    pool, T = _pool() if threaded and len(blocks) > 1 else (None, 1)
     if pool is None or threading.current_thread().name.startswith("gradtable-window"):
         return [fn(blk) for blk in blocks]
-    return list(pool.map(fn, blocks))
+    futures = {i: pool.submit(fn, b) for i, b in enumerate(blocks) if i % T}
+    mine = {i: fn(b) for i, b in enumerate(blocks) if not i % T}
+    return [mine[i] if i in mine else futures[i].result() for i in range(len(blocks))]
 
 
 def window_matmul_forward(w3, x, bias, geo, sizes):
@@ -361,8 +370,8 @@ def window_matmul_backward(g, g4, w, w3t, x, needs, geo, sizes):
         if needs[0]:
             _im2col(cols, x[blk], *geo, P)
             # NOTE: the per-sample products go to scratch too: a fresh block-sized array
-            # made on a pool thread comes from that thread's malloc arena, which hands
-            # it back to the system when freed and page-faults it in again next step.
+            # made on a pool thread comes from that thread's malloc arena, which can
+            # hand it back to the system when freed and fault it in again next step.
             prods = _WORKSPACE.get("gw_parts", (nb, G, O // G, C // G * K), dtype)[:m]
             part = np.matmul(gblk, cols.swapaxes(-1, -2), out=prods).sum(axis=0)
         if wide:  # col2im from the W-wide grid: g with zero junk columns, and its w^T g
@@ -378,13 +387,8 @@ def window_matmul_backward(g, g4, w, w3t, x, needs, geo, sizes):
             _col2im(gx[blk], cols, *geo, P)
         return part
 
-    # NOTE: the backward's blocks run on this thread. On the pool, LeNet's step at 2
-    # threads measured 8.4 -> 13 ms (min of 40) although the 6->16 convolution's
-    # backward alone gained (4.1 -> 3.0 ms): with MALLOC_ARENA_MAX=1 the loss mostly
-    # went away, so something the blocks allocate on a pool thread comes from that
-    # thread's malloc arena and is handed back and faulted in again every step. Found
-    # and moved into scratch, the backward can go on the pool like the forward.
-    parts = _map_blocks(block, blocks, threaded=False)
+    threaded = _worth_threads(blocks, C, K, L, x.itemsize, S, P, kernel_size, stride)
+    parts = _map_blocks(block, blocks, threaded)
     gw = None
     if needs[0]:
         gw3 = np.zeros((G, O // G, C // G * K), dtype=dtype)

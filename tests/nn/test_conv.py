@@ -404,9 +404,9 @@ def test_conv_blocks_on_a_thread_pool_are_bitwise_the_inline_result(rng, monkeyp
 
     monkeypatch.setattr(W, "_BLOCK_BYTES", 1)                  # one sample per block
     monkeypatch.setattr(W, "_MIN_CALL_BYTES", 0)               # always worth threads
-    monkeypatch.setattr(W, "_POOL", False)                     # one thread: inline
+    monkeypatch.setattr(W, "_POOL", (None, 1))                 # one thread: inline
     ref = run()
-    with ThreadPoolExecutor(2, thread_name_prefix="gradtable-window") as pool:
-        monkeypatch.setattr(W, "_POOL", pool)
+    with ThreadPoolExecutor(1, thread_name_prefix="gradtable-window") as pool:
+        monkeypatch.setattr(W, "_POOL", (pool, 2))
         for got, want in zip(run(), ref):
             np.testing.assert_array_equal(got, want)
