@@ -378,3 +378,35 @@ def test_window_matmul_in_threads_matches_serial(rng):
     for res, ref in zip(got, want):
         for a, b in zip(res, ref):
             np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("xs,ws,kw", [((9, 3, 10, 10), (4, 3, 3, 3), dict(padding=1)),
+                                      ((9, 4, 8, 8), (6, 2, 3, 3), dict(stride=2, groups=2)),
+                                      ((9, 3, 11), (5, 3, 3), dict(padding=1))])
+def test_conv_blocks_on_a_thread_pool_are_bitwise_the_inline_result(rng, monkeypatch, xs, ws, kw):
+    """Sample blocks spread over a 2-thread pool give exactly (bit for bit) the
+    single-thread values and gradients: each block writes its own rows, and the weight
+    gradient's per-block partial sums are added in block order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from autograd.ops import window_kernels as W
+
+    conv = F.conv2d if len(xs) == 4 else F.conv1d
+    x, w, b = _t(rng, xs), _t(rng, ws), _t(rng, (ws[0],))
+
+    def run():
+        y = conv(x, w, b, **kw)
+        y.backward(np.cos(np.arange(y.array.size)).reshape(y.shape))
+        out = [y.array.copy()] + [t.grad.array.copy() for t in (x, w, b)]
+        for t in (x, w, b):
+            t.grad = None
+        return out
+
+    monkeypatch.setattr(W, "_BLOCK_BYTES", 1)                  # one sample per block
+    monkeypatch.setattr(W, "_MIN_CALL_BYTES", 0)               # always worth threads
+    monkeypatch.setattr(W, "_POOL", (None, 1))                 # one thread: inline
+    ref = run()
+    with ThreadPoolExecutor(1, thread_name_prefix="gradtable-window") as pool:
+        monkeypatch.setattr(W, "_POOL", (pool, 2))
+        for got, want in zip(run(), ref):
+            np.testing.assert_array_equal(got, want)
