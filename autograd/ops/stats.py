@@ -109,17 +109,29 @@ def var(x, axis=None, keepdims=False, correction=1):
     return _squeeze(_var_array(x, axis, correction), axis, keepdims).astype(x.dtype, copy=False)
 
 
+def _spread_terms(ns, n, x, *reduced):
+    """What var's and std's rules share: the deviations d = x - m (in the accumulation
+    dtype), the reduced values given (g, out) brought back to x's shape and d's dtype,
+    and the denominator n - c."""
+    p = n.params
+    axis, keepdims = p.get("axis"), p.get("keepdims", False)
+    shape = ns.value(x).shape
+    d = _deviation(ns, x, axis)
+    kept = [_keep(ns, r, shape, axis, keepdims) for r in reduced]
+    if d.dtype != ns.value(x).dtype:
+        kept = [ns.astype(k, d.dtype) for k in kept]
+    return d, kept, _denominator(_count(shape, axis), p.get("correction", 1))
+
+
+def _as_input_dtype(ns, gx, x):
+    dt = ns.value(x).dtype
+    return ns.astype(gx, dt) if gx.dtype != dt else gx
+
+
 @var.defvjp
 def var_vjp(ns, n, g, out, x):
-    p = n.params
-    axis, keepdims, c = p.get("axis"), p.get("keepdims", False), p.get("correction", 1)
-    xv = ns.value(x)
-    d = _deviation(ns, x, axis)
-    gk = _keep(ns, g, xv.shape, axis, keepdims)
-    if d.dtype != xv.dtype:
-        gk = ns.astype(gk, d.dtype)
-    gx = gk * d * (2.0 / _denominator(_count(xv.shape, axis), c))
-    return (ns.astype(gx, xv.dtype) if gx.dtype != xv.dtype else gx,)
+    d, (gk,), denom = _spread_terms(ns, n, x, g)
+    return (_as_input_dtype(ns, gk * d * (2.0 / denom), x),)
 
 
 @primitive("std", uses=(0, -1))
@@ -136,15 +148,7 @@ def std(x, axis=None, keepdims=False, correction=1):
 
 @std.defvjp
 def std_vjp(ns, n, g, out, x):
-    p = n.params
-    axis, keepdims, c = p.get("axis"), p.get("keepdims", False), p.get("correction", 1)
-    xv = ns.value(x)
-    d = _deviation(ns, x, axis)
-    gk = _keep(ns, g, xv.shape, axis, keepdims)
-    outk = _keep(ns, out, xv.shape, axis, keepdims)
-    if d.dtype != xv.dtype:
-        gk, outk = ns.astype(gk, d.dtype), ns.astype(outk, d.dtype)
+    d, (gk, outk), denom = _spread_terms(ns, n, x, g, out)
     zero = ns.value(outk) == 0
     safe = ns.where(zero, 1, outk)
-    gx = ns.where(zero, 0, gk * d / (safe * _denominator(_count(xv.shape, axis), c)))
-    return (ns.astype(gx, xv.dtype) if gx.dtype != xv.dtype else gx,)
+    return (_as_input_dtype(ns, ns.where(zero, 0, gk * d / (safe * denom)), x),)
