@@ -110,7 +110,7 @@ def run(cfg):
                 p.grad = 0.0
             loss.backward()
             for p in flat:
-                p.array -= lr * p.grad
+                p.data -= lr * p.grad
             return loss
         measure(row, "micrograd", mg_step, cfg.reps(3, 1), 1, 1e3)
         row.note = f"micrograd column: {label}, scalar Values"

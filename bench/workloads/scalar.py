@@ -156,7 +156,7 @@ def _micrograd_tanh(Value):
         return Value.tanh
 
     def tanh(v):
-        t = math.tanh(v.array)
+        t = math.tanh(v.data)
         out = Value(t, (v,), "tanh")
 
         def _backward():
