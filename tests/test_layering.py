@@ -57,6 +57,20 @@ def test_importing_the_packages_pulls_in_no_heavy_dependency():
     assert out.stdout.strip() == "[]", out.stdout
 
 
+def test_importing_the_packages_leaves_rarely_used_standard_modules_for_later():
+    # NOTE: each costs every program memory (issue 14: MLP peak RSS <= 1.1x the numpy
+    # floor): concurrent.futures and logging 0.6 MB (the conv thread pool, only at more
+    # than one thread), html 0.4 MB (the grad table's notebook view)
+    code = ("import sys, autograd, nn, optim; print(sorted(m for m in "
+            "('concurrent.futures', 'logging', 'html') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+    code = "import autograd as ag; x = ag.tensor([1.0], requires_grad=True); (2 * x).sum().backward(); " \
+           "print('<table>' in ag.grad_table((3 * x).sum())._repr_html_())"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True", out.stdout
+
+
 # The main jobs (command line, language model) live in the application package
 # ``gradtable``, which may import all three; nn and optim never import each other.
 

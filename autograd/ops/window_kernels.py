@@ -9,7 +9,6 @@ function works on numpy arrays and records nothing.
 import itertools
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -285,6 +284,10 @@ def _pool():
         with _POOL_LOCK:
             if _POOL is None:
                 n = _thread_count()
+                # NOTE: imported here: concurrent.futures (and the logging it imports) costs
+                # every program 0.6 MB of memory, and a 1-thread program never needs it
+                from concurrent.futures import ThreadPoolExecutor
+
                 _POOL = (ThreadPoolExecutor(n - 1, thread_name_prefix="gradtable-window")
                          if n > 1 else None), n
     return _POOL
