@@ -1,6 +1,6 @@
 """The Tensor: a value and a node of the computational graph.
 
-A Tensor holds a numpy array (``.data``). If it was produced by a recorded
+A Tensor holds a numpy array (``.array``). If it was produced by a recorded
 operation it also holds ``.grad_fn``, the :class:`Node` that knows the op, its
 inputs and what its local gradient needs; leaves (inputs and parameters) have
 ``grad_fn = None``. ``backward`` walks these nodes in reverse topological order and
@@ -43,6 +43,7 @@ def shared_version(t):
     if vc is UNCHANGED:
         vc = t._vc = [0, 0]
     return vc
+
 DEFAULT_DTYPE = np.float32
 _CPU = _device("cpu")
 
