@@ -131,8 +131,12 @@ class Tensor:
 
     ``Tensor(data, requires_grad=False, dtype=None, name=None)``. ``data`` may be a
     number, a nested list, a numpy array (used without copying; ``ag.tensor`` copies)
-    or another Tensor. Floats default to float32; numpy arrays keep their dtype.
-    Only floating-point tensors may require gradients.
+    or another Tensor. Python data (numbers and nested lists, integers too) becomes
+    float32 unless ``dtype`` says otherwise, as ``torch.Tensor([[1, 2], [3, 4]])`` does;
+    ``ag.tensor``, like ``torch.tensor``, infers int64 for integers. numpy arrays keep
+    their dtype (``torch.Tensor`` would make them float32: a deliberate difference,
+    since the library wraps its own arrays this way). Only floating-point tensors may
+    require gradients.
 
     Mutation works as in PyTorch: in-place methods (``add_``, ``mul_``, ``copy_``,
     ``+=``, ``t[i] = v``...) change the array that every alias (views, ``detach()``)
@@ -147,6 +151,8 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, data, requires_grad=False, dtype=None, name=None):
+        if dtype is None and isinstance(data, (list, tuple, int, float)):
+            dtype = DEFAULT_DTYPE  # torch.Tensor(...) makes float32 of Python data, ints too
         arr = _to_array(data, dtype)
         _check_requires_grad(arr.dtype, requires_grad)
         self.array = arr

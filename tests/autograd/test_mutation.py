@@ -449,6 +449,15 @@ def test_small_pytorch_meanings():
     assert m.eq(1).all().item() and m.type(ag.float64).dtype == np.float64 and ag.is_tensor(m)
 
 
+@pytest.mark.parametrize("data", [[[1, 2], [3, 4]], [True, False], 3, (1, 2.5)])
+def test_the_tensor_class_makes_float32_of_python_data_as_torch_tensor_does(data):
+    assert str(ag.Tensor(data).dtype) == str(torch.Tensor(data if data != 3 else [3]).dtype)[6:]
+    np.testing.assert_array_equal(ag.Tensor(data).numpy(), np.asarray(data, dtype=np.float32))
+    assert ag.tensor([[1, 2], [3, 4]]).dtype == np.int64  # the factory infers, as torch.tensor
+    assert ag.Tensor(np.arange(3)).dtype == np.int64  # an array keeps its dtype (documented)
+    assert ag.Tensor([1, 2], dtype=ag.int64).dtype == np.int64
+
+
 def test_reading_a_non_leaf_grad_warns_and_bad_grads_are_refused():
     x = ag.tensor([1.0], requires_grad=True)
     y = x * 2
