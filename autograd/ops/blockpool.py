@@ -21,6 +21,7 @@ import itertools
 import numpy as np
 
 from ..backend import backend_of, is_array
+from . import recycle
 from .registry import primitive
 
 __all__ = ["block_avg_pool", "block_max_pool"]
@@ -83,10 +84,21 @@ def block_max_pool(x, k):
     dy/dx: g goes to the first offset a (row-major) with x_a = y, 0 elsewhere."""
     _check(x, k)
     sl = _offsets(k)
-    out = np.maximum(x[sl[0]], x[sl[1]]) if len(sl) > 1 else x[sl[0]].copy()
+    if len(sl) == 1:
+        return x[sl[0]].copy()
+    out = _empty(x[sl[0]].shape, x.dtype, x)
+    np.maximum(x[sl[0]], x[sl[1]], out=out)
     for s in sl[2:]:
         np.maximum(out, x[s], out=out)
     return out
+
+
+def _empty(shape, dtype, like, leaf=False):
+    """A result array: from ``recycle`` for numpy (its memory reused across steps),
+    except a leaf's gradient (which must own its memory), else the backend's."""
+    if type(like) is np.ndarray:
+        return (np.empty if leaf else recycle.empty)(shape, dtype)
+    return backend_of(like).empty(shape, dtype)
 
 
 def _first(masks):
@@ -122,7 +134,7 @@ def block_max_pool_vjp(ns, n, g, out, x):
         for s, m in zip(_offsets(k), masks):
             onehot[s] = m
         return (_spread(ns, g, xv.shape, k) * ns.const(onehot, like=g),)
-    dx = backend_of(g).empty(xv.shape, g.dtype)
+    dx = _empty(xv.shape, g.dtype, g, leaf=n.inputs[0].grad_fn is None)
     for s, m in zip(_offsets(k), masks):
         np.multiply(g, m, out=dx[s])
     return (dx,)

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..backend import backend_of
+from . import recycle
 from .window_grid import fill_padded, flat_len, grid_cols, grid_gradient, grid_col2im, grid_of, zero_junk
 
 __all__ = ["window_out_shape", "window_matmul_forward", "window_matmul_backward"]
@@ -265,7 +266,7 @@ def window_matmul_forward(w3, x, bias, geo, sizes):
     the bias, block by block of samples in the scratch buffer (blocks on the pool)."""
     kernel_size, stride, dilation, padding = geo
     N, C, S, P, G, O, K, L = sizes
-    out = np.empty((N, G, O // G, L), dtype=np.result_type(w3, x))
+    out = recycle.empty((N, G, O // G, L), np.result_type(w3, x))
     x = np.ascontiguousarray(x)
     gr = _grid(S, kernel_size, stride, dilation, padding)
     if gr is not None:
@@ -317,8 +318,9 @@ def _grid_forward(out, w3, x, bias, gr, sizes):
     _map_blocks(run, blocks, _worth_threads(blocks, per_sample))
 
 
-def window_matmul_backward(g, g4, w, w3t, x, needs, geo, sizes):
-    """``window_matmul``'s backward on arrays: (dL/dw or None, dL/dx or None)."""
+def window_matmul_backward(g, g4, w, w3t, x, needs, geo, sizes, leaf_x=True):
+    """``window_matmul``'s backward on arrays: (dL/dw or None, dL/dx or None); dL/dx
+    comes from ``recycle`` unless x is a leaf (whose ``.grad`` must own its memory)."""
     kernel_size, stride, dilation, padding = geo
     N, C, S, P, G, O, K, L = sizes
     # NOTE: block by block of samples, in one scratch block: copy the windows in (the
@@ -327,7 +329,9 @@ def window_matmul_backward(g, g4, w, w3t, x, needs, geo, sizes):
     # share of dL/dw, overwrite them with w^T g and scatter that back (col2im).
     x = np.ascontiguousarray(x)
     dtype = np.result_type(w, g, x)
-    gx = np.empty(x.shape, dtype=np.result_type(w, g)) if needs[1] else None
+    gx = None
+    if needs[1]:
+        gx = (np.empty if leaf_x else recycle.empty)(x.shape, np.result_type(w, g))
     gr = _grid(S, kernel_size, stride, dilation, padding)
     if gr is not None:
         parts = _grid_backward(g4, w3t, x, gx, needs, gr, sizes, np.dtype(dtype))
