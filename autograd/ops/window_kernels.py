@@ -261,6 +261,24 @@ def _map_blocks(fn, blocks, threaded=True):
     return [mine[i] if i in mine else futures[i].result() for i in range(len(blocks))]
 
 
+_MIN_SPLIT_BYTES = 256 << 10
+
+
+def map_batch(fn, x):
+    """fn(rows) for slices of x's first axis, one per thread of the pool (the caller
+    takes the first), when x is an array of at least _MIN_SPLIT_BYTES with a batch axis;
+    else fn(slice(None)) inline. For kernels whose rows are independent (pooling):
+    each call writes its own rows, so the result does not depend on the split."""
+    pool, T = _pool() if x.ndim > 1 and x.nbytes >= _MIN_SPLIT_BYTES else (None, 1)
+    N = x.shape[0]
+    if pool is None or N < 2:
+        fn(slice(None))
+        return
+    T = min(T, N)
+    bounds = [N * i // T for i in range(T + 1)]
+    _map_blocks(fn, [slice(a, b) for a, b in zip(bounds, bounds[1:])])
+
+
 def window_matmul_forward(w3, x, bias, geo, sizes):
     """``window_matmul``'s forward for a real kernel: im2col, one matrix product and
     the bias, block by block of samples in the scratch buffer (blocks on the pool)."""
