@@ -371,7 +371,8 @@ def _seed(out, gradient, create_graph, what="backward"):
                 f"(e.g. out.sum().backward()), or pass the gradient d loss/d out explicitly: "
                 f"out.backward(gradient) with a gradient of shape {out.shape}"
             )
-        g = np.ones_like(out.array)
+        a = out.array  # NOTE: a 0-d loss's seed made in C (np.ones_like is Python-level)
+        g = np.array(1, a.dtype) if type(a) is np.ndarray and a.ndim == 0 else np.ones_like(a)
         return Tensor._make(g) if create_graph else g
     if not isinstance(gradient, Tensor):
         gradient = Tensor(backend_of(out.array).asarray(gradient, out.array.dtype))

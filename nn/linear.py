@@ -55,6 +55,9 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):  # noqa: A002
+        p = self.__dict__["_parameters"]
+        if "weight" in p and "bias" in p:  # NOTE: the usual case, without __getattr__'s search
+            return _linear(input, p["weight"], p["bias"])
         return _linear(input, self.weight, self.bias)
 
     def extra_repr(self):

@@ -276,8 +276,13 @@ def _follow(p, state):
     made (``model.to("cuda")`` after some steps): the state lives where its parameter does."""
     kind = type(p.array)
     for k, v in state.items():
-        if type(v) is not kind and ag.backend.is_array(v):
+        # NOTE: step counts and empty buffers (most entries) are skipped by their type
+        # alone: this runs for every parameter at every step
+        if type(v) is not kind and type(v) not in _NOT_ARRAYS and ag.backend.is_array(v):
             state[k] = ag.backend.to_device(v, p.device)
+
+
+_NOT_ARRAYS = frozenset((int, float, bool, type(None)))
 
 
 def _pack(v):

@@ -327,9 +327,11 @@ def linear(x, weight, bias=None):
             f"linear: input of shape {x.shape} does not match weight of shape {weight.shape}: "
             f"the last input dim must equal in_features={weight.shape[1]}")
     args = (x, weight) if bias is None else (x, weight, bias)
-    dt = np.result_type(*[a.array.dtype for a in args])
-    if dt.kind == "f":
-        args = tuple(a if a.dtype == dt else astype(a, dt) for a in args)
+    dt = weight.array.dtype
+    if x.array.dtype != dt or (bias is not None and bias.array.dtype != dt):
+        dt = np.result_type(*[a.array.dtype for a in args])
+        if dt.kind == "f":
+            args = tuple(a if a.dtype == dt else astype(a, dt) for a in args)
     return L.linear(*args)
 
 

@@ -12,21 +12,29 @@ __all__ = []
 
 
 def _sigmoid(x):
-    """s(x) = 1 / (1 + e^-x), in one buffer: e = -x; e = exp(e); e += 1; e = 1/e.
+    """s(x) = 1 / (1 + e^-x), in one buffer: e = -x; e = exp(e); e += 1; e = 1/e, or for
+    float32 e = expm1(e); e += 2 (1 + e^-x = 2 + (e^-x - 1)).
 
     NOTE: four in-place passes over one new array of x's dtype (float32 stays float32),
     the formula PyTorch uses. At x = -1000, e^1000 overflows to inf and 1/inf is exactly
     0; at x = +1000, e^-1000 underflows to 0 and the result is exactly 1; the overflow
     and underflow are expected and silenced. In the far negative tail 1/(1 + e^-x) keeps
     its relative precision (s(-20) = 2.06e-9, where 0.5 tanh(x/2) + 0.5 would give 0).
+    numpy's float32 expm1 is a quarter faster than its exp (the exp was half of the
+    forward) and no less accurate here: within 3.0 ulp of s against 3.7 ulp with exp
+    (4M points of [-104, 90]); for float64 exp is the faster one.
     """
     if type(x) is not np.ndarray or x.dtype.kind != "f" or x.ndim == 0:
         with np.errstate(over="ignore", under="ignore"):
             return 1 / (1 + np.exp(-x))
     e = np.negative(x)
     with np.errstate(over="ignore", under="ignore"):
-        np.exp(e, out=e)
-    e += 1
+        if x.dtype == np.float32:
+            np.expm1(e, out=e)
+            e += 2
+        else:
+            np.exp(e, out=e)
+            e += 1
     return np.divide(1, e, out=e)  # NOTE: numpy's divide loop is twice its reciprocal's speed
 
 
@@ -192,10 +200,14 @@ def _max0_rows(x):
 
 @relu.defvjp
 def relu_vjp(ns, n, g, out, x):
-    if _owned(g, x):  # g where x > 0, else 0: one bool mask, one multiply into a new buffer
+    if _owned(g, x):  # r = (x > 0) as g's dtype; r *= g: a bool mask, then one buffer
+        # NOTE: the bool-to-float cast inside a multiply is buffered and slow (0.33 ms on
+        # 1.2M float32); a plain copyto cast, then a float multiply, takes 0.21 ms. The
+        # same bits: g * 1 = g, g * 0 = +-0 (nan where g is inf or nan)
         leaf = n.inputs[0].grad_fn is None  # a leaf's .grad must own its memory
-        gx = (np.empty if leaf else recycle.empty)(g.shape, g.dtype)
-        return (np.multiply(g, x > 0, out=gx),)
+        r = (np.empty if leaf else recycle.empty)(g.shape, g.dtype)
+        np.copyto(r, x > 0)
+        return (np.multiply(r, g, out=r),)
     return (g * (ns.value(x) > 0),)
 
 

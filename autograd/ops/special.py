@@ -49,39 +49,80 @@ def _erf(x):
     return np.asarray(_ERF[0](x), dtype=x.dtype)
 
 
-# erf(z) ~ z P(z^2) / Q(z^2) on z clamped to [-4, 4] (erf(4) rounds to 1 in float32):
-# the rational minimax fit Eigen and XLA use for float32, highest power first.
-_ERF32_P = [np.float32(c) for c in (
-    -2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06, -5.69250639462346e-05,
-    -7.34990630326855e-04, -2.95459980854025e-03, -1.60960333262415e-02)]
-_ERF32_Q = [np.float32(c) for c in (
-    -1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03, -7.37332916720468e-03,
-    -1.42647390514189e-02)]
+# The normal CDF for float32 GELU: for a = |x|, with s = a / (a + 1/p) in [0, 1) and
+# E = e^(-a^2/2),  u(a) = Phi(a) - 1/2 = (1 - E) / 2 - E s R(s),  R a polynomial of
+# degree 5 (p = 0.26), fitted here (weighted minimax, Lawson's iteration) to the exact
+# u: within 2.2e-9 of Phi on [0, 9] in exact arithmetic. The form keeps u's relative
+# precision near 0, where Phi is close to 1/2: 1 - E comes from expm1.
+_PHI_P = 0.26
+_PHI_R = (-1.5343936904074214, 2.1638441046451753, -1.7041345146433056, 0.5394079777676738,
+          0.1884071243490958, -0.1632331366951156)  # R(s) = sum r_k s^k
+_GELU32 = {name: np.array(c, np.float32) for name, c in (
+    ("k", 1 / _PHI_P), ("one", 1.0), ("half", 0.5), ("mhalf", -0.5), ("c", _1_SQRT2PI),
+    *((f"q{k}", -r) for k, r in enumerate(_PHI_R)))}
+_SIGN32 = np.array(-0x80000000, np.int32)  # the sign bit of a float32
+_BLOCK = 1 << 16  # elements per block: the block's four float32 streams stay in L2
 
 
-def _erf32(z):
-    """erf of a float32 array ``z`` (overwritten), as z P(z^2) / Q(z^2).
+def _gelu32(x):
+    """GELU of a float32 array and its derivative, ``(x Phi(x), Phi(x) + x phi(x))``.
 
-    NOTE: used by the exact GELU on float32 arrays only: scipy's float32 erf costs about
-    15 ns an element (18 ms on 1.2M elements), this rational form about 2 ns, within
-    4.2e-7 of erf (3.5 ulp at 1; measured on 200,001 points of [-6, 6]). float64 and the
-    ``erf`` op itself keep scipy's erf, exact to the dtype.
+    Phi(x) = 1/2 + sign(x) u(|x|) with u = (1 - E)/2 - E s R(s) (above), phi(x) = c E,
+    c = 1/sqrt(2 pi). Per block of the flattened arrays, with m = e^(-x^2/2) - 1:
+
+        d = 1 / (1 + (1/p) / |x|)              s (1 at |x| = inf, 0 at x = 0)
+        y = s (q0 + s (q1 + ... + s q5))       q = -s R(s), Horner; q_k = -r_k
+        d = expm1(-x^2/2)                      m = E - 1
+        s = (q - 1/2) m + q                    u = -m/2 + (1 + m) q
+        d = c x (m + 1)                        x phi(x)
+        s = u with x's sign bit;  s += 1/2     Phi(x)
+        y = x s;  d += s                       the output and the derivative
+
+    NOTE: 29 passes of in-place ufuncs over blocks of 64K elements (the erf rational
+    fit it replaced took 38 passes with two exps, one in the backward). Measured on
+    1.4M points of [-10, 10], Phi is within 8e-8 of the normal CDF (float32 rounding
+    included; the erf fit: 2.8e-7), y within 4.3e-7 (1.6e-6), dy/dx within 1.9e-7
+    (3e-7); near 0 the relative error of y is 1.2e-7, as before. Phi(x) below 3e-8
+    (x < -5.4) is lost to rounding near 1/2, as with 1/2 (1 + erf(x / sqrt 2)). The
+    sign goes in with integer operations on the bits: numpy's copysign loop is not
+    vectorised (8x slower). Silenced, as expected: k/0 = inf at x = 0, x^2 overflowing
+    to inf (expm1(-inf) = -1), and inf * 0 = nan in dy/dx at +-inf and gelu(-inf)
+    (nan, as the formula gives); nan gives nan.
     """
-    np.clip(z, -4, 4, out=z)
-    z2 = np.multiply(z, z)
-    p = np.multiply(z2, _ERF32_P[0])
-    for c in _ERF32_P[1:-1]:
-        p += c
-        p *= z2
-    p += _ERF32_P[-1]
-    p *= z
-    q = np.multiply(z2, _ERF32_Q[0], out=z2)
-    for c in _ERF32_Q[1:-1]:
-        q += c
-        q *= z  # z2 was overwritten by q: multiply by z twice instead
-        q *= z
-    q += _ERF32_Q[-1]
-    return np.divide(p, q, out=p)
+    k = _GELU32
+    y, d = np.empty(x.shape, np.float32), np.empty(x.shape, np.float32)
+    xf, yf, df = x.reshape(-1), y.reshape(-1), d.reshape(-1)
+    s = np.empty(min(xf.size, _BLOCK), np.float32)
+    kp, one, half, mhalf, c, q5 = k["k"], k["one"], k["half"], k["mhalf"], k["c"], k["q5"]
+    q_rest = (k["q4"], k["q3"], k["q2"], k["q1"], k["q0"])
+    add, mul, div, i32 = np.add, np.multiply, np.divide, np.int32  # bound once: 29 calls a block
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        for i in range(0, xf.size, _BLOCK):
+            xb, yb, db = xf[i:i + _BLOCK], yf[i:i + _BLOCK], df[i:i + _BLOCK]
+            sb = s[:xb.size]
+            np.abs(xb, out=db)
+            div(kp, db, out=db)
+            add(db, one, out=db)
+            div(one, db, out=db)
+            mul(db, q5, out=yb)
+            for q in q_rest:
+                add(yb, q, out=yb)
+                mul(yb, db, out=yb)
+            mul(xb, mhalf, out=db)
+            mul(db, xb, out=db)
+            np.expm1(db, out=db)
+            np.subtract(yb, half, out=sb)
+            mul(sb, db, out=sb)
+            add(sb, yb, out=sb)
+            add(db, one, out=db)
+            mul(db, xb, out=db)
+            mul(db, c, out=db)
+            np.bitwise_and(xb.view(i32), _SIGN32, out=yb.view(i32))
+            np.bitwise_or(sb.view(i32), yb.view(i32), out=sb.view(i32))
+            add(sb, half, out=sb)
+            mul(xb, sb, out=yb)
+            add(db, sb, out=db)
+    return y, d
 
 
 @primitive("erf")
@@ -108,32 +149,38 @@ def gelu(x, approximate="none"):
 
     approximate="tanh": y = x (1 + tanh u) / 2 with u = sqrt(2/pi) (x + 0.044715 x^3);
     dy/dx = (1 + tanh u) / 2 + x (1 - tanh^2 u) u' / 2, u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2).
+
+    NOTE: the exact GELU saves ``(Phi, None)``, or on float32 numpy arrays ``(None,
+    dy/dx)``: there the forward computes e^(-x^2/2) anyway (``_gelu32``), and dy/dx in
+    the same blocks costs three passes against seven, with an exp, in the backward.
     """
     if approximate == "tanh":
         t = np.tanh(_GELU_C * (x + _GELU_A * x * x * x))
         return 0.5 * x * (1 + t), t
-    if x.dtype == np.float32 and x.ndim:  # cdf = (1 + erf(x/sqrt 2)) / 2 in one buffer
-        cdf = _erf32(np.multiply(x, np.float32(1 / _SQRT2)))
-        cdf += 1
-        cdf *= 0.5
-        return np.multiply(x, cdf), cdf
+    if type(x) is np.ndarray and x.dtype == np.float32 and x.ndim:
+        y, dydx = _gelu32(x)
+        return y, (None, dydx)
     cdf = 0.5 * (1 + _erf(x * (1 / _SQRT2)))
-    return x * cdf, cdf
+    return x * cdf, (cdf, None)
 
 
 @gelu.defvjp
 def gelu_vjp(ns, n, g, out, x):
     raw = not ns.create_graph
-    if (raw and n.params.get("approximate", "none") != "tanh" and type(g) is np.ndarray
-            and g.dtype == x.dtype and g.shape == x.shape and g.ndim):
-        return (_gelu_grad(g, x, n.saved),)
-    x2 = x * x
     if n.params.get("approximate", "none") == "tanh":
+        x2 = x * x
         t = n.saved if raw else ns.tanh(_GELU_C * (x + _GELU_A * x2 * x))
         du = _GELU_C * (1 + 3 * _GELU_A * x2)
         return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du),)
-    cdf = n.saved if raw else 0.5 * (1 + ns.erf(x * (1 / _SQRT2)))
-    return (g * (cdf + x * (_1_SQRT2PI * ns.exp(-0.5 * x2))),)
+    if raw:
+        cdf, dydx = n.saved
+        if dydx is not None:
+            return (g * dydx,)
+        if type(g) is np.ndarray and g.dtype == x.dtype and g.shape == x.shape and g.ndim:
+            return (_gelu_grad(g, x, cdf),)
+    else:
+        cdf = 0.5 * (1 + ns.erf(x * (1 / _SQRT2)))
+    return (g * (cdf + x * (_1_SQRT2PI * ns.exp(-0.5 * (x * x)))),)
 
 
 def _gelu_grad(g, x, cdf):

@@ -330,8 +330,10 @@ def _fused_targets(input, target, weight, ignore_index, label_smoothing):  # noq
     t = target.array if isinstance(target, ag.Tensor) else np.asarray(target)
     if t.dtype.kind not in "iu" or t.shape != (input.shape[0],) or t.size == 0:
         return None
-    lo, hi = t.min(), t.max()
-    if lo < 0 or hi >= input.shape[1] or (lo <= ignore_index <= hi and (t == ignore_index).any()):
+    # NOTE: one reduction checks 0 <= t < C: as unsigned integers, negative indices
+    # become larger than any class count
+    if t.view(t.dtype.str.replace("i", "u")).max() >= input.shape[1] or (
+            0 <= ignore_index < input.shape[1] and (t == ignore_index).any()):
         return None
     return t
 
