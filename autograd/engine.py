@@ -15,6 +15,7 @@ edges, and every shared sub-expression is differentiated once.
 import numpy as np
 
 from .backend import backend_of, is_array, same_device
+from .gc_graph import RECORDED, retrack
 from .grad_mode import STATE, set_grad_enabled
 from .ops.raw import RAW
 from .ops.registry import unbroadcast
@@ -119,6 +120,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
     """
     ns = _RECORDING[0] if create_graph else RAW
     deps, scalar = _consumer_counts(roots)
+    RECORDED[0] = 0  # a new graph starts counting (autograd.gc_graph)
+    if create_graph:  # the gradients' graph will point into this one: collectable again
+        retrack(deps)
     # NOTE: a graph of 0-d tensors (micrograd's kind) runs its rules on Python floats
     # (see _scalar_vjp): float arithmetic costs a tenth of 0-d-array arithmetic, and
     # every shape is (), so no unbroadcast is needed; values take their tensor's dtype
@@ -154,7 +158,11 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
                 gins = node.op.vjp(ns, node, g, t, *inputs)
             elif scalar:  # on Python floats
                 gins = _scalar_vjp(ns, node, g, t, inputs)
-            else:  # on arrays
+            elif len(inputs) == 1:  # on arrays (one and two inputs spelled out: no list)
+                gins = node.op.vjp(ns, node, g, t.array, inputs[0].array)
+            elif len(inputs) == 2:
+                gins = node.op.vjp(ns, node, g, t.array, inputs[0].array, inputs[1].array)
+            else:
                 gins = node.op.vjp(ns, node, g, t.array, *[x.array for x in inputs])
             if not retain_graph:
                 node.saved = None
@@ -166,10 +174,11 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
                     continue
                 if gp is not None:
                     if not scalar:
-                        if gp.shape != p.array.shape:
-                            gp = unbroadcast(ns, gp, p.array.shape)
-                        if gp.dtype != p.array.dtype:  # a float32 input gets a float32 gradient
-                            gp = ns.astype(gp, p.array.dtype)
+                        pa = p.array
+                        if gp.shape != pa.shape:
+                            gp = unbroadcast(ns, gp, pa.shape)
+                        if gp.dtype is not pa.dtype and gp.dtype != pa.dtype:  # float32 stays float32
+                            gp = ns.astype(gp, pa.dtype)
                     q = peek(p)
                     grads[p] = gp if q is None else q + gp
                 # NOTE: the consumer count drops even when a rule returns None for an
@@ -303,6 +312,8 @@ def _scalar_vjp(ns, node, g, t, inputs):
     """
     vjp = node.op.vjp
     try:
+        if len(inputs) == 1:
+            return vjp(ns, node, g, float(t.array), float(inputs[0].array))
         if len(inputs) == 2:
             return vjp(ns, node, g, float(t.array), float(inputs[0].array), float(inputs[1].array))
         return vjp(ns, node, g, float(t.array), *[float(x.array) for x in inputs])
