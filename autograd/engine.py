@@ -150,7 +150,10 @@ def _loop(ns, ready, grads, deps, seen, retain_graph, create_graph):
         if not retain_graph:
             node.saved = None
             node.freed = True
-            node.inputs = _husks(inputs)  # a kept output must not keep its ancestors' values
+            for p in inputs:  # a kept output must not keep its ancestors' values alive
+                if p.array.nbytes >= _HUSK_BYTES:  # (_husks' first scan, without the call)
+                    node.inputs = _husks(inputs)
+                    break
         for p, gp in zip(inputs, gins):
             if not p._rg:
                 continue
