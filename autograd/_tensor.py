@@ -1,6 +1,6 @@
 """The Tensor: a value and a node of the computational graph.
 
-A Tensor holds a numpy array (``.data``). If it was produced by a recorded
+A Tensor holds a numpy array (``.array``). If it was produced by a recorded
 operation it also holds ``.grad_fn``, the :class:`Node` that knows the op, its
 inputs and what its local gradient needs; leaves (inputs and parameters) have
 ``grad_fn = None``. ``backward`` walks these nodes in reverse topological order and
@@ -43,6 +43,7 @@ def shared_version(t):
     if vc is UNCHANGED:
         vc = t._vc = [0, 0]
     return vc
+
 DEFAULT_DTYPE = np.float32
 _CPU = _device("cpu")
 _new = object.__new__
@@ -139,8 +140,12 @@ class Tensor:
 
     ``Tensor(data, requires_grad=False, dtype=None, name=None)``. ``data`` may be a
     number, a nested list, a numpy array (used without copying; ``ag.tensor`` copies)
-    or another Tensor. Floats default to float32; numpy arrays keep their dtype.
-    Only floating-point tensors may require gradients.
+    or another Tensor. Python data (numbers and nested lists, integers too) becomes
+    float32 unless ``dtype`` says otherwise, as ``torch.Tensor([[1, 2], [3, 4]])`` does;
+    ``ag.tensor``, like ``torch.tensor``, infers int64 for integers. numpy arrays keep
+    their dtype (``torch.Tensor`` would make them float32: a deliberate difference,
+    since the library wraps its own arrays this way). Only floating-point tensors may
+    require gradients.
 
     Mutation works as in PyTorch: in-place methods (``add_``, ``mul_``, ``copy_``,
     ``+=``, ``t[i] = v``...) change the array that every alias (views, ``detach()``)
@@ -155,6 +160,8 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, data, requires_grad=False, dtype=None, name=None):
+        if dtype is None and isinstance(data, (list, tuple, int, float)):
+            dtype = DEFAULT_DTYPE  # torch.Tensor(...) makes float32 of Python data, ints too
         arr = _to_array(data, dtype)
         _check_requires_grad(arr.dtype, requires_grad)
         self.array = arr

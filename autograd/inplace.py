@@ -31,6 +31,7 @@ from .grad_mode import STATE
 from .ops import mutation as M
 from .ops.registry import Node
 from ._tensor import MUTATIONS, UNCHANGED, Tensor, shared_version
+from .views import live_views
 
 __all__ = ["inplace", "bump", "increment_version"]
 
@@ -188,7 +189,34 @@ def inplace(name, t, compute, *args):
         _take_role(t, res, old)
     else:
         _rebase(t, base, res, old)
+    _refresh_views(t)
     return t
+
+
+def _refresh_views(t):
+    """Move the other live views of ``t``'s storage onto its new graph.
+
+    A sibling ``b = base[1:]`` of the changed view ``a = base[:2]`` shares memory with
+    it, so after ``a.mul_(10)`` it holds values the change made; an op that reads ``b``
+    from now on must send its gradient through the change. As PyTorch regenerates such
+    a view's ``grad_fn``, ``b`` takes the node of its view ops replayed on the base's new
+    node, and (as for the changed tensor itself) a shadow keeps ``b``'s old node for
+    the ops that consumed ``b`` before the change. Views made with grad mode off are not
+    registered and keep their place (PyTorch refuses this case).
+    """
+    v = MUTATIONS[0]
+    for s in live_views(t._vc):
+        if s is t or s._base is None:
+            continue
+        root, steps = s._base
+        view = root
+        for op, params in steps:
+            view = op(view, **params)
+        if view.grad_fn is None:
+            continue
+        old = _shadow(s)
+        s.grad_fn, s._rg = view.grad_fn, True
+        _add_role(s, v, old)
 
 
 def _rebase(t, base, res, old):

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..arguments import axis_arg, count, float_input, keepdims_arg, one_axis, reduce_args, to_tensor
 from ..ops import elementwise as E
+from ..ops import gather as GA
 from ..ops import reduce as R
 from ..ops import stats as ST
 from ..ops.reduce import normalize_axis
@@ -83,9 +84,14 @@ def _extreme(op, argop, name, x, axis, keepdims, dim, keepdim):
         if not isinstance(dim, (int, np.integer)):
             raise TypeError(f"{name}: dim= must be one int (it returns values and indices); "
                             f"for several axes use axis={dim!r}")
-        normalize_axis(dim, x.ndim, name)
-        values = op(x, axis=dim, keepdims=kd)
-        indices = argop(x, axis=dim, keepdims=kd)
+        d = normalize_axis(dim, x.ndim, name)[0]
+        # NOTE: the values are gathered at the indices, so at ties the whole gradient goes
+        # to the returned index, as in torch.max(x, dim); amax and the overall max split
+        # it evenly among the tied elements, as torch's do
+        indices = argop(x, axis=d, keepdims=True)
+        values = GA.gather(x, dim=d, index=indices.array)
+        if not kd:
+            values, indices = values.squeeze(d), indices.squeeze(d)
         return _MaxMin(values, indices)
     if axis is not None:
         axis = normalize_axis(axis, x.ndim, name)
@@ -109,13 +115,17 @@ def _dim_or_other(name, pair, args, axis, dim, keepdims):
 
 
 def max(x, *args, axis=None, keepdims=False, dim=None, keepdim=None):  # noqa: A001
-    """Maximum over ``axis`` (ties split the gradient evenly).
+    """Maximum over ``axis``.
 
     PyTorch's forms: ``x.max()`` is the overall maximum; ``x.max(1)`` and
     ``x.max(dim=1)`` return the named tuple ``(values, indices)`` like ``torch.max``
     (so ``_, pred = logits.max(1)`` is the predicted class); ``ag.max(a, b)`` with a
     tensor as second argument is the elementwise maximum. numpy's ``axis=`` keyword
     (also a tuple of axes) returns values only, as ``amax`` does.
+
+    Ties, as in PyTorch: the ``dim`` form sends the gradient to the returned index (the
+    first maximum); the overall maximum and ``axis=``/``amax`` split it evenly among
+    the tied elements.
     """
     pair, axis, dim, keepdims = _dim_or_other("max", maximum, args, axis, dim, keepdims)
     if pair is not None:

@@ -21,7 +21,9 @@ import itertools
 import numpy as np
 
 from ..backend import backend_of, is_array
+from . import recycle
 from .registry import primitive
+from .window_kernels import map_batch
 
 __all__ = ["block_avg_pool", "block_max_pool"]
 
@@ -83,10 +85,29 @@ def block_max_pool(x, k):
     dy/dx: g goes to the first offset a (row-major) with x_a = y, 0 elsewhere."""
     _check(x, k)
     sl = _offsets(k)
-    out = np.maximum(x[sl[0]], x[sl[1]]) if len(sl) > 1 else x[sl[0]].copy()
-    for s in sl[2:]:
-        np.maximum(out, x[s], out=out)
+    if len(sl) == 1:
+        return x[sl[0]].copy()
+    out = _empty(x[sl[0]].shape, x.dtype, x)
+
+    def rows(r):  # NOTE: on the window pool's threads for a large batch (rows independent)
+        xr, o = x[r], out[r]
+        np.maximum(xr[sl[0]], xr[sl[1]], out=o)
+        for s in sl[2:]:
+            np.maximum(o, xr[s], out=o)
+
+    if type(x) is np.ndarray:
+        map_batch(rows, x)
+    else:
+        rows(Ellipsis)
     return out
+
+
+def _empty(shape, dtype, like, leaf=False):
+    """A result array: from ``recycle`` for numpy (its memory reused across steps),
+    except a leaf's gradient (which must own its memory), else the backend's."""
+    if type(like) is np.ndarray:
+        return (np.empty if leaf else recycle.empty)(shape, dtype)
+    return backend_of(like).empty(shape, dtype)
 
 
 def _first(masks):
@@ -116,13 +137,19 @@ def _winner_masks(x, out, k):
 def block_max_pool_vjp(ns, n, g, out, x):
     k = n.params["k"]
     xv, ov = ns.value(x), ns.value(out)
-    masks = _winner_masks(xv, ov, k)
     if ns.create_graph or not is_array(g):
         onehot = backend_of(xv).empty(xv.shape, xv.dtype)
-        for s, m in zip(_offsets(k), masks):
+        for s, m in zip(_offsets(k), _winner_masks(xv, ov, k)):
             onehot[s] = m
         return (_spread(ns, g, xv.shape, k) * ns.const(onehot, like=g),)
-    dx = backend_of(g).empty(xv.shape, g.dtype)
-    for s, m in zip(_offsets(k), masks):
-        np.multiply(g, m, out=dx[s])
+    dx = _empty(xv.shape, g.dtype, g, leaf=n.inputs[0].grad_fn is None)
+
+    def rows(r):  # NOTE: on the window pool's threads for a large batch (rows independent)
+        for s, m in zip(_offsets(k), _winner_masks(xv[r], ov[r], k)):
+            np.multiply(g[r], m, out=dx[r][s])
+
+    if type(g) is np.ndarray and g.ndim > len(k):
+        map_batch(rows, xv)
+    else:
+        rows(Ellipsis)
     return (dx,)

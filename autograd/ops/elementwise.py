@@ -5,6 +5,7 @@ step and sign have derivative 0 everywhere (their true derivative is 0 or undefi
 """
 import numpy as np
 
+from . import recycle
 from .registry import primitive
 
 __all__ = []
@@ -181,7 +182,7 @@ def _max0_rows(x):
     z = _ZERO_ROWS.get(x.dtype)
     if z is None:
         z = _ZERO_ROWS[x.dtype] = np.zeros(_ROW, dtype=x.dtype)
-    out = np.empty_like(x)
+    out = recycle.empty(x.shape, x.dtype)  # memory reused across steps: no page faults
     flat, o = x.reshape(-1), out.reshape(-1)
     m = x.size - x.size % _ROW
     np.maximum(flat[:m].reshape(-1, _ROW), z, out=o[:m].reshape(-1, _ROW))
@@ -192,7 +193,9 @@ def _max0_rows(x):
 @relu.defvjp
 def relu_vjp(ns, n, g, out, x):
     if _owned(g, x):  # g where x > 0, else 0: one bool mask, one multiply into a new buffer
-        return (np.multiply(g, x > 0, dtype=g.dtype),)
+        leaf = n.inputs[0].grad_fn is None  # a leaf's .grad must own its memory
+        gx = (np.empty if leaf else recycle.empty)(g.shape, g.dtype)
+        return (np.multiply(g, x > 0, out=gx),)
     return (g * (ns.value(x) > 0),)
 
 

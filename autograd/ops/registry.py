@@ -37,6 +37,7 @@ from ..backend import backend_of, is_array, same_device
 from ..gc_graph import LIMIT, RECORDED, untrack
 from ..grad_mode import STATE
 from .._tensor import Tensor, Node, shared_version
+from ..views import register_view
 
 __all__ = ["Op", "primitive", "REGISTRY", "unbroadcast"]
 
@@ -169,7 +170,9 @@ def _link_view(t, x, op, params):
     xa = x.array
     if t.array.base is not (xa if xa.base is None else xa.base) and not np.shares_memory(t.array, xa):
         return
-    t._vc = shared_version(x)
+    t._vc = vc = shared_version(x)
+    if STATE.enabled:
+        register_view(vc, t)
     if x._base is None:
         t._base = (x, ((op, params),))
     else:

@@ -361,7 +361,8 @@ def window_matmul_vjp(ns, n, g, out, w, x, b=None):
                     gx = ns.getitem(gx, (slice(None), slice(None)) + tuple(
                         slice(a, a + m) for m, (a, _) in zip(S, padding)))
         return (gw, gx, gb)
-    gw, gx = window_matmul_backward(g, g4, w, w3t, x, needs, geo, (N, C, S, P, G, O, K, L))
+    gw, gx = window_matmul_backward(g, g4, w, w3t, x, needs, geo, (N, C, S, P, G, O, K, L),
+                                    leaf_x=n.inputs[1].grad_fn is None)
     return (gw, gx, gb)
 
 

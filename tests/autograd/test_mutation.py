@@ -6,7 +6,7 @@ import threading
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 import autograd as ag
 import nn
@@ -207,6 +207,38 @@ def test_views_share_the_version_counter():
     np.testing.assert_array_equal(r.array, [2, 3, 3, 4])
 
 
+def test_sibling_views_follow_an_inplace_change_like_torch():
+    def run(M):
+        x = leaf(M, [1.0, 2.0, 3.0])
+        base = x * 1
+        a, b = base[:2], base[1:]
+        c = b.reshape(2, 1)  # a view of a view
+        before = (b * 5).sum()  # consumed b before the change: its gradient skips it
+        a.mul_(10)
+        w = leaf(M, [1.0, 100.0], rg=False)
+        loss = (b * w).sum() + (c * 1000).sum() + before
+        loss.backward()
+        return b.detach().numpy().copy(), x.grad.numpy().copy()
+    (bv, g), (tbv, tg) = both(run)
+    np.testing.assert_array_equal(bv, tbv)
+    np.testing.assert_array_equal(g, tg)  # [0, 10015, 1105]: b[0] is 10 * x[1]
+    np.testing.assert_array_equal(g, [0.0, 10015.0, 1105.0])
+
+
+def test_view_of_a_base_without_grad_requires_grad_after_a_recorded_copy():
+    def run(M):
+        w = leaf(M, [1.0, 2.0, 3.0])
+        base = M.zeros(3, dtype=M.float64)
+        b = base[1:]
+        base.copy_(w * 2)
+        rg = b.requires_grad
+        b.sum().backward()
+        return rg, w.grad.numpy().copy()
+    (rg, g), (trg, tg) = both(run)
+    assert rg is True and trg is True
+    np.testing.assert_array_equal(g, tg)
+
+
 def test_inplace_errors_name_the_problem():
     i = ag.tensor([1, 2, 3])
     with pytest.raises(RuntimeError, match="can't be cast"):
@@ -217,13 +249,14 @@ def test_inplace_errors_name_the_problem():
 
 
 # ------------------------------------------------------------------ property test vs torch
-OPS = ["add_", "mul_", "setitem", "view_add_", "detach_set", "exp", "mul", "sum_rows"]
+OPS = ["add_", "mul_", "setitem", "view_add_", "detach_set", "exp", "mul", "sum_rows",
+       "keep_view", "use_view"]
 
 
 def _program(M, steps, x0):
     x = leaf(M, x0)
     h = x * 1.5
-    keep = [x.sum()]
+    keep, views = [x.sum()], []
     for op, k in steps:
         if op == "add_":
             h.add_(k)
@@ -241,6 +274,10 @@ def _program(M, steps, x0):
             h = h * x
         elif op == "sum_rows":
             keep.append((h * h).sum())
+        elif op == "keep_view":  # a view kept across later in-place changes of its base
+            views.append(h[k % 2] if k % 3 else h.t())
+        elif op == "use_view" and views:
+            keep.append((views[k % len(views)] * (k + 1.5)).sum())
     loss = (h * h).sum() + sum(keep[1:], keep[0] * 0)
     loss.backward()
     return loss.item(), x.grad.detach().numpy().copy()
@@ -248,6 +285,8 @@ def _program(M, steps, x0):
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(OPS), st.integers(-2, 3)), min_size=1, max_size=6))
+@example(steps=[("keep_view", 1), ("mul_", -2), ("use_view", 0)])  # a sibling view, read after
+@example(steps=[("keep_view", 2), ("view_add_", 1), ("use_view", 1)])  # a change of its base
 def test_random_mutating_programs_match_torch(steps):
     x0 = [[0.5, -0.3], [0.2, 0.8]]
     results = []
@@ -408,6 +447,15 @@ def test_small_pytorch_meanings():
     m = ag.ones(2, 3)
     assert m.t().shape == (3, 2) and m.mm(m.t()).shape == (2, 2) and m.view_as(ag.ones(3, 2)).shape == (3, 2)
     assert m.eq(1).all().item() and m.type(ag.float64).dtype == np.float64 and ag.is_tensor(m)
+
+
+@pytest.mark.parametrize("data", [[[1, 2], [3, 4]], [True, False], 3, (1, 2.5)])
+def test_the_tensor_class_makes_float32_of_python_data_as_torch_tensor_does(data):
+    assert str(ag.Tensor(data).dtype) == str(torch.Tensor(data if data != 3 else [3]).dtype)[6:]
+    np.testing.assert_array_equal(ag.Tensor(data).numpy(), np.asarray(data, dtype=np.float32))
+    assert ag.tensor([[1, 2], [3, 4]]).dtype == np.int64  # the factory infers, as torch.tensor
+    assert ag.Tensor(np.arange(3)).dtype == np.int64  # an array keeps its dtype (documented)
+    assert ag.Tensor([1, 2], dtype=ag.int64).dtype == np.int64
 
 
 def test_reading_a_non_leaf_grad_warns_and_bad_grads_are_refused():

@@ -138,6 +138,23 @@ def test_max_with_dim_returns_values_and_indices():
     assert not indices.requires_grad and indices.dtype == np.int64
 
 
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("name,dim", [("max", 1), ("min", 0), ("max", -1)])
+def test_max_with_dim_sends_the_gradient_at_ties_to_the_returned_index(name, dim, keepdim):
+    torch = pytest.importorskip("torch")
+    data = [[1.0, 3.0, 3.0], [2.0, 2.0, 0.0], [3.0, 0.0, 3.0]]
+    w = np.arange(1.0, 4.0)  # a different weight per output, so misrouting shows
+    x = leaf(data)
+    values, indices = getattr(x, name)(dim=dim, keepdim=keepdim)
+    (values * ag.tensor(w.reshape(values.shape))).sum().backward()
+    t = torch.tensor(data, dtype=torch.float64, requires_grad=True)
+    tv, ti = getattr(t, name)(dim=dim, keepdim=keepdim)
+    (tv * torch.tensor(w.reshape(tuple(tv.shape)))).sum().backward()
+    np.testing.assert_array_equal(indices.array, ti.numpy())
+    np.testing.assert_array_equal(values.array, tv.detach().numpy())
+    np.testing.assert_array_equal(x.grad.array, t.grad.numpy())
+
+
 def test_prod_with_zeros_is_exact():
     x = leaf([0.0, 2.0, 3.0])
     x.prod().backward()

@@ -61,3 +61,30 @@ def test_gradgradcheck_through_the_fast_path():
     x = ag.tensor(RNG.standard_normal((1, 2, 4, 4)), requires_grad=True)
     assert ag.gradgradcheck(lambda t: F.avg_pool2d(t, 2) ** 2, (x,))
     assert ag.gradgradcheck(lambda t: F.max_pool2d(t, 2) ** 2, (x,))
+
+
+def test_block_max_pool_rows_on_a_thread_pool_are_bitwise_the_inline_result(monkeypatch):
+    """Large batches split their rows over the window pool's threads; each thread writes
+    its own rows, so values and gradients are the inline ones, bit for bit (ties and
+    NaN included)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from autograd.ops import window_kernels as W
+
+    rng = np.random.default_rng(3)
+    x = np.round(rng.standard_normal((5, 3, 8, 6)), 1).astype(np.float32)  # ties
+    x[1, 2, 3, 4] = np.nan
+
+    def run():
+        t = ag.tensor(x, requires_grad=True)
+        y = F.max_pool2d(ag.relu(t) * 1, 2)
+        y.backward(np.cos(np.arange(y.array.size)).reshape(y.shape).astype(np.float32))
+        return y.array.copy(), t.grad.array.copy()
+
+    monkeypatch.setattr(W, "_MIN_SPLIT_BYTES", 0)
+    monkeypatch.setattr(W, "_POOL", (None, 1))
+    ref = run()
+    with ThreadPoolExecutor(1, thread_name_prefix="gradtable-window") as pool:
+        monkeypatch.setattr(W, "_POOL", (pool, 2))
+        for got, want in zip(run(), ref):
+            np.testing.assert_array_equal(got, want)

@@ -264,7 +264,7 @@ def test_conv_run_path_equals_view_path_and_blocks(rng, monkeypatch, xs, ws, str
     x, w, b = _t(rng, (5,) + xs[1:]), _t(rng, ws), _t(rng, (ws[0],))
     args = (stride, padding, dilation, groups)
     ref = _grads(x, w, b, *args)
-    monkeypatch.setattr(W, "_runs", lambda *a: None)          # the strided-view path only
+    monkeypatch.setattr(W, "_grid", lambda *a: None)          # the strided-view path only
     for got, want in zip(_grads(x, w, b, *args), ref):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
     monkeypatch.undo()
@@ -410,3 +410,19 @@ def test_conv_blocks_on_a_thread_pool_are_bitwise_the_inline_result(rng, monkeyp
         monkeypatch.setattr(W, "_POOL", (pool, 2))
         for got, want in zip(run(), ref):
             np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("where", ["x", "w"])
+def test_row_grid_junk_columns_never_spread_inf_or_nan(rng, monkeypatch, where):
+    """The row grid's junk columns read real input (the next row's first entries): an
+    inf in the input or weights must give the gradients the window view gives, NaN
+    and inf exactly where those have them."""
+    from autograd.ops import window_kernels as W
+
+    x, w, b = _t(rng, (3, 2, 7, 8)), _t(rng, (4, 2, 3, 3)), _t(rng, (4,))
+    (x if where == "x" else w).array[0, 1, 2, 0] = np.inf
+    ref = _grads(x, w, b, 1, 0, 1, 1)
+    monkeypatch.setattr(W, "_grid", lambda *a: None)          # the strided-view path only
+    for got, want in zip(ref, _grads(x, w, b, 1, 0, 1, 1)):
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)

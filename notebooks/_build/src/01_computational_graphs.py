@@ -223,11 +223,11 @@ assert np.allclose(grad_y.numpy(), 1 - np.tanh(y.numpy()) ** 2)
 #
 # Notes 003 ("The PyTorch Framework") introduce the framework with a few lines; they run unchanged here with
 # `autograd`/`nn` in place of `torch`/`torch.nn`. **Tensors (Data)**: `a = torch.Tensor([[1,2],[3,4]])`,
-# `print(a**2)` shows `1 4 / 9 16`. (`torch.Tensor(...)` always makes float32; `ag.tensor`, like `torch.tensor`,
-# keeps the data's type, so we write floats.)
+# `print(a**2)` shows `1 4 / 9 16`. (`ag.Tensor(...)`, like `torch.Tensor(...)`, always makes float32; `ag.tensor`, like
+# `torch.tensor`, keeps the data's type, so `ag.tensor([[1, 2], [3, 4]])` would hold int64.)
 
 # %%
-a = ag.tensor([[1., 2.], [3., 4.]])
+a = ag.Tensor([[1, 2], [3, 4]])
 print(a)
 print(a ** 2)
 assert (a ** 2).numpy().tolist() == [[1, 4], [9, 16]]
@@ -240,7 +240,7 @@ assert (a ** 2).numpy().tolist() == [[1, 4], [9, 16]]
 # first row, `2 4`, in the conversion; the full matrix is $2a$.)
 
 # %%
-a = ag.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+a = ag.Tensor([[1, 2], [3, 4]], requires_grad=True)
 y = ag.sum(a ** 2)          # 1 + 4 + 9 + 16
 print(y)
 y.backward()                # compute gradients of y wrt a
