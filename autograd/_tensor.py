@@ -106,13 +106,8 @@ class Node:
     __slots__ = ("op", "inputs", "params", "saved", "freed", "scope", "epoch")
 
     def __init__(self, op, inputs, params, saved, scope=None):
-        self.epoch = MUTATIONS[0]
-        self.op = op
-        self.inputs = inputs
-        self.params = params
-        self.saved = saved
-        self.freed = False
-        self.scope = scope
+        self.epoch, self.op, self.inputs, self.params = MUTATIONS[0], op, inputs, params
+        self.saved, self.freed, self.scope = saved, False, scope
 
     @staticmethod
     def record(op, inputs, params, saved, scope):
