@@ -15,9 +15,11 @@ edges, and every shared sub-expression is differentiated once.
 import numpy as np
 
 from .backend import backend_of, is_array, same_device
+from .gc_graph import RECORDED, retrack
 from .grad_mode import STATE, set_grad_enabled
 from .ops.raw import RAW
 from .ops.registry import unbroadcast
+from .scalar_pass import check_versions, freed_error, pass_nothing, scalar_loop
 from ._tensor import MUTATIONS as mutations, Tensor
 
 __all__ = ["backward", "grad", "run_backward", "register_recording_namespace"]
@@ -80,33 +82,6 @@ def _route(node):
     return tuple(out)
 
 
-def _check_versions(node, t):
-    """Refuse a value that the node's rule reads and that changed in place since."""
-    e = node.epoch
-    for i in node.op.reads(node):
-        x = t if i < 0 else node.inputs[i]
-        if x._vc[0] > e:
-            raise _modified_error(node, x, i)
-
-
-def _modified_error(node, x, i):
-    which = "its output" if i < 0 else f"its input {i}"
-    return RuntimeError(
-        f"one of the variables needed for gradient computation has been modified by an "
-        f"inplace operation: the '{node.op.name}' op saved {which} (a tensor of shape "
-        f"{tuple(x.shape)} and dtype {x.dtype}), which was changed in place after that "
-        f"(it is now at version {x._vc[1]}). Change a copy instead (x.clone()), or make "
-        f"the in-place change after backward")
-
-
-def _freed_error(t):
-    return RuntimeError(
-        f"graph already freed; pass retain_graph=True to the first backward (or ag.grad) "
-        f"if you need to backward through the graph a second time (the node "
-        f"'{t.grad_fn.op.name}' of shape {t.shape} was freed by an earlier backward)"
-    )
-
-
 def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
                  targets=None, accumulate=True, table=None):
     """Fill the grad table from ``roots`` (seeded with ``root_grads``) backwards.
@@ -119,66 +94,83 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
     """
     ns = _RECORDING[0] if create_graph else RAW
     deps, scalar = _consumer_counts(roots)
+    RECORDED[0] = 0  # a new graph starts counting (autograd.gc_graph)
+    if create_graph:  # the gradients' graph will point into this one: collectable again
+        retrack(deps)
     # NOTE: a graph of 0-d tensors (micrograd's kind) runs its rules on Python floats
-    # (see _scalar_vjp): float arithmetic costs a tenth of 0-d-array arithmetic, and
+    # (autograd.scalar_pass): float arithmetic costs a tenth of 0-d-array arithmetic, and
     # every shape is (), so no unbroadcast is needed; values take their tensor's dtype
     # when they leave the pass (a leaf's .grad, ag.grad's results, hooks, the table).
     scalar = scalar and not create_graph and type(roots[0].array) is np.ndarray
     grads, ready = _first_entries(roots, root_grads, deps, scalar)
     seen = _Readers(targets, table, accumulate, create_graph, scalar)
     seen.assigned.update(id(g) for g in root_grads)  # the caller's arrays: a leaf copies them
-    watched = seen.watched
     # NOTE: numpy's warnings are silenced for the rules (a rule may divide by an exact
     # zero whose contribution ns.scaled then drops), once for the whole pass: entering
     # np.errstate costs more than a small rule. User hooks run under the caller's
     # settings (seen.final).
     with set_grad_enabled(create_graph), np.errstate(all="ignore"):
-        pop, push, take, peek = ready.pop, ready.append, grads.pop, grads.get
-        while ready:
-            t = pop()
-            g = take(t, None)  # interior gradients are dropped as soon as they are consumed
-            node = t.grad_fn
-            if g is None:  # every consumer's rule returned None for it: nothing flows on
-                _pass_nothing(node, deps, push)
-                continue
-            if node is None or watched or t._hooks or t._retains_grad:
-                g = seen.final(t, g)  # hooks, the table, targets, a leaf's .grad
-                if node is None:
-                    continue
-            if node.freed:
-                raise _freed_error(t)
-            if node.epoch != mutations[0]:  # something changed in place since the node ran
-                _check_versions(node, t)
-            inputs = node.inputs
-            if create_graph:  # the rule on Tensors, recorded
-                gins = node.op.vjp(ns, node, g, t, *inputs)
-            elif scalar:  # on Python floats
-                gins = _scalar_vjp(ns, node, g, t, inputs)
-            else:  # on arrays
-                gins = node.op.vjp(ns, node, g, t.array, *[x.array for x in inputs])
-            if not retain_graph:
-                node.saved = None
-                node.freed = True
-                if not scalar:  # a kept output must not keep its ancestors' values alive
-                    node.inputs = _husks(inputs)
-            for p, gp in zip(inputs, gins):
-                if not p._rg:
-                    continue
-                if gp is not None:
-                    if not scalar:
-                        if gp.shape != p.array.shape:
-                            gp = unbroadcast(ns, gp, p.array.shape)
-                        if gp.dtype != p.array.dtype:  # a float32 input gets a float32 gradient
-                            gp = ns.astype(gp, p.array.dtype)
-                    q = peek(p)
-                    grads[p] = gp if q is None else q + gp
-                # NOTE: the consumer count drops even when a rule returns None for an
-                # input, so that input's own inputs are still reached.
-                n = deps[p] - 1
-                deps[p] = n
-                if n == 0:
-                    push(p)
+        if scalar:
+            scalar_loop(ns, ready, grads, deps, seen, retain_graph)
+        else:
+            _loop(ns, ready, grads, deps, seen, retain_graph, create_graph)
     return seen.want
+
+
+def _loop(ns, ready, grads, deps, seen, retain_graph, create_graph):
+    """Emit tensors in reverse topological order, running each node's rule on arrays
+    (or, with ``create_graph``, on Tensors, recorded) and adding what it returns into
+    its inputs' entries (scalar graphs: ``autograd.scalar_pass``)."""
+    watched = seen.watched
+    pop, push, take, peek = ready.pop, ready.append, grads.pop, grads.get
+    while ready:
+        t = pop()
+        g = take(t, None)  # interior gradients are dropped as soon as they are consumed
+        node = t.grad_fn
+        if g is None:  # every consumer's rule returned None for it: nothing flows on
+            pass_nothing(node, deps, push)
+            continue
+        if node is None or watched or t._hooks or t._retains_grad:
+            g = seen.final(t, g)  # hooks, the table, targets, a leaf's .grad
+            if node is None:
+                continue
+        if node.freed:
+            raise freed_error(t)
+        if node.epoch != mutations[0]:  # something changed in place since the node ran
+            check_versions(node, t)
+        inputs = node.inputs
+        if create_graph:  # the rule on Tensors, recorded
+            gins = node.op.vjp(ns, node, g, t, *inputs)
+        elif len(inputs) == 1:  # on arrays (one and two inputs spelled out: no list)
+            gins = node.op.vjp(ns, node, g, t.array, inputs[0].array)
+        elif len(inputs) == 2:
+            gins = node.op.vjp(ns, node, g, t.array, inputs[0].array, inputs[1].array)
+        else:
+            gins = node.op.vjp(ns, node, g, t.array, *[x.array for x in inputs])
+        if not retain_graph:
+            node.saved = None
+            node.freed = True
+            for p in inputs:  # a kept output must not keep its ancestors' values alive
+                if p.array.nbytes >= _HUSK_BYTES:  # (_husks' first scan, without the call)
+                    node.inputs = _husks(inputs)
+                    break
+        for p, gp in zip(inputs, gins):
+            if not p._rg:
+                continue
+            if gp is not None:
+                pa = p.array
+                if gp.shape != pa.shape:
+                    gp = unbroadcast(ns, gp, pa.shape)
+                if gp.dtype is not pa.dtype and gp.dtype != pa.dtype:  # float32 stays float32
+                    gp = ns.astype(gp, pa.dtype)
+                q = peek(p)
+                grads[p] = gp if q is None else q + gp
+            # NOTE: the consumer count drops even when a rule returns None for an
+            # input, so that input's own inputs are still reached.
+            n = deps[p] - 1
+            deps[p] = n
+            if n == 0:
+                push(p)
 
 
 def _first_entries(roots, root_grads, deps, scalar):
@@ -195,16 +187,6 @@ def _first_entries(roots, root_grads, deps, scalar):
             if deps.get(r, 0) == 0:
                 ready.append(r)
     return grads, ready
-
-
-def _pass_nothing(node, deps, push):
-    """No gradient reached this tensor: its inputs still lose one consumer each."""
-    if node is not None:
-        for p in node.inputs:
-            if p._rg:
-                deps[p] -= 1
-                if deps[p] == 0:
-                    push(p)
 
 
 class _Readers:
@@ -291,30 +273,6 @@ def _husks(inputs):
 
 
 _HUSK_BYTES = 4096
-
-
-def _scalar_vjp(ns, node, g, t, inputs):
-    """A rule run on Python floats (a scalar graph's fast path).
-
-    NOTE: float arithmetic is several times cheaper than numpy-scalar arithmetic, and
-    exact for +, -, *; where it differs from numpy's (division by zero raises instead
-    of giving inf, a rule asks for .dtype), the rule is run again on numpy scalars,
-    which follow numpy's rules exactly. Exceptions cost nothing until raised.
-    """
-    vjp = node.op.vjp
-    try:
-        if len(inputs) == 2:
-            return vjp(ns, node, g, float(t.array), float(inputs[0].array), float(inputs[1].array))
-        return vjp(ns, node, g, float(t.array), *[float(x.array) for x in inputs])
-    except _FLOAT_ONLY:
-        g = np.asarray(g, dtype=t.array.dtype)[()]
-        return vjp(ns, node, g, t.array[()], *[x.array[()] for x in inputs])
-
-
-# What float arithmetic raises where numpy's scalars follow IEEE (x / 0, exp(1000),
-# math-domain errors) or where a rule asks a float for an array attribute (.dtype).
-# Anything else is a real error and propagates.
-_FLOAT_ONLY = (ArithmeticError, ValueError, AttributeError)
 
 
 def _run_hooks(t, g, create_graph):

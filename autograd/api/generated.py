@@ -7,7 +7,8 @@ written here from that entry; its docstring is the entry's formula. Adding such 
 op is its registry entry and one op-table row, nothing else.
 """
 from .. import ops
-from ..arguments import binary, reduce_args, to_tensor
+from ..arguments import binary, check_broadcast, reduce_args, to_tensor
+from .._tensor import Tensor
 
 __all__ = []  # filled below: every generated name
 
@@ -23,6 +24,14 @@ def _binary(op):
     name = op.name
 
     def fn(x, y):
+        # NOTE: two plain Tensors of one dtype (``a + b`` in a model) go straight to the
+        # op; constants, subclasses and mixed dtypes take ``binary``'s coercions
+        if type(x) is Tensor and type(y) is Tensor and x.array.dtype is y.array.dtype:
+            try:
+                return op(x, y)
+            except ValueError:
+                check_broadcast(name, x, y)
+                raise
         return binary(op, name, x, y)
 
     return fn

@@ -6,6 +6,8 @@ what array code costs. Under ``create_graph=True`` the engine passes the recordi
 namespace instead (``autograd.recording``), which has the same names and
 signatures but records every operation. Only names some rule uses live here.
 """
+import math
+
 import numpy as np
 
 from ..backend import backend_of
@@ -153,7 +155,9 @@ class RAW:
         r = g * local
         if type(r) is float:  # the scalar fast path: Python floats
             return r if r - r == 0.0 or g != 0 else 0.0
-        if r.dtype.kind == "f" and not np.isfinite(r).all():
+        # NOTE: the sum is not finite when an entry is not (or, harmlessly, when it
+        # overflows); one reduction to a number costs half of isfinite(r).all()
+        if r.dtype.kind == "f" and not math.isfinite(np.add.reduce(r, axis=None)):
             r = np.where(g == 0, 0, r)
         return r
 

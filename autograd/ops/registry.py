@@ -34,6 +34,7 @@ from types import MappingProxyType
 import numpy as np
 
 from ..backend import backend_of, is_array, same_device
+from ..gc_graph import LIMIT, RECORDED, untrack
 from ..grad_mode import STATE
 from .._tensor import Tensor, Node, shared_version
 from ..views import register_view
@@ -41,6 +42,7 @@ from ..views import register_view
 __all__ = ["Op", "primitive", "REGISTRY", "unbroadcast"]
 
 REGISTRY = {}
+_record = Node.record
 _NO_PARAMS = MappingProxyType({})  # shared by every node of an op without parameters
 
 
@@ -117,17 +119,23 @@ class Op:
         ``inputs`` are Tensors (the public functions coerce constants first);
         ``params`` are non-differentiable arguments (axis, shape, index...).
         """
-        try:
-            if self.saves:
-                out, saved = self.fwd(*[x.array for x in inputs], **params)
+        fwd = self.fwd
+        try:  # NOTE: one and two inputs spelled out: a list of arrays costs more than the call
+            if len(inputs) == 1:
+                out = fwd(inputs[0].array, **params) if params else fwd(inputs[0].array)
+            elif len(inputs) == 2:
+                out = fwd(inputs[0].array, inputs[1].array, **params)
             else:
-                out = self.fwd(*[x.array for x in inputs], **params)
-                saved = None
+                out = fwd(*[x.array for x in inputs], **params)
         except Exception:
             # NOTE: arrays of two devices never mix (numpy, CuPy and the strict device all
             # refuse), so the device check costs nothing until a forward fails
             same_device(self.name, [x.array for x in inputs])
             raise
+        if self.saves:
+            out, saved = out
+        else:
+            saved = None
         if type(out) is not np.ndarray:
             out = np.asarray(out) if isinstance(out, np.generic) else _device_out(out, inputs)
         t = Tensor._make(out)
@@ -137,7 +145,10 @@ class Op:
             for x in inputs:
                 if x._rg:
                     t._rg = True
-                    t.grad_fn = Node(self, inputs, params or _NO_PARAMS, saved, STATE.scope)
+                    t.grad_fn = n = _record(self, inputs, params or _NO_PARAMS, saved, STATE.scope)
+                    RECORDED[0] += 1
+                    if RECORDED[0] > LIMIT:  # a large graph: out of the collector's walks
+                        untrack(n)
                     break
         return t
 

@@ -68,12 +68,19 @@ def test_generated_reduction_takes_both_spellings():
 
 def test_the_engine_imports_nothing_above_it():
     """The recording namespace registers itself; the engine imports only the tensor,
-    grad mode, the registry's layer and the array-library seam below them all
-    (``autograd.backend`` imports numpy and the strict device only)."""
+    grad mode, the registry's layer, its own scalar loop and graph-collector helper
+    (``scalar_pass``, ``gc_graph``: they import the tensor at most) and the
+    array-library seam below them all (``autograd.backend`` imports numpy and the
+    strict device only)."""
     import ast
 
     import autograd.engine as engine
 
     tree = ast.parse(open(engine.__file__).read())
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level}
-    assert imported <= {"grad_mode", "ops.raw", "ops.registry", "_tensor", "backend"}, imported
+    assert imported <= {"grad_mode", "ops.raw", "ops.registry", "_tensor", "backend",
+                        "scalar_pass", "gc_graph"}, imported
+    for helper in ("scalar_pass", "gc_graph"):
+        tree = ast.parse(open(engine.__file__.replace("engine.py", helper + ".py")).read())
+        below = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level}
+        assert below <= {"_tensor"}, (helper, below)
