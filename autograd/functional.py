@@ -8,7 +8,6 @@ linear in u, so differentiating u^T J ... with respect to u along v gives J v.
 """
 import numpy as np
 
-from .api.generated import sum as sum_
 from .api.shape import reshape, stack
 from .backend import asarray_like, backend_of
 from .engine import grad
@@ -106,22 +105,24 @@ def _as_like(v, xs):
 def hvp(f, x, v, create_graph=False):
     """Hessian-vector product: returns ``(f(x), H v)`` for a scalar f, without forming H.
 
-    H v = d/dx (grad f(x) . v): one reverse pass with ``create_graph=True`` and one more.
+    H v = d/dx (grad f(x) . v): one reverse pass with ``create_graph=True`` gives the
+    gradient g(x) as a graph, and a second reverse pass differentiates g . v. That second
+    pass starts from the gradients themselves, seeded with v (``grad(g, x,
+    grad_outputs=v)``): the VJP of g . v with respect to g is v, so seeding with v is
+    the same sum J_g^T v without recording the dot product (one product and one
+    reduction per input, each with a full-size temporary, and their VJPs).
     """
     single, xs = _prep(x, True)
     vs = _as_like(v, xs)
     out = f(*xs)
     _check_scalar(out, "hvp")
-    gs = _zeros_if_none(grad(out, xs, create_graph=True, allow_unused=True), xs)
-    dot = None
-    for g, vv in zip(gs, vs):
-        if g.requires_grad:
-            term = sum_(g * vv)
-            dot = term if dot is None else dot + term
-    if dot is None:
+    gs = grad(out, xs, create_graph=True, allow_unused=True)
+    pairs = [(g, vv) for g, vv in zip(gs, vs) if g is not None and g.requires_grad]
+    if not pairs:
         hv = tuple(_zeros(x.shape, x.dtype, x) for x in xs)
     else:
-        hv = _zeros_if_none(grad(dot, xs, create_graph=create_graph, allow_unused=True), xs)
+        hv = _zeros_if_none(grad([g for g, _ in pairs], xs, grad_outputs=[vv for _, vv in pairs],
+                                 create_graph=create_graph, allow_unused=True), xs)
     if not create_graph:
         hv = tuple(h.detach() for h in hv)
         out = out.detach()
