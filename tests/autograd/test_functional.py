@@ -179,3 +179,35 @@ def test_hvp_of_a_tanh_mlp_matches_torch_and_differentiates_again():
     vhv = sum((a * ag.tensor(v)).sum() for a, v in zip(hv, vs))
     for a, b in zip(ag.grad(vhv, wt), t3):
         np.testing.assert_allclose(a.array, b.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["shared-gradient", "consumed-gradient"])
+def test_hvp_when_gradients_are_shared_or_consumed_by_the_graph(kind):
+    """The second pass starts from value-less stand-ins only where that is safe: a
+    gradient that add passed unchanged to both inputs (one tensor, two roots), one that
+    the graph consumes again (the product's rule used it)."""
+    rng = np.random.default_rng(1)
+    a, b, c = rng.standard_normal(3), rng.standard_normal(3), rng.standard_normal(3)
+    u, w = rng.standard_normal(3), rng.standard_normal(3)
+    ct = ag.tensor(c)
+    f = {"shared-gradient": lambda x, y: ag.exp(x + y).sum(),
+         "consumed-gradient": lambda x, y: ag.exp(x + y * ct).sum()}[kind]
+    H = AF.hessian(f, (ag.tensor(a), ag.tensor(b)))
+    full = np.block([[H[0][0].array, H[0][1].array], [H[1][0].array, H[1][1].array]])
+    _, hv = AF.hvp(f, (ag.tensor(a), ag.tensor(b)), (ag.tensor(u), ag.tensor(w)))
+    np.testing.assert_allclose(np.concatenate([hv[0].array, hv[1].array]),
+                               full @ np.concatenate([u, w]), rtol=1e-12, atol=1e-12)
+
+
+def test_bare_roots_keep_values_a_rule_reads():
+    """A root whose own rule reads its output (exp) keeps its values; one whose rule does
+    not (a product) becomes a value-less stand-in of the same node; a repeated root
+    gets one stand-in."""
+    from autograd.engine import FreedTensor
+
+    x = ag.tensor(np.array([0.5, -1.0]), requires_grad=True)
+    e, p = ag.exp(x), x * 2.0
+    got = AF._bare_roots([e, p, p])
+    assert got[0] is e
+    assert type(got[1]) is FreedTensor and got[1].grad_fn is p.grad_fn and got[1] is got[2]
+    assert got[1].shape == p.shape and got[1].dtype == p.dtype
