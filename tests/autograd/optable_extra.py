@@ -220,3 +220,11 @@ row("tanh_backward", "4x3", lambda M, g, y: REGISTRY["tanh_backward"](g, y) if M
     torch.ops.aten.tanh_backward(g, y), normal((4, 3)), np.tanh(normal((4, 3))), gradgrad=True)
 row("tanh_backward", "0d", lambda M, g, y: REGISTRY["tanh_backward"](g, y) if M is ag else
     torch.ops.aten.tanh_backward(g, y), normal(()), np.tanh(normal(())), gradgrad=True)
+
+# --- log_softmax's VJP as one node (what its rule records under create_graph), against
+# torch's _log_softmax_backward_data
+for _axis, _shape in ((1, (4, 3)), (0, (4, 3)), (-1, (2, 3, 4))):
+    row("log_softmax_backward", f"{'x'.join(map(str, _shape))}-axis{_axis}",
+        lambda M, g, y, a=_axis: REGISTRY["log_softmax_backward"](g, y, axis=a) if M is ag else
+        torch.ops.aten._log_softmax_backward_data(g, y, a, y.dtype),
+        normal(_shape), normal(_shape) - 1.0, gradgrad=True)
