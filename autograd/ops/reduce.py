@@ -221,7 +221,31 @@ def log_softmax(x, axis=-1):
 @log_softmax.defvjp
 def log_softmax_vjp(ns, n, g, out, x):
     axis = n.params.get("axis", -1)
+    if ns.create_graph:  # one recorded node with its own VJP instead of four
+        return (log_softmax_backward(g, out, axis=axis),)
     return (g - ns.exp(out) * ns.sum(g, axis=axis, keepdims=True),)
+
+
+@primitive("log_softmax_backward", public="log_softmax")
+def log_softmax_backward(g, y, axis=-1):
+    """r = g - s * sum_o g_o with s = e^y = softmax(x): log_softmax's VJP at y =
+    log_softmax(x), as one node: what log_softmax's rule records under create_graph
+    (PyTorch's _log_softmax_backward_data), so its second derivative costs one node and
+    one rule instead of exp, sum, product and difference with theirs.
+
+    dr/dg: gbar - sum_o (gbar_o s_o)  (the Jacobian I - s 1^T, transposed);
+    dr/dy: -gbar * s * sum_o g_o.
+    """
+    return g - np.exp(y) * np.sum(g, axis=axis, keepdims=True)
+
+
+@log_softmax_backward.defvjp
+def log_softmax_backward_vjp(ns, n, gb, r, g, y):
+    axis = n.params.get("axis", -1)
+    s = ns.exp(y)
+    dg = gb - ns.sum(gb * s, axis=axis, keepdims=True) if n.inputs[0]._rg else None
+    dy = -(gb * s * ns.sum(g, axis=axis, keepdims=True)) if n.inputs[1]._rg else None
+    return (dg, dy)
 
 
 argmax = primitive("argmax", differentiable=False)(

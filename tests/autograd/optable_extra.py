@@ -6,6 +6,7 @@ sampling, triangles, einsum and the shape helpers). Imported by ``optable.py``, 
 import numpy as np
 
 import autograd as ag
+from autograd.ops.registry import REGISTRY
 from tests.helpers import torch
 
 from .optable import _RNG, away_from_zero, distinct, nondiff, nonzero, normal, positive, row
@@ -212,3 +213,18 @@ row("unflatten", "minus-one", lambda M, x: x.unflatten(-1, (-1, 2)), normal((3, 
 # --- the slice-of-a-packed-vector op behind ag.Function's several outputs
 row("function_output", "slice", lambda M, x: __import__("autograd.ops.custom", fromlist=["x"]).function_output(
     x, start=2, stop=8, shape=(2, 3)), normal((10,)), torch=False, gradgrad=True)
+
+# --- tanh's VJP as one node (what tanh's rule records under create_graph), against
+# torch's own tanh_backward; third order is its own rule recorded again
+row("tanh_backward", "4x3", lambda M, g, y: REGISTRY["tanh_backward"](g, y) if M is ag else
+    torch.ops.aten.tanh_backward(g, y), normal((4, 3)), np.tanh(normal((4, 3))), gradgrad=True)
+row("tanh_backward", "0d", lambda M, g, y: REGISTRY["tanh_backward"](g, y) if M is ag else
+    torch.ops.aten.tanh_backward(g, y), normal(()), np.tanh(normal(())), gradgrad=True)
+
+# --- log_softmax's VJP as one node (what its rule records under create_graph), against
+# torch's _log_softmax_backward_data
+for _axis, _shape in ((1, (4, 3)), (0, (4, 3)), (-1, (2, 3, 4))):
+    row("log_softmax_backward", f"{'x'.join(map(str, _shape))}-axis{_axis}",
+        lambda M, g, y, a=_axis: REGISTRY["log_softmax_backward"](g, y, axis=a) if M is ag else
+        torch.ops.aten._log_softmax_backward_data(g, y, a, y.dtype),
+        normal(_shape), normal(_shape) - 1.0, gradgrad=True)

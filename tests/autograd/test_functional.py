@@ -138,3 +138,76 @@ def test_several_inputs_hessian_hvp_jvp():
     assert J.requires_grad
     np.testing.assert_array_equal(J.array, [[2.0, 0.0], [0.0, 4.0]])
     np.testing.assert_array_equal(AF.jacobian(lambda a: ag.tensor(np.ones(2)), x).array, np.zeros((2, 2)))
+
+
+def _mlp_problem(seed=7):
+    rng = np.random.default_rng(seed)
+    shapes = [(5, 4), (5,), (3, 5), (3,)]
+    ps = [rng.standard_normal(s) for s in shapes]
+    vs = [rng.standard_normal(s) for s in shapes]
+    x, y = rng.standard_normal((6, 4)), rng.integers(0, 3, 6)
+    return ps, vs, x, y
+
+
+def _mlp_loss(x, y):
+    def f(w1, b1, w2, b2):
+        z = ag.matmul(ag.tanh(ag.matmul(x, w1.T) + b1), w2.T) + b2
+        return -ag.log_softmax(z, axis=1)[np.arange(6), y].mean()
+    return f
+
+
+def test_hvp_of_a_tanh_mlp_matches_torch_and_differentiates_again():
+    """H v (seeded second pass) against torch's double backward, and the third-order
+    derivative d/dw (v . H v) through hvp(create_graph=True) against torch's."""
+    torch = pytest.importorskip("torch")
+    ps, vs, x, y = _mlp_problem()
+    ts = [torch.tensor(p, requires_grad=True) for p in ps]
+    tv = [torch.tensor(v) for v in vs]
+    h = torch.tanh(torch.tensor(x) @ ts[0].T + ts[1]) @ ts[2].T + ts[3]
+    loss = torch.nn.functional.cross_entropy(h, torch.tensor(y))
+    gs = torch.autograd.grad(loss, ts, create_graph=True)
+    thv = torch.autograd.grad(gs, ts, grad_outputs=tv, create_graph=True)
+    t3 = torch.autograd.grad(sum((a * b).sum() for a, b in zip(thv, tv)), ts)
+    f = _mlp_loss(ag.tensor(x), y)
+    out, hv = AF.hvp(f, tuple(ag.tensor(p) for p in ps), tuple(ag.tensor(v) for v in vs))
+    assert out.item() == pytest.approx(loss.item(), rel=1e-12)
+    for a, b in zip(hv, thv):
+        assert not a.requires_grad
+        np.testing.assert_allclose(a.array, b.detach().numpy(), rtol=1e-10, atol=1e-12)
+    wt = tuple(ag.tensor(p, requires_grad=True) for p in ps)
+    _, hv = AF.hvp(f, wt, tuple(ag.tensor(v) for v in vs), create_graph=True)
+    vhv = sum((a * ag.tensor(v)).sum() for a, v in zip(hv, vs))
+    for a, b in zip(ag.grad(vhv, wt), t3):
+        np.testing.assert_allclose(a.array, b.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["shared-gradient", "consumed-gradient"])
+def test_hvp_when_gradients_are_shared_or_consumed_by_the_graph(kind):
+    """The second pass starts from value-less stand-ins only where that is safe: a
+    gradient that add passed unchanged to both inputs (one tensor, two roots), one that
+    the graph consumes again (the product's rule used it)."""
+    rng = np.random.default_rng(1)
+    a, b, c = rng.standard_normal(3), rng.standard_normal(3), rng.standard_normal(3)
+    u, w = rng.standard_normal(3), rng.standard_normal(3)
+    ct = ag.tensor(c)
+    f = {"shared-gradient": lambda x, y: ag.exp(x + y).sum(),
+         "consumed-gradient": lambda x, y: ag.exp(x + y * ct).sum()}[kind]
+    H = AF.hessian(f, (ag.tensor(a), ag.tensor(b)))
+    full = np.block([[H[0][0].array, H[0][1].array], [H[1][0].array, H[1][1].array]])
+    _, hv = AF.hvp(f, (ag.tensor(a), ag.tensor(b)), (ag.tensor(u), ag.tensor(w)))
+    np.testing.assert_allclose(np.concatenate([hv[0].array, hv[1].array]),
+                               full @ np.concatenate([u, w]), rtol=1e-12, atol=1e-12)
+
+
+def test_bare_roots_keep_values_a_rule_reads():
+    """A root whose own rule reads its output (exp) keeps its values; one whose rule does
+    not (a product) becomes a value-less stand-in of the same node; a repeated root
+    gets one stand-in."""
+    from autograd.engine import FreedTensor
+
+    x = ag.tensor(np.array([0.5, -1.0]), requires_grad=True)
+    e, p = ag.exp(x), x * 2.0
+    got = AF._bare_roots([e, p, p])
+    assert got[0] is e
+    assert type(got[1]) is FreedTensor and got[1].grad_fn is p.grad_fn and got[1] is got[2]
+    assert got[1].shape == p.shape and got[1].dtype == p.dtype
