@@ -17,6 +17,7 @@ import numpy as np
 
 from .backend import (_DEFAULT, NUMPY, device as _device, device_of, get_backend, is_array,
                       to_device, to_host)
+from .gc_graph import retrack_tensor
 from .hooks import RemovableHandle
 
 __all__ = ["Tensor", "Node", "tensor"]
@@ -205,6 +206,7 @@ class Tensor:
     def data(self, value):
         arr = value.array if isinstance(value, Tensor) else value if is_array(value) else np.asarray(value)
         self.array = arr
+        retrack_tensor(self)  # what is attached to a tensor may point back at it (gc_graph)
 
     @property
     def grad(self):
@@ -233,6 +235,7 @@ class Tensor:
                 raise RuntimeError(
                     f"assigned grad has dtype {value.dtype} but the tensor has dtype "
                     f"{self.dtype}; convert it with .to({self.dtype})")
+            retrack_tensor(self)
         self._grad = value
 
     @property
@@ -269,13 +272,8 @@ class Tensor:
     def shape(self):
         return self.array.shape
 
-    @property
-    def ndim(self):
-        return self.array.ndim
-
-    @property
-    def dtype(self):
-        return self.array.dtype
+    ndim = property(lambda self: self.array.ndim)
+    dtype = property(lambda self: self.array.dtype)
 
     @property
     def device(self):
@@ -304,7 +302,6 @@ class Tensor:
 
     def dim(self):
         return self.array.ndim
-
     ndimension = dim
 
     def is_floating_point(self):
@@ -410,6 +407,7 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that does not require grad")
         if self._hooks is None:
             self._hooks = {}
+        retrack_tensor(self)
         return RemovableHandle(self._hooks, hook)
 
     def register_post_accumulate_grad_hook(self, hook):
@@ -428,6 +426,7 @@ class Tensor:
                 f"was made by '{self.grad_fn.op.name}'); use register_hook for its gradient")
         if self._post_acc_hooks is None:
             self._post_acc_hooks = {}
+        retrack_tensor(self)
         return RemovableHandle(self._post_acc_hooks, hook)
 
     # ------------------------------------------------------------------ copying

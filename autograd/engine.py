@@ -18,7 +18,7 @@ from .backend import backend_of, is_array, same_device
 from .gc_graph import RECORDED, retrack
 from .grad_mode import STATE, set_grad_enabled
 from .ops.raw import RAW
-from .ops.registry import unbroadcast
+from .ops.registry import REGISTRY, unbroadcast
 from .scalar_pass import check_versions, freed_error, pass_nothing, scalar_loop
 from ._tensor import MUTATIONS as mutations, Tensor
 
@@ -95,8 +95,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
     ns = _RECORDING[0] if create_graph else RAW
     deps, scalar = _consumer_counts(roots)
     RECORDED[0] = 0  # a new graph starts counting (autograd.gc_graph)
-    if create_graph:  # the gradients' graph will point into this one: collectable again
-        retrack(deps)
+    if create_graph:  # the gradients' graph will point into this one: collectable again,
+        retrack(deps)  # and the gradients' own nodes stay tracked (RECORDED never passes LIMIT)
+        RECORDED[0] = -(1 << 62)
     # NOTE: a graph of 0-d tensors (micrograd's kind) runs its rules on Python floats
     # (autograd.scalar_pass): float arithmetic costs a tenth of 0-d-array arithmetic, and
     # every shape is (), so no unbroadcast is needed; values take their tensor's dtype
@@ -111,10 +112,15 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
     # settings (seen.final).
     with set_grad_enabled(create_graph), np.errstate(all="ignore"):
         if scalar:
-            scalar_loop(ns, ready, grads, deps, seen, retain_graph)
+            scalar_loop(ns, ready, grads, deps, seen, retain_graph, _INLINED)
         else:
             _loop(ns, ready, grads, deps, seen, retain_graph, create_graph)
+    if create_graph:
+        RECORDED[0] = 0
     return seen.want
+
+
+_INLINED = (REGISTRY["tanh"], REGISTRY["add"], REGISTRY["mul"])  # rules scalar_loop writes out
 
 
 def _loop(ns, ready, grads, deps, seen, retain_graph, create_graph):

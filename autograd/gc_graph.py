@@ -9,61 +9,80 @@ which 4.4 s were the collector's (``bench/profiles/scalar_gc.py``). PyTorch's gr
 is C++ and invisible to the collector; only its Python tensors are walked.
 
 So once more than ``LIMIT`` nodes have been recorded since the last backward (a
-large graph in the making), each new Node and its inputs tuple are untracked
-(CPython's ``PyObject_GC_UnTrack``, through ctypes, imported on first use). They are
-freed by reference counting as before; the graph is a DAG, so that frees all of it.
+large graph in the making), each new result Tensor, its Node and the Node's inputs
+tuple are untracked (CPython's ``PyObject_GC_UnTrack``, through ctypes, imported on
+first use). They are freed by reference counting as before; the graph is a DAG, so
+that frees all of it.
 
 NOTE: what changes is only what ``gc.collect()`` can free: a reference cycle that
-runs through an untracked node is freed when it is broken (as in PyTorch, whose
-graph the collector never sees), not by the collector. Such cycles need a tensor to
-point at a later tensor built from it: a hook whose closure holds a later tensor, or
-``backward(create_graph=True)`` putting into a leaf's ``.grad`` a graph that reaches
-the leaf again. For the latter, a ``create_graph`` pass gives the nodes it walks back
-to the collector (:func:`retrack`). Small graphs (a training step's) are never
-untracked: they die young, before the collector's full walks reach them.
+runs through an untracked object is freed when it is broken (as in PyTorch, whose
+graph the collector never sees), not by the collector. So whatever attaches to a
+tensor something that may point back at it gives the tensor back to the collector
+(:func:`retrack_tensor`): ``register_hook`` (a closure holding the tensor itself),
+the ``.grad`` setter, post-accumulate hooks, the ``.data`` setter, an in-place
+change's roles; and a ``create_graph`` pass, whose ``.grad`` graphs reach the leaves
+again, gives back every tensor and node it walks (:func:`retrack`) and untracks none
+of the nodes it records. A cycle that still runs through untracked objects needs a
+tensor to point at a later tensor of its own graph (a hook whose closure holds a
+later tensor, a name that is not a label): freed when broken. Small graphs (a
+training step's) are never untracked: they die young, before the collector's full
+walks reach them.
 """
 import gc
 
-__all__ = ["LIMIT", "RECORDED", "untrack", "retrack"]
+__all__ = ["LIMIT", "RECORDED", "API", "load", "untrack", "retrack", "retrack_tensor"]
 
 LIMIT = 10_000
 # nodes recorded since the last backward (Op.__call__ counts, run_backward resets)
 RECORDED = [0]
-_API = []  # [PyObject_GC_UnTrack, PyObject_GC_Track] once loaded, [] before, [None] if absent
-_UNTRACKED = [False]  # whether any node was ever untracked (retrack has work to do)
+API = []  # [PyObject_GC_UnTrack, PyObject_GC_Track] once loaded, [] before, [None] if absent
+_UNTRACKED = [False]  # whether anything was ever untracked (retrack has work to do)
 
 
-def _load():
-    try:
-        import ctypes
+def load():
+    """``PyObject_GC_UnTrack`` (None where there is none), loaded on first use; once it
+    is handed out, :func:`retrack` has work to do."""
+    if not API:
+        try:
+            import ctypes
 
-        api = ctypes.pythonapi
-        fns = [api.PyObject_GC_UnTrack, api.PyObject_GC_Track]
-        for f in fns:
-            f.argtypes, f.restype = [ctypes.py_object], None
-    except (ImportError, AttributeError, OSError):  # not CPython: leave the graph tracked
-        fns = [None]
-    _API[:] = fns
+            api = ctypes.pythonapi
+            fns = [api.PyObject_GC_UnTrack, api.PyObject_GC_Track]
+            for f in fns:
+                f.argtypes, f.restype = [ctypes.py_object], None
+        except (ImportError, AttributeError, OSError):  # not CPython: leave the graph tracked
+            fns = [None]
+        API[:] = fns
+    _UNTRACKED[0] = API[0] is not None
+    return API[0]
 
 
-def untrack(node):
-    """Take ``node`` and its inputs tuple out of the collector's walks."""
-    if not _API:
-        _load()
-    off = _API[0]
+def untrack(t, node):
+    """Take the result ``t``, its ``node`` and the node's inputs tuple out of the
+    collector's walks."""
+    off = API[0] if API else load()
     if off is not None:
-        _UNTRACKED[0] = True
+        off(t)
         off(node)
         off(node.inputs)
+
+
+def retrack_tensor(t):
+    """Give ``t`` back to the collector: something that may point back at it (a hook,
+    a ``.grad`` with a graph, a name, an in-place role) is being attached to it."""
+    if _UNTRACKED[0] and not gc.is_tracked(t):
+        API[1](t)
 
 
 def retrack(tensors):
     """Give the nodes of ``tensors`` back to the collector (before ``create_graph``
     links a leaf's ``.grad`` to the graph, which can close a cycle through them)."""
-    if not _UNTRACKED[0] or _API[0] is None:
+    if not _UNTRACKED[0]:
         return
-    on, tracked = _API[1], gc.is_tracked
+    on, tracked = API[1], gc.is_tracked
     for t in tensors:
+        if not tracked(t):
+            on(t)
         n = t.grad_fn
         if n is not None and not tracked(n):
             on(n)

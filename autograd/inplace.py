@@ -30,6 +30,7 @@ from .backend import asarray_like, is_array
 from .grad_mode import STATE
 from .ops import mutation as M
 from .ops.registry import Node
+from .gc_graph import retrack_tensor
 from ._tensor import MUTATIONS, UNCHANGED, Tensor, shared_version
 from .views import live_views
 
@@ -142,6 +143,7 @@ def _add_role(t, version, old):
     """Ops that consumed ``t`` before ``version`` send their gradients to ``old``."""
     if t._roles is None:
         t._roles = []
+        retrack_tensor(t)  # its roles may lead back to it (autograd.gc_graph)
     t._roles.append((version, old))
 
 

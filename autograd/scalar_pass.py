@@ -50,10 +50,12 @@ def pass_nothing(node, deps, push):
                     push(p)
 
 
-def scalar_loop(ns, ready, grads, deps, seen, retain_graph):
+def scalar_loop(ns, ready, grads, deps, seen, retain_graph, inlined):
     """Emit the tensors of a scalar graph in reverse topological order, each rule run on
-    Python floats (:func:`_scalar_vjp`); gradients are floats inside the pass and take
-    their tensor's dtype when they leave it (``seen.final``)."""
+    Python floats (:func:`_scalar_vjp`; the ops ``inlined``, tanh, add and mul, have their
+    VJPs' formulas written out here); gradients are floats inside the pass and take their
+    tensor's dtype when they leave it (``seen.final``)."""
+    _TANH, _ADD, _MUL = inlined
     watched = seen.watched
     pop, push, take, peek = ready.pop, ready.append, grads.pop, grads.get
     while ready:
@@ -71,29 +73,56 @@ def scalar_loop(ns, ready, grads, deps, seen, retain_graph):
             raise freed_error(t)
         if node.epoch != mutations[0]:
             check_versions(node, t)
-        inputs = node.inputs
-        try:  # _scalar_vjp, inlined for one and two inputs
-            if len(inputs) == 1:
-                gins = node.op.vjp(ns, node, g, float(t.array), float(inputs[0].array))
-            elif len(inputs) == 2:
-                gins = node.op.vjp(ns, node, g, float(t.array), float(inputs[0].array),
-                                   float(inputs[1].array))
-            else:
-                gins = _scalar_vjp(ns, node, g, t, inputs)
-        except _FLOAT_ONLY:
-            gins = _numpy_vjp(ns, node, g, t, inputs)
+        inputs, op = node.inputs, node.op
+        if op is _TANH:  # tanh_vjp: g (1 - y^2)
+            y = float(t.array)
+            gins = (g * (1 - y * y),)
+        elif op is _ADD:  # add_vjp
+            gins = (g, g)
+        elif op is _MUL:  # mul_vjp: (g y, g x); an input that needs none is skipped below
+            gins = (g * float(inputs[1].array), g * float(inputs[0].array))
+        else:
+            gins = _scalar_vjp(ns, node, g, t, inputs)
         if not retain_graph:
             node.saved = None
             node.freed = True
-        for p, gp in zip(inputs, gins):
-            if p._rg:
-                if gp is not None:
-                    q = peek(p)
-                    grads[p] = gp if q is None else q + gp
-                n = deps[p] - 1  # drops even when gp is None: p's inputs are still reached
-                deps[p] = n
-                if n == 0:
-                    push(p)
+        p = inputs[0]  # NOTE: one and two inputs spelled out (no zip, no tuples)
+        if p._rg:
+            gp = gins[0]
+            if gp is not None:
+                q = peek(p)
+                grads[p] = gp if q is None else q + gp
+            n = deps[p] - 1  # drops even when gp is None: p's inputs are still reached
+            deps[p] = n
+            if n == 0:
+                push(p)
+        if len(inputs) == 1:
+            continue
+        if len(inputs) > 2:
+            _pass_rest(inputs, gins, grads, deps, push)
+        p = inputs[1]
+        if p._rg:
+            gp = gins[1]
+            if gp is not None:
+                q = peek(p)
+                grads[p] = gp if q is None else q + gp
+            n = deps[p] - 1
+            deps[p] = n
+            if n == 0:
+                push(p)
+
+
+def _pass_rest(inputs, gins, grads, deps, push):
+    """The third and later inputs' shares (the loop spells out the first two)."""
+    for p, gp in zip(inputs[2:], gins[2:]):
+        if p._rg:
+            if gp is not None:
+                q = grads.get(p)
+                grads[p] = gp if q is None else q + gp
+            n = deps[p] - 1
+            deps[p] = n
+            if n == 0:
+                push(p)
 
 
 def _scalar_vjp(ns, node, g, t, inputs):

@@ -8,6 +8,7 @@ op is its registry entry and one op-table row, nothing else.
 """
 from .. import ops
 from ..arguments import binary, check_broadcast, reduce_args, to_tensor
+from ..ops import fastpath
 from .._tensor import Tensor
 
 __all__ = []  # filled below: every generated name
@@ -17,7 +18,8 @@ def _unary(op):
     def fn(x):
         return op(to_tensor(x))
 
-    return fn
+    # NOTE: a plain Tensor of a numpy array takes the op call inlined (ops.fastpath)
+    return fastpath.unary(op, fn) if fastpath.eligible(op) else fn
 
 
 def _binary(op):
@@ -34,6 +36,8 @@ def _binary(op):
                 raise
         return binary(op, name, x, y)
 
+    if fastpath.eligible(op):  # plain Tensors of numpy arrays: the op call inlined
+        return fastpath.binary(op, fn, lambda x, y: check_broadcast(name, x, y))
     return fn
 
 

@@ -148,7 +148,7 @@ class Op:
                     t.grad_fn = n = _record(self, inputs, params or _NO_PARAMS, saved, STATE.scope)
                     RECORDED[0] += 1
                     if RECORDED[0] > LIMIT:  # a large graph: out of the collector's walks
-                        untrack(n)
+                        untrack(t, n)
                     break
         return t
 
