@@ -112,7 +112,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
     # settings (seen.final).
     with set_grad_enabled(create_graph), np.errstate(all="ignore"):
         if scalar:
-            scalar_loop(ns, ready, grads, deps, seen, retain_graph, _INLINED)
+            scalar_loop(ns, ready, grads, deps, seen, retain_graph,
+                        [op if op.vjp is vjp else None for op, vjp in _INLINED])
         else:
             _loop(ns, ready, grads, deps, seen, retain_graph, create_graph)
     if create_graph:
@@ -120,7 +121,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False,
     return seen.want
 
 
-_INLINED = (REGISTRY["tanh"], REGISTRY["add"], REGISTRY["mul"])  # rules scalar_loop writes out
+# the rules scalar_loop writes out, each while its op still has this VJP (not replaced)
+_INLINED = [(REGISTRY[name], REGISTRY[name].vjp) for name in ("tanh", "add", "mul")]
 
 
 def _loop(ns, ready, grads, deps, seen, retain_graph, create_graph):
