@@ -8,6 +8,7 @@ their gradient rules, and calls into here for the array-mode arithmetic. Every
 function works on numpy arrays and records nothing.
 """
 import itertools
+import math
 import os
 import threading
 
@@ -16,7 +17,8 @@ from numpy.lib.stride_tricks import as_strided
 
 from ..backend import backend_of
 from . import recycle
-from .window_grid import fill_padded, flat_len, grid_cols, grid_gradient, grid_col2im, grid_of, zero_junk
+from .window_grid import (fill_padded, flat_len, grid_cols, grid_gradient, grid_col2im, grid_of,
+                          margin, zero_junk)
 
 __all__ = ["window_out_shape", "window_matmul_forward", "window_matmul_backward"]
 
@@ -99,7 +101,7 @@ class _Workspace(threading.local):
 
     def get(self, role, shape, dtype):
         dtype = np.dtype(dtype)
-        size = int(np.prod(shape)) * dtype.itemsize
+        size = math.prod(shape) * dtype.itemsize
         raw = self.buffers.get(role)
         if raw is None or raw.size < size:
             raw = self.buffers[role] = np.empty(max(size, 1), dtype=np.uint8)
@@ -132,10 +134,10 @@ def _sizes(w, x, kernel_size, stride, dilation, padding):
     G = 1 if w.ndim == 2 else w.shape[0]
     O = w.shape[-2] * G
     if not kernel_size:  # x is already an im2col matrix (N, C, L)
-        return N, C, S, S, G, O, 1, int(np.prod(S))
+        return N, C, S, S, G, O, 1, math.prod(S)
     Sp = tuple(n + a + b for n, (a, b) in zip(S, padding))
     P = window_out_shape(Sp, kernel_size, stride, dilation)
-    return N, C, S, P, G, O, int(np.prod(kernel_size)), int(np.prod(P))
+    return N, C, S, P, G, O, math.prod(kernel_size), math.prod(P)
 
 
 def _cols_perm(d):
@@ -340,8 +342,9 @@ def _grid_forward(out, w3, x, bias, gr, sizes):
 
 
 def window_matmul_backward(g, g4, w, w3t, x, needs, geo, sizes, leaf_x=True):
-    """``window_matmul``'s backward on arrays: (dL/dw or None, dL/dx or None); dL/dx
-    comes from ``recycle`` unless x is a leaf (whose ``.grad`` must own its memory)."""
+    """``window_matmul``'s backward on arrays: (dL/dw, dL/dx, dL/db), each None unless
+    ``needs`` asks for it (dL/db when needs has a third entry); dL/dx comes from
+    ``recycle`` unless x is a leaf (whose ``.grad`` must own its memory)."""
     kernel_size, stride, dilation, padding = geo
     N, C, S, P, G, O, K, L = sizes
     # NOTE: block by block of samples, in one scratch block: copy the windows in (the
@@ -354,9 +357,22 @@ def window_matmul_backward(g, g4, w, w3t, x, needs, geo, sizes, leaf_x=True):
     if needs[1]:
         gx = (np.empty if leaf_x else recycle.empty)(x.shape, np.result_type(w, g))
     gr = _grid(S, kernel_size, stride, dilation, padding)
+    gb = None
     if gr is not None:
+        # NOTE: dL/db = sum_{n, p} g[n, :, p] is summed block by block too (each block's
+        # g is in cache right after it is laid on the grid), the blocks' sums added in
+        # block order: off the calling thread's serial path, the same whatever the
+        # thread count
         parts = _grid_backward(g4, w3t, x, gx, needs, gr, sizes, np.dtype(dtype))
+        if len(needs) > 2 and needs[2]:
+            gb = parts[0][1]
+            for part in parts[1:]:
+                gb = gb + part[1]
+            gb = gb.reshape(O)
+        parts = [part[0] for part in parts]
     else:
+        if len(needs) > 2 and needs[2]:
+            gb = g4.sum(axis=0).sum(axis=-1).reshape(O)
         if needs[1]:
             gx[...] = 0
         parts = _view_backward(g4, w3t, x, gx, needs, geo, sizes, dtype)
@@ -369,7 +385,7 @@ def window_matmul_backward(g, g4, w, w3t, x, needs, geo, sizes, leaf_x=True):
         for part in parts:  # in block order: the same sum whatever the thread count
             gw3t += part
         gw = np.ascontiguousarray(gw3t.swapaxes(-1, -2)).reshape(w.shape)
-    return gw, gx
+    return gw, gx, gb
 
 
 def _view_backward(g4, w3t, x, gx, needs, geo, sizes, dtype):
@@ -407,11 +423,16 @@ def _grid_backward(g4, w3t, x, gx, needs, gr, sizes, dtype):
     nb = blocks[0].stop
     w_finite = bool(np.isfinite(w3t).all())
 
+    M = margin(gr)
+
     def block(blk):
         m = blk.stop - blk.start
         gg = g4[blk] if gr.Wo == gr.Wp else grid_gradient(
             _WORKSPACE.get("g_grid", (nb, G, O // G, Lw), dtype)[:m], g4[blk], gr)
-        cols = _WORKSPACE.get("cols", (nb, G, rows, Lw), dtype)[:m]
+        # NOTE: each row of the windows (and of their gradient w^T g) sits between zero
+        # margins of M entries, which grid_col2im reads for offsets that fall outside
+        padded = _WORKSPACE.get("cols_pad", (nb, G, rows, Lw + 2 * M), dtype)[:m]
+        cols = padded[..., M:M + Lw]
         part = None
         if needs[0]:
             xp = _WORKSPACE.get("grid_x", (nb, C, flat_len(gr)), dtype)[:m]
@@ -426,7 +447,11 @@ def _grid_backward(g4, w3t, x, gx, needs, gr, sizes, dtype):
             np.matmul(w3t, gg, out=cols)
             if not w_finite:
                 zero_junk(cols, gr)
-            grid_col2im(gx[blk], cols, _WORKSPACE.get("grid_gx", (nb, C, flat_len(gr)), dtype)[:m], gr)
-        return part
+            padded[..., :M] = 0
+            padded[..., M + Lw:] = 0
+            grid_col2im(gx[blk], padded, gr)
+        if len(needs) > 2 and needs[2]:
+            return part, g4[blk].sum(axis=0).sum(axis=-1)
+        return part, None
 
     return _map_blocks(block, blocks, _worth_threads(blocks, per_sample))
