@@ -20,7 +20,7 @@ from . import recycle
 from .window_grid import (fill_padded, flat_len, grid_cols, grid_gradient, grid_col2im, grid_of,
                           margin, zero_junk)
 
-__all__ = ["window_out_shape", "window_matmul_forward", "window_matmul_backward"]
+__all__ = ["window_out_shape", "window_matmul_forward", "window_matmul_backward", "map_batch"]
 
 
 def window_out_shape(spatial, kernel_size, stride, dilation):
@@ -269,12 +269,16 @@ def _map_blocks(fn, blocks, threaded=True):
 _MIN_SPLIT_BYTES = 256 << 10
 
 
-def map_batch(fn, x):
+def map_batch(fn, x, min_bytes=None):
     """fn(rows) for slices of x's first axis, one per thread of the pool (the caller
-    takes the first), when x is an array of at least _MIN_SPLIT_BYTES with a batch axis;
-    else fn(slice(None)) inline. For kernels whose rows are independent (pooling):
-    each call writes its own rows, so the result does not depend on the split."""
-    pool, T = _pool() if x.ndim > 1 and x.nbytes >= _MIN_SPLIT_BYTES else (None, 1)
+    takes the first), when x is an array of at least ``min_bytes`` (default
+    _MIN_SPLIT_BYTES) with a batch axis;
+    else fn(slice(None)) inline. For kernels whose rows are independent (pooling,
+    elementwise): each call writes its own rows, so the result does not depend on the
+    split."""
+    if min_bytes is None:
+        min_bytes = _MIN_SPLIT_BYTES
+    pool, T = _pool() if x.ndim > 1 and x.nbytes >= min_bytes else (None, 1)
     N = x.shape[0]
     if pool is None or N < 2:
         fn(slice(None))
