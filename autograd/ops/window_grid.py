@@ -84,11 +84,13 @@ def zero_junk(a, gr):
     a.reshape(a.shape[:-1] + (gr.Ho, gr.Wp), copy=False)[..., gr.Wo:] = 0
 
 
-def grid_gradient(buf, g, gr):
-    """g (n, G, O/G, *P) on the grid, junk columns zero: (n, G, O/G, L_w) in buf."""
+def grid_gradient(buf, g, gr, junk_zero=False):
+    """g (n, G, O/G, *P) on the grid, junk columns zero: (n, G, O/G, L_w) in buf
+    (whose junk columns are zero already when ``junk_zero``)."""
     n, G, OG = g.shape[:3]
-    view = buf.reshape(n, G, OG, gr.Ho, gr.Wp)
-    view[..., gr.Wo:] = 0
+    view = buf.reshape(n, G, OG, gr.Ho, gr.Wp, copy=False)
+    if not junk_zero:
+        view[..., gr.Wo:] = 0
     view[..., :gr.Wo] = g.reshape(n, G, OG, gr.Ho, gr.Wo)
     return buf
 

@@ -98,6 +98,20 @@ class _Workspace(threading.local):
 
     def __init__(self):
         self.buffers = {}
+        self.kept = {}  # (key, shape, dtype) -> array, least recently used first
+
+    def zeroed(self, key, shape, dtype):
+        """A buffer of exactly this shape and dtype, zero when first made and kept for
+        this key (the last _KEPT keys of the thread): for scratch whose callers write
+        the same entries on every call and rely on the others staying zero."""
+        full = (key, tuple(shape), np.dtype(dtype).str)
+        buf = self.kept.pop(full, None)
+        if buf is None:
+            buf = np.zeros(shape, dtype)
+            if len(self.kept) >= _KEPT:
+                del self.kept[next(iter(self.kept))]
+        self.kept[full] = buf
+        return buf
 
     def get(self, role, shape, dtype):
         dtype = np.dtype(dtype)
@@ -108,6 +122,7 @@ class _Workspace(threading.local):
         return raw[:size].view(dtype).reshape(shape)
 
 
+_KEPT = 4
 _WORKSPACE = _Workspace()
 
 
@@ -444,8 +459,11 @@ def _grid_backward(g4, w3t, x, gx, needs, gr, sizes, dtype):
 
     def block(blk):
         m = blk.stop - blk.start
+        # NOTE: g's grid keeps its junk columns zero from call to call (only the real
+        # columns are ever written), so laying g on it is one copy
         gg = g4[blk] if gr.Wo == gr.Wp else grid_gradient(
-            _WORKSPACE.get("g_grid", (nb, G, O // G, Lw), dtype)[:m], g4[blk], gr)
+            _WORKSPACE.zeroed(("g_grid", gr), (nb, G, O // G, Lw), dtype)[:m], g4[blk], gr,
+            junk_zero=True)
         # NOTE: each row of the windows (and of their gradient w^T g) sits between zero
         # margins of M entries, which grid_col2im reads for offsets that fall outside
         padded = _WORKSPACE.get("cols_pad", (nb, G, rows, Lw + 2 * M), dtype)[:m]
