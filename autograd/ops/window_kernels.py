@@ -130,9 +130,9 @@ def _blocks(N, per_sample_bytes):
     """Slices of the batch axis, of nearly equal size, each about _BLOCK_BYTES, and an
     even number of them when there are several.
 
-    NOTE: the count is even so that two threads (the caller takes every other block)
-    get equal shares; it never depends on the thread count, since the weight
-    gradient's partial sums follow the blocks."""
+    NOTE: the count is even so that two threads (each taking the next block not yet
+    taken) get equal shares on an idle machine; it never depends on the thread count,
+    since the weight gradient's partial sums follow the blocks."""
     nb = max(1, min(N, -(-N * per_sample_bytes // _BLOCK_BYTES)))
     if nb > 1:
         nb = min(N, nb + nb % 2)
