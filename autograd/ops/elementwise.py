@@ -7,6 +7,7 @@ import numpy as np
 
 from . import recycle
 from .registry import primitive
+from .window_kernels import map_batch
 
 __all__ = []
 
@@ -211,6 +212,10 @@ def relu(x):
 
 _ROW = 4096
 _ZERO_ROWS = {}
+# NOTE: relu's passes on arrays of at least this size split their batch rows over the
+# window pool's threads (``map_batch``; one pass over 1 MB takes ~0.05-0.1 ms, against
+# ~0.02 ms to hand a block to the pool's thread)
+_SPLIT_BYTES = 1 << 20
 
 
 def _max0_rows(x):
@@ -224,10 +229,14 @@ def _max0_rows(x):
     if z is None:
         z = _ZERO_ROWS[x.dtype] = np.zeros(_ROW, dtype=x.dtype)
     out = recycle.empty(x.shape, x.dtype)  # memory reused across steps: no page faults
-    flat, o = x.reshape(-1), out.reshape(-1)
-    m = x.size - x.size % _ROW
-    np.maximum(flat[:m].reshape(-1, _ROW), z, out=o[:m].reshape(-1, _ROW))
-    np.maximum(flat[m:], 0, out=o[m:])
+
+    def rows(r):  # NOTE: on the window pool's threads for a large batch (elementwise)
+        flat, o = x[r].reshape(-1), out[r].reshape(-1)
+        m = flat.size - flat.size % _ROW
+        np.maximum(flat[:m].reshape(-1, _ROW), z, out=o[:m].reshape(-1, _ROW))
+        np.maximum(flat[m:], 0, out=o[m:])
+
+    map_batch(rows, x, _SPLIT_BYTES)
     return out
 
 
@@ -239,8 +248,13 @@ def relu_vjp(ns, n, g, out, x):
         # same bits: g * 1 = g, g * 0 = +-0 (nan where g is inf or nan)
         leaf = n.inputs[0].grad_fn is None  # a leaf's .grad must own its memory
         r = (np.empty if leaf else recycle.empty)(g.shape, g.dtype)
-        np.copyto(r, x > 0)
-        return (np.multiply(r, g, out=r),)
+
+        def rows(s):  # NOTE: on the window pool's threads for a large batch (elementwise)
+            np.copyto(r[s], x[s] > 0)
+            np.multiply(r[s], g[s], out=r[s])
+
+        map_batch(rows, g, _SPLIT_BYTES)
+        return (r,)
     return (g * (ns.value(x) > 0),)
 
 

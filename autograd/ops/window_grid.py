@@ -9,8 +9,9 @@ flat output position q, the buffer entry q + a r_h W_p + b r_w, so its whole im2
 is one contiguous run of the buffer, and the im2col matrix of a block is one strided
 copy (a view whose last axis has unit stride), not one short row per output row. The
 matrix product runs on the L_w positions; the forward keeps the W_o real columns of each
-row, and the backward gives the junk positions a zero gradient. col2im is one slice-add
-of an L_w run per kernel offset, into the padded buffer, then a crop.
+row, and the backward gives the junk positions a zero gradient. col2im is one sum over
+the kernel offsets of a strided view of the windows' gradient, whose rows carry zero
+margins (``grid_col2im``).
 
 NOTE: the junk columns of the windows' matrix read real input (the next row's first
 entries) or the zero padding. They meet only zero gradients, so dL/dw is exact as long
@@ -27,7 +28,7 @@ from collections import namedtuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-__all__ = ["Grid", "grid_of", "fill_padded", "grid_cols", "grid_gradient", "grid_col2im"]
+__all__ = ["Grid", "grid_of", "fill_padded", "grid_cols", "grid_gradient", "grid_col2im", "margin"]
 
 Grid = namedtuple("Grid", "H W Hp Wp Ho Wo kh kw rh rw ph pw")
 Grid.__doc__ = """Sizes of the row grid: the input H x W, padded Hp x Wp (ph, pw before),
@@ -75,36 +76,45 @@ def grid_cols(cols, xp, gr, G):
     shape = (n, G, C // G, gr.kh, gr.kw, Lw)
     src = as_strided(xp, shape, (s0, s1 * (C // G), s1, it * gr.rh * gr.Wp, it * gr.rw, it),
                      writeable=False)
-    np.copyto(cols.reshape(shape), src)
+    np.copyto(cols.reshape(shape, copy=False), src)
 
 
 def zero_junk(a, gr):
     """Zero the junk columns of a (..., L_w) array on the grid."""
-    a.reshape(a.shape[:-1] + (gr.Ho, gr.Wp))[..., gr.Wo:] = 0
+    a.reshape(a.shape[:-1] + (gr.Ho, gr.Wp), copy=False)[..., gr.Wo:] = 0
 
 
-def grid_gradient(buf, g, gr):
-    """g (n, G, O/G, *P) on the grid, junk columns zero: (n, G, O/G, L_w) in buf."""
+def grid_gradient(buf, g, gr, junk_zero=False):
+    """g (n, G, O/G, *P) on the grid, junk columns zero: (n, G, O/G, L_w) in buf
+    (whose junk columns are zero already when ``junk_zero``)."""
     n, G, OG = g.shape[:3]
-    view = buf.reshape(n, G, OG, gr.Ho, gr.Wp)
-    view[..., gr.Wo:] = 0
+    view = buf.reshape(n, G, OG, gr.Ho, gr.Wp, copy=False)
+    if not junk_zero:
+        view[..., gr.Wo:] = 0
     view[..., :gr.Wo] = g.reshape(n, G, OG, gr.Ho, gr.Wo)
     return buf
 
 
-def grid_col2im(gx, gc, gxp, gr):
-    """gx (n, C, *S) = the windows' gradient gc (n, G, C/G K, L_w) added back where each
-    window entry came from: one L_w run per kernel offset (offsets in row-major order)
-    into the padded buffer gxp (n, C, flat_len), then cropped."""
+def margin(gr):
+    """The largest shift of a kernel offset, a r_h W_p + b r_w: the zero margin kept on
+    each side of a row of the windows' gradient for ``grid_col2im``."""
+    return (gr.kh - 1) * gr.rh * gr.Wp + (gr.kw - 1) * gr.rw
+
+
+def grid_col2im(gx, gc, gr):
+    """gx (n, C, *S) = the windows' gradient added back where each window entry came
+    from. gc (n, G, C/G K, L_w + 2 M) holds each row's L_w entries between two zero
+    margins of M = ``margin(gr)``: padded position q gets, from offset (a, b), the
+    entry q - (a r_h W_p + b r_w) of its row (a margin zero when out of range), so gx is
+    one sum over the offsets of a strided view (offsets in row-major order, the same
+    order and result as one slice-add per offset into the padded image), written
+    straight into gx's un-padded positions."""
     n, C = gx.shape[:2]
-    Lw = gr.Ho * gr.Wp
-    src = gc.reshape(n, C, gr.kh * gr.kw, Lw)
-    gxp[..., :Lw] = src[:, :, 0]
-    gxp[..., Lw:] = 0
-    for a in range(gr.kh):
-        for b in range(gr.kw):
-            if a or b:
-                shift = a * gr.rh * gr.Wp + b * gr.rw
-                gxp[..., shift:shift + Lw] += src[:, :, a * gr.kw + b]
-    img = gxp[..., :gr.Hp * gr.Wp].reshape(n, C, gr.Hp, gr.Wp)
-    gx.reshape(n, C, gr.H, gr.W)[...] = img[:, :, gr.ph:gr.ph + gr.H, gr.pw:gr.pw + gr.W]
+    M, it = margin(gr), gc.itemsize
+    R = gr.Ho * gr.Wp + 2 * M
+    K = gr.kh * gr.kw
+    start = gc.reshape(n, C, K * R)[:, :, M + gr.ph * gr.Wp + gr.pw:]
+    view = as_strided(start, (n, C, gr.H, gr.W, gr.kh, gr.kw),
+                      (gc.strides[0], K * R * it, gr.Wp * it, it,
+                       (gr.kw * R - gr.rh * gr.Wp) * it, (R - gr.rw) * it), writeable=False)
+    np.add.reduce(view, axis=(4, 5), out=gx.reshape(n, C, gr.H, gr.W))

@@ -8,6 +8,7 @@ their gradient rules, and calls into here for the array-mode arithmetic. Every
 function works on numpy arrays and records nothing.
 """
 import itertools
+import math
 import os
 import threading
 
@@ -16,9 +17,10 @@ from numpy.lib.stride_tricks import as_strided
 
 from ..backend import backend_of
 from . import recycle
-from .window_grid import fill_padded, flat_len, grid_cols, grid_gradient, grid_col2im, grid_of, zero_junk
+from .window_grid import (fill_padded, flat_len, grid_cols, grid_gradient, grid_col2im, grid_of,
+                          margin, zero_junk)
 
-__all__ = ["window_out_shape", "window_matmul_forward", "window_matmul_backward"]
+__all__ = ["window_out_shape", "window_matmul_forward", "window_matmul_backward", "map_batch"]
 
 
 def window_out_shape(spatial, kernel_size, stride, dilation):
@@ -96,16 +98,31 @@ class _Workspace(threading.local):
 
     def __init__(self):
         self.buffers = {}
+        self.kept = {}  # (key, shape, dtype) -> array, least recently used first
+
+    def zeroed(self, key, shape, dtype):
+        """A buffer of exactly this shape and dtype, zero when first made and kept for
+        this key (the last _KEPT keys of the thread): for scratch whose callers write
+        the same entries on every call and rely on the others staying zero."""
+        full = (key, tuple(shape), np.dtype(dtype).str)
+        buf = self.kept.pop(full, None)
+        if buf is None:
+            buf = np.zeros(shape, dtype)
+            if len(self.kept) >= _KEPT:
+                del self.kept[next(iter(self.kept))]
+        self.kept[full] = buf
+        return buf
 
     def get(self, role, shape, dtype):
         dtype = np.dtype(dtype)
-        size = int(np.prod(shape)) * dtype.itemsize
+        size = math.prod(shape) * dtype.itemsize
         raw = self.buffers.get(role)
         if raw is None or raw.size < size:
             raw = self.buffers[role] = np.empty(max(size, 1), dtype=np.uint8)
         return raw[:size].view(dtype).reshape(shape)
 
 
+_KEPT = 4
 _WORKSPACE = _Workspace()
 
 
@@ -113,9 +130,9 @@ def _blocks(N, per_sample_bytes):
     """Slices of the batch axis, of nearly equal size, each about _BLOCK_BYTES, and an
     even number of them when there are several.
 
-    NOTE: the count is even so that two threads (the caller takes every other block)
-    get equal shares; it never depends on the thread count, since the weight
-    gradient's partial sums follow the blocks."""
+    NOTE: the count is even so that two threads (each taking the next block not yet
+    taken) get equal shares on an idle machine; it never depends on the thread count,
+    since the weight gradient's partial sums follow the blocks."""
     nb = max(1, min(N, -(-N * per_sample_bytes // _BLOCK_BYTES)))
     if nb > 1:
         nb = min(N, nb + nb % 2)
@@ -132,10 +149,10 @@ def _sizes(w, x, kernel_size, stride, dilation, padding):
     G = 1 if w.ndim == 2 else w.shape[0]
     O = w.shape[-2] * G
     if not kernel_size:  # x is already an im2col matrix (N, C, L)
-        return N, C, S, S, G, O, 1, int(np.prod(S))
+        return N, C, S, S, G, O, 1, math.prod(S)
     Sp = tuple(n + a + b for n, (a, b) in zip(S, padding))
     P = window_out_shape(Sp, kernel_size, stride, dilation)
-    return N, C, S, P, G, O, int(np.prod(kernel_size)), int(np.prod(P))
+    return N, C, S, P, G, O, math.prod(kernel_size), math.prod(P)
 
 
 def _cols_perm(d):
@@ -252,27 +269,44 @@ def _map_blocks(fn, blocks, threaded=True):
     pool when ``threaded`` (inline with one thread, or on a pool thread); results in
     block order.
 
-    NOTE: the calling thread takes every T-th block itself rather than waiting: one
-    thread fewer to wake and hand the GIL to, and a 2-thread pool of workers alone
-    measured no faster than inline on LeNet's step (its forward) or slower (its
-    backward: 8.4 -> 13 ms), where this scheme is not."""
+    NOTE: the calling thread works too rather than waiting (one thread fewer to wake
+    and hand the GIL to; a pool of workers alone measured slower on LeNet's backward,
+    8.4 -> 13 ms), and every thread takes the next block not yet taken from one
+    shared iterator (its next() is atomic under the GIL) instead of a fixed share:
+    when the machine's other work delays the pool's thread, the caller goes on with
+    the blocks it has not started instead of waiting for them. A block's result does
+    not depend on the thread that computes it (each thread has its own scratch), so
+    the results are the same whatever thread takes which block."""
     pool, T = _pool() if threaded and len(blocks) > 1 else (None, 1)
     if pool is None or threading.current_thread().name.startswith("gradtable-window"):
         return [fn(blk) for blk in blocks]
-    futures = {i: pool.submit(fn, b) for i, b in enumerate(blocks) if i % T}
-    mine = {i: fn(b) for i, b in enumerate(blocks) if not i % T}
-    return [mine[i] if i in mine else futures[i].result() for i in range(len(blocks))]
+    results = [None] * len(blocks)
+    todo = iter(range(len(blocks)))
+
+    def work():
+        for i in todo:
+            results[i] = fn(blocks[i])
+
+    helpers = [pool.submit(work) for _ in range(min(T, len(blocks)) - 1)]
+    work()
+    for h in helpers:
+        h.result()
+    return results
 
 
 _MIN_SPLIT_BYTES = 256 << 10
 
 
-def map_batch(fn, x):
+def map_batch(fn, x, min_bytes=None):
     """fn(rows) for slices of x's first axis, one per thread of the pool (the caller
-    takes the first), when x is an array of at least _MIN_SPLIT_BYTES with a batch axis;
-    else fn(slice(None)) inline. For kernels whose rows are independent (pooling):
-    each call writes its own rows, so the result does not depend on the split."""
-    pool, T = _pool() if x.ndim > 1 and x.nbytes >= _MIN_SPLIT_BYTES else (None, 1)
+    takes the first), when x is an array of at least ``min_bytes`` (default
+    _MIN_SPLIT_BYTES) with a batch axis;
+    else fn(slice(None)) inline. For kernels whose rows are independent (pooling,
+    elementwise): each call writes its own rows, so the result does not depend on the
+    split."""
+    if min_bytes is None:
+        min_bytes = _MIN_SPLIT_BYTES
+    pool, T = _pool() if x.ndim > 1 and x.nbytes >= min_bytes else (None, 1)
     N = x.shape[0]
     if pool is None or N < 2:
         fn(slice(None))
@@ -340,8 +374,9 @@ def _grid_forward(out, w3, x, bias, gr, sizes):
 
 
 def window_matmul_backward(g, g4, w, w3t, x, needs, geo, sizes, leaf_x=True):
-    """``window_matmul``'s backward on arrays: (dL/dw or None, dL/dx or None); dL/dx
-    comes from ``recycle`` unless x is a leaf (whose ``.grad`` must own its memory)."""
+    """``window_matmul``'s backward on arrays: (dL/dw, dL/dx, dL/db), each None unless
+    ``needs`` asks for it (dL/db when needs has a third entry); dL/dx comes from
+    ``recycle`` unless x is a leaf (whose ``.grad`` must own its memory)."""
     kernel_size, stride, dilation, padding = geo
     N, C, S, P, G, O, K, L = sizes
     # NOTE: block by block of samples, in one scratch block: copy the windows in (the
@@ -354,9 +389,22 @@ def window_matmul_backward(g, g4, w, w3t, x, needs, geo, sizes, leaf_x=True):
     if needs[1]:
         gx = (np.empty if leaf_x else recycle.empty)(x.shape, np.result_type(w, g))
     gr = _grid(S, kernel_size, stride, dilation, padding)
+    gb = None
     if gr is not None:
+        # NOTE: dL/db = sum_{n, p} g[n, :, p] is summed block by block too (each block's
+        # g is in cache right after it is laid on the grid), the blocks' sums added in
+        # block order: off the calling thread's serial path, the same whatever the
+        # thread count
         parts = _grid_backward(g4, w3t, x, gx, needs, gr, sizes, np.dtype(dtype))
+        if len(needs) > 2 and needs[2]:
+            gb = parts[0][1]
+            for part in parts[1:]:
+                gb = gb + part[1]
+            gb = gb.reshape(O)
+        parts = [part[0] for part in parts]
     else:
+        if len(needs) > 2 and needs[2]:
+            gb = g4.sum(axis=0).sum(axis=-1).reshape(O)
         if needs[1]:
             gx[...] = 0
         parts = _view_backward(g4, w3t, x, gx, needs, geo, sizes, dtype)
@@ -369,7 +417,7 @@ def window_matmul_backward(g, g4, w, w3t, x, needs, geo, sizes, leaf_x=True):
         for part in parts:  # in block order: the same sum whatever the thread count
             gw3t += part
         gw = np.ascontiguousarray(gw3t.swapaxes(-1, -2)).reshape(w.shape)
-    return gw, gx
+    return gw, gx, gb
 
 
 def _view_backward(g4, w3t, x, gx, needs, geo, sizes, dtype):
@@ -407,11 +455,19 @@ def _grid_backward(g4, w3t, x, gx, needs, gr, sizes, dtype):
     nb = blocks[0].stop
     w_finite = bool(np.isfinite(w3t).all())
 
+    M = margin(gr)
+
     def block(blk):
         m = blk.stop - blk.start
+        # NOTE: g's grid keeps its junk columns zero from call to call (only the real
+        # columns are ever written), so laying g on it is one copy
         gg = g4[blk] if gr.Wo == gr.Wp else grid_gradient(
-            _WORKSPACE.get("g_grid", (nb, G, O // G, Lw), dtype)[:m], g4[blk], gr)
-        cols = _WORKSPACE.get("cols", (nb, G, rows, Lw), dtype)[:m]
+            _WORKSPACE.zeroed(("g_grid", gr), (nb, G, O // G, Lw), dtype)[:m], g4[blk], gr,
+            junk_zero=True)
+        # NOTE: each row of the windows (and of their gradient w^T g) sits between zero
+        # margins of M entries, which grid_col2im reads for offsets that fall outside
+        padded = _WORKSPACE.get("cols_pad", (nb, G, rows, Lw + 2 * M), dtype)[:m]
+        cols = padded[..., M:M + Lw]
         part = None
         if needs[0]:
             xp = _WORKSPACE.get("grid_x", (nb, C, flat_len(gr)), dtype)[:m]
@@ -426,7 +482,11 @@ def _grid_backward(g4, w3t, x, gx, needs, gr, sizes, dtype):
             np.matmul(w3t, gg, out=cols)
             if not w_finite:
                 zero_junk(cols, gr)
-            grid_col2im(gx[blk], cols, _WORKSPACE.get("grid_gx", (nb, C, flat_len(gr)), dtype)[:m], gr)
-        return part
+            padded[..., :M] = 0
+            padded[..., M + Lw:] = 0
+            grid_col2im(gx[blk], padded, gr)
+        if len(needs) > 2 and needs[2]:
+            return part, g4[blk].sum(axis=0).sum(axis=-1)
+        return part, None
 
     return _map_blocks(block, blocks, _worth_threads(blocks, per_sample))

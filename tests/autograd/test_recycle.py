@@ -47,3 +47,35 @@ def test_leaf_gradients_own_their_memory_and_steps_repeat():
     p = ag.tensor(rng.standard_normal((8, 6, 40, 40)).astype(np.float32), requires_grad=True)
     F.max_pool2d(p, 2).sum().backward()
     assert h.grad.array.base is None and p.grad.array.base is None
+
+
+def test_relu_rows_on_a_thread_pool_are_bitwise_the_inline_result(monkeypatch):
+    """relu's forward and gradient on a large batch split its rows over the window
+    pool's threads: the values are the inline ones (and numpy's), bit for bit, NaN,
+    inf and signed zeros included."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from autograd.ops import elementwise as E
+    from autograd.ops import window_kernels as W
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((5, 3, 40, 40)).astype(np.float32)  # > 4 rows of 4096
+    x[0, 0, 0, :4] = [np.nan, np.inf, -np.inf, -0.0]
+    x[4, 2, 39, 39] = 0.0
+    g = np.cos(np.arange(x.size)).reshape(x.shape).astype(np.float32)
+
+    def run():
+        t = ag.tensor(x, requires_grad=True)
+        y = ag.relu(t * 1)  # a non-leaf input: its gradient comes from recycle
+        y.backward(g)
+        return y.array.copy(), t.grad.array.copy()
+
+    monkeypatch.setattr(E, "_SPLIT_BYTES", 0)
+    monkeypatch.setattr(W, "_POOL", (None, 1))
+    ref = run()
+    np.testing.assert_array_equal(ref[0], np.maximum(x, 0))
+    np.testing.assert_array_equal(ref[1], g * (x > 0))
+    with ThreadPoolExecutor(1, thread_name_prefix="gradtable-window") as pool:
+        monkeypatch.setattr(W, "_POOL", (pool, 2))
+        for got, want in zip(run(), ref):
+            assert got.tobytes() == want.tobytes()
