@@ -42,9 +42,10 @@ def softmax_cross_entropy(z, target, reduction="mean"):
     with np.errstate(under="ignore"):
         np.exp(e, out=e)
     s = e.sum(axis=1, keepdims=True)
-    b = backend_of(z)
-    rows = b.arange(z.shape[0])
-    if type(z) is not np.ndarray:  # host class indices index a device array from its device
+    if type(z) is np.ndarray:
+        rows = np.arange(z.shape[0])
+    else:  # host class indices index a device array from its device
+        rows = backend_of(z).arange(z.shape[0])
         target = asarray_like(target, z)
     loss = (np.log(s[:, 0]) + m[:, 0]) - z[rows, target]
     e /= s  # softmax(z)
@@ -67,8 +68,8 @@ def softmax_cross_entropy_vjp(ns, n, g, out, z):
         scale = g * (1.0 / N)
     else:
         scale = g if reduction == "sum" else ns.reshape(g, (N, 1))
-    b = backend_of(zv)
-    if type(zv) is not np.ndarray:
+    b = np if type(zv) is np.ndarray else backend_of(zv)
+    if b is not np:
         t = asarray_like(t, zv)
     if ns.create_graph:  # softmax recomputed with recorded ops (a saved array is a constant)
         onehot = b.zeros((N, C), zv.dtype)

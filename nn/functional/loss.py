@@ -325,15 +325,16 @@ def _fused_targets(input, target, weight, ignore_index, label_smoothing):  # noq
     """The class indices when cross_entropy is the plain case the fused softmax-cross-
     entropy primitive computes ((N, C) logits, in-range integer targets, no weight, no
     ignored target, no smoothing), else None (the general path checks and reports)."""
-    if input.ndim != 2 or weight is not None or label_smoothing != 0:
+    shape = input.array.shape
+    if len(shape) != 2 or weight is not None or label_smoothing != 0:
         return None
     t = target.array if isinstance(target, ag.Tensor) else np.asarray(target)
-    if t.dtype.kind not in "iu" or t.shape != (input.shape[0],) or t.size == 0:
+    if t.dtype.kind not in "iu" or t.shape != shape[:1] or t.size == 0:
         return None
     # NOTE: one reduction checks 0 <= t < C: as unsigned integers, negative indices
     # become larger than any class count
-    if t.view(t.dtype.str.replace("i", "u")).max() >= input.shape[1] or (
-            0 <= ignore_index < input.shape[1] and (t == ignore_index).any()):
+    if t.view(t.dtype.str.replace("i", "u")).max() >= shape[1] or (
+            0 <= ignore_index < shape[1] and (t == ignore_index).any()):
         return None
     return t
 
@@ -362,11 +363,11 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         raise ValueError(f"{name}: input must have a class dimension, got a 0-d tensor")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
-    cdim = 0 if input.ndim == 1 else 1
-    C = input.shape[cdim]
     fused = _fused_targets(input, target, weight, ignore_index, label_smoothing)
     if fused is not None:  # one node: autograd/ops/fused.py (the same loss and gradient)
         return _FUSED.softmax_cross_entropy(input, target=fused, reduction=reduction)
+    cdim = 0 if input.ndim == 1 else 1
+    C = input.shape[cdim]
     logp = ag.log_softmax(input, axis=cdim)
     tdata = target.array if isinstance(target, ag.Tensor) else \
         ag.backend.asarray_like(target, input.array)

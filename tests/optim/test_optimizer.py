@@ -240,3 +240,24 @@ def test_optim_imports_only_autograd():
     code = "import sys, optim, optim.lr_scheduler; print('nn' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_plain_sgd_fast_step_matches_the_generic_loop():
+    """SGD.step's loop for plain groups: the same values, state counts and version bumps
+    as Optimizer.step; a group with momentum (or a closure) takes the generic loop."""
+    def run(fast, groups):
+        ps = [_param((3, 2), seed=i, dtype=np.float32) for i in range(3)]
+        opt = optim.SGD([{"params": ps[:2], "lr": 0.1}, {"params": ps[2:], **groups}], lr=0.05)
+        step = opt.step if fast else (lambda: optim.Optimizer.step(opt))
+        for k in range(3):
+            for i, p in enumerate(ps):
+                p.grad = None if (i == 1 and k == 0) else ag.tensor(np.full((3, 2), k + i, np.float32))
+            step()
+        return ps, opt
+
+    for groups in ({}, {"momentum": 0.9}):
+        (a, oa), (b, ob) = run(True, groups), run(False, groups)
+        for p, q in zip(a, b):
+            np.testing.assert_array_equal(p.array, q.array)
+            assert p._version == q._version
+            assert oa.state[p]["step"] == ob.state[q]["step"]
