@@ -23,15 +23,15 @@ from .transformer import *  # noqa: F401,F403
 from .conv_transpose import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 from . import functional, init, utils, data  # noqa: F401
-from . import parallel  # noqa: F401  (DistributedDataParallel, on autograd.distributed)
 
-_LAZY = ("datasets", "train", "plots", "cli", "search", "transforms")
+_LAZY = ("datasets", "train", "plots", "cli", "search", "transforms", "parallel")
 
 
 def __getattr__(name):
-    # NOTE: the datasets, the training loop, the plots and the command-line program
-    # load on first use (``nn.datasets.moons()``): a model needs none of them, and
-    # importing them costs every program time and memory.
+    # NOTE: the datasets, the training loop, the plots, the command-line program and
+    # data-parallel training (``nn.parallel``, on ``autograd.distributed``) load on first
+    # use (``nn.datasets.moons()``): a model needs none of them, and importing them
+    # costs every program time and memory.
     if name in _LAZY:
         import importlib
 
