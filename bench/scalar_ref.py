@@ -11,7 +11,7 @@ import math
 
 class Value:
     def __init__(self, data, _children=(), _op=""):
-        self.array = data
+        self.data = data
         self.grad = 0.0
         self._backward = _noop
         self._prev = set(_children)
@@ -19,7 +19,7 @@ class Value:
 
     def __add__(self, other):
         other = other if isinstance(other, Value) else Value(other)
-        out = Value(self.array + other.array, (self, other), "+")
+        out = Value(self.data + other.data, (self, other), "+")
 
         def _backward():
             self.grad += out.grad
@@ -29,24 +29,24 @@ class Value:
 
     def __mul__(self, other):
         other = other if isinstance(other, Value) else Value(other)
-        out = Value(self.array * other.array, (self, other), "*")
+        out = Value(self.data * other.data, (self, other), "*")
 
         def _backward():
-            self.grad += other.array * out.grad
-            other.grad += self.array * out.grad
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
         out._backward = _backward
         return out
 
     def __pow__(self, k):
-        out = Value(self.array ** k, (self,), f"**{k}")
+        out = Value(self.data ** k, (self,), f"**{k}")
 
         def _backward():
-            self.grad += k * self.array ** (k - 1) * out.grad
+            self.grad += k * self.data ** (k - 1) * out.grad
         out._backward = _backward
         return out
 
     def tanh(self):
-        t = math.tanh(self.array)
+        t = math.tanh(self.data)
         out = Value(t, (self,), "tanh")
 
         def _backward():
@@ -55,10 +55,10 @@ class Value:
         return out
 
     def relu(self):
-        out = Value(self.array if self.array > 0 else 0.0, (self,), "ReLU")
+        out = Value(self.data if self.data > 0 else 0.0, (self,), "ReLU")
 
         def _backward():
-            self.grad += (out.array > 0) * out.grad
+            self.grad += (out.data > 0) * out.grad
         out._backward = _backward
         return out
 
