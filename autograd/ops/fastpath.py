@@ -17,8 +17,7 @@ anything else (constants, subclasses, devices, mixed dtypes) goes to the ordinar
 """
 import numpy as np
 
-from .. import gc_graph
-from ..gc_graph import LIMIT, RECORDED
+from ..gc_graph import LIMIT, RECORDED, untrack
 from ..grad_mode import STATE
 from .._tensor import MUTATIONS, UNCHANGED, Node, Tensor
 from .registry import _NO_PARAMS
@@ -34,7 +33,6 @@ UFUNCS = {
 }
 
 _new = object.__new__
-_API = gc_graph.API
 _ND = np.ndarray
 
 
@@ -75,12 +73,8 @@ def unary(op, face):
             n.epoch, n.op, n.inputs, n.params = MUTATIONS[0], op, (x,), _NO_PARAMS
             n.saved, n.freed, n.scope = None, False, STATE.scope
             c = RECORDED[0] = RECORDED[0] + 1
-            if c > LIMIT:  # a large graph: out of the collector's walks (gc_graph)
-                off = _API[0] if _API else gc_graph.load()
-                if off is not None:
-                    off(t)
-                    off(n)
-                    off(n.inputs)
+            if c > LIMIT:  # a large graph: out of the collector's walks
+                untrack(t, n)
         else:
             t._rg = False
         return t
@@ -117,12 +111,8 @@ def binary(op, face, on_error):
             n.epoch, n.op, n.inputs, n.params = MUTATIONS[0], op, (x, y), _NO_PARAMS
             n.saved, n.freed, n.scope = None, False, STATE.scope
             c = RECORDED[0] = RECORDED[0] + 1
-            if c > LIMIT:  # a large graph: out of the collector's walks (gc_graph)
-                off = _API[0] if _API else gc_graph.load()
-                if off is not None:
-                    off(t)
-                    off(n)
-                    off(n.inputs)
+            if c > LIMIT:  # a large graph: out of the collector's walks
+                untrack(t, n)
         else:
             t._rg = False
         return t
